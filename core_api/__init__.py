@@ -1,0 +1,1 @@
+"""Vetra core API: owns every table and every rule."""

@@ -1,0 +1,38 @@
+"""Who is calling: the resolved actor every service function receives."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+
+from core_api.models import UserKind
+
+
+class ActorKind(enum.StrEnum):
+    PLATFORM = "platform"
+    USER = "user"
+    INTEGRATION = "integration"
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    kind: ActorKind
+    label: str
+    permissions: frozenset[str]
+    tenant_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    user_kind: UserKind | None = None
+    session_id: uuid.UUID | None = None
+    api_key_id: uuid.UUID | None = None
+    request_id: str | None = None
+    ip: str | None = None
+
+    @property
+    def id(self) -> uuid.UUID | None:
+        return self.user_id or self.api_key_id
+
+    def require_tenant(self) -> uuid.UUID:
+        if self.tenant_id is None:
+            raise RuntimeError("actor has no tenant")
+        return self.tenant_id

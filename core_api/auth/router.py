@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Request, Response
+
+from core_api.access.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyRead,
+    SessionCreate,
+    SessionCreated,
+    UserRead,
+)
+from core_api.auth import service
+from core_api.auth.actor import Actor
+from core_api.auth.credentials import Credential, anonymous_actor
+from core_api.deps import DbSession, SettingsDep, authenticated, require, require_key
+from core_api.models import ApiKeyScope
+
+router = APIRouter(tags=["access"])
+
+
+@router.post("/auth/sessions", status_code=201, response_model=SessionCreated)
+async def create_session(
+    body: SessionCreate,
+    request: Request,
+    db: DbSession,
+    settings: SettingsDep,
+    _key: Annotated[Credential, require_key(ApiKeyScope.BFF)],
+) -> SessionCreated:
+    """Logs a user in (BFF key only). The opaque token is returned once; only its hash is kept."""
+    actor = anonymous_actor(request, body.email)
+    token, session, user = await service.login(
+        db, settings, actor, body, request.headers.get("user-agent")
+    )
+    return SessionCreated(
+        token=token, expires_at=session.expires_at, user=UserRead.model_validate(user)
+    )
+
+
+@router.delete("/auth/sessions/current", status_code=204)
+async def end_session(db: DbSession, actor: Annotated[Actor, authenticated()]) -> Response:
+    await service.logout(db, actor)
+    return Response(status_code=204)
+
+
+@router.post("/api-keys", status_code=201, response_model=ApiKeyCreated)
+async def create_api_key(
+    body: ApiKeyCreate, db: DbSession, actor: Annotated[Actor, require("api_keys:manage")]
+) -> ApiKeyCreated:
+    api_key, key = await service.create_api_key(db, actor, body)
+    return ApiKeyCreated(**ApiKeyRead.model_validate(api_key).model_dump(), key=key)
+
+
+@router.get("/api-keys", response_model=list[ApiKeyRead])
+async def list_api_keys(
+    db: DbSession, _actor: Annotated[Actor, require("api_keys:read")]
+) -> list[ApiKeyRead]:
+    return [ApiKeyRead.model_validate(k) for k in await service.list_api_keys(db)]
+
+
+@router.delete("/api-keys/{key_id}", status_code=204)
+async def revoke_api_key(
+    key_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("api_keys:manage")]
+) -> Response:
+    await service.revoke_api_key(db, actor, key_id)
+    return Response(status_code=204)

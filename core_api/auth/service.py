@@ -1,0 +1,125 @@
+"""Logging in and out, changing a password, and integration API keys."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.access.schemas import ApiKeyCreate, PasswordChange, SessionCreate
+from core_api.access.service import normalise_email, revoke_sessions
+from core_api.audit import service as audit
+from core_api.auth.actor import Actor
+from core_api.config import Settings
+from core_api.db import set_tenant
+from core_api.errors import Forbidden, Invalid, NotFound, Unauthorized
+from core_api.models import ApiKey, ApiKeyScope, AuthSession, Tenant, TenantKind, User
+from core_api.models.base import utcnow
+from core_api.security import hash_password, new_api_key, new_token, token_digest, verify_password
+
+_INTEGRATION_SCOPE_FOR = {
+    TenantKind.HMO: ApiKeyScope.TENANT_INTEGRATION,
+    TenantKind.PROVIDER: ApiKeyScope.PROVIDER_INTEGRATION,
+}
+
+
+async def login(
+    db: AsyncSession, settings: Settings, actor: Actor, data: SessionCreate, user_agent: str | None
+) -> tuple[str, AuthSession, User]:
+    tenant = await db.scalar(select(Tenant).where(Tenant.slug == data.tenant.lower()))
+    user = None
+    if tenant is not None:
+        await set_tenant(db, tenant.id)
+        user = await db.scalar(select(User).where(User.email == normalise_email(data.email)))
+    password_ok = verify_password(data.password, user.password_hash if user else None)
+    if user is None or not password_ok or not user.is_active:
+        raise Unauthorized("The tenant, email or password is wrong.", type="invalid-credentials")
+    now = utcnow()
+    token = new_token()
+    session = AuthSession(
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        token_hash=token_digest(token),
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        ip=actor.ip,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    db.add(session)
+    user.last_login_at = now
+    await db.flush()
+    user_actor = dataclasses.replace(
+        actor, label=user.email, user_id=user.id, tenant_id=user.tenant_id, user_kind=user.kind
+    )
+    await audit.record(db, user_actor, "auth.login", "session", session.id)
+    return token, session, user
+
+
+async def logout(db: AsyncSession, actor: Actor) -> None:
+    session = await db.get(AuthSession, actor.session_id) if actor.session_id else None
+    if session is None:
+        raise Forbidden("Only a user session can be ended here.")
+    session.revoked_at = utcnow()
+    await audit.record(db, actor, "auth.logout", "session", session.id)
+
+
+async def change_password(db: AsyncSession, actor: Actor, data: PasswordChange) -> None:
+    user = await db.get(User, actor.user_id) if actor.user_id else None
+    if user is None:
+        raise Forbidden("Only a user can change their password.")
+    if not verify_password(data.current_password, user.password_hash):
+        raise Invalid("current_password", "The current password is wrong.")
+    user.password_hash = hash_password(data.new_password)
+    user.password_changed_at = utcnow()
+    await revoke_sessions(db, user.id, keep=actor.session_id)
+    await audit.record(db, actor, "auth.password_changed", "user", user.id)
+
+
+async def create_api_key(db: AsyncSession, actor: Actor, data: ApiKeyCreate) -> tuple[ApiKey, str]:
+    tenant = await db.get(Tenant, actor.require_tenant())
+    assert tenant is not None
+    allowed_scope = _INTEGRATION_SCOPE_FOR[tenant.kind]
+    if data.scope is not allowed_scope:
+        raise Invalid("scope", f"This tenant can only create {allowed_scope.value} keys.")
+    permissions = set(data.permissions) if data.permissions is not None else set(actor.permissions)
+    beyond = sorted(permissions - actor.permissions)
+    if beyond:
+        raise Forbidden(f"A key cannot hold permissions you lack: {', '.join(beyond)}.")
+    key, prefix, digest = new_api_key()
+    api_key = ApiKey(
+        tenant_id=tenant.id,
+        name=data.name,
+        scope=data.scope,
+        prefix=prefix,
+        key_hash=digest,
+        permissions=sorted(permissions),
+        provider_id=data.provider_id,
+        created_by=actor.user_id,
+    )
+    db.add(api_key)
+    await db.flush()
+    await audit.record(
+        db,
+        actor,
+        "api_key.created",
+        "api_key",
+        api_key.id,
+        details={"name": data.name, "scope": data.scope.value},
+    )
+    return api_key, key
+
+
+async def list_api_keys(db: AsyncSession) -> list[ApiKey]:
+    return list((await db.scalars(select(ApiKey).order_by(ApiKey.id))).all())
+
+
+async def revoke_api_key(db: AsyncSession, actor: Actor, key_id: uuid.UUID) -> None:
+    api_key = await db.get(ApiKey, key_id)
+    if api_key is None:
+        raise NotFound("No such API key.")
+    if api_key.revoked_at is None:
+        api_key.revoked_at = utcnow()
+        await audit.record(db, actor, "api_key.revoked", "api_key", api_key.id)

@@ -1,0 +1,35 @@
+"""Core API settings (environment variables, validated at start)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+
+from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY, ServiceSettings
+
+
+class Settings(ServiceSettings):
+    database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
+    platform_api_key: str = DEV_PLATFORM_API_KEY
+    bff_api_key: str = DEV_BFF_API_KEY
+    core_port: int = 8001
+    db_pool_size: int = 10
+    session_idle_minutes: int = Field(default=30, gt=0)
+    session_absolute_hours: int = Field(default=12, gt=0)
+    invite_valid_hours: int = Field(default=72, gt=0)
+    sse_ping_seconds: float = Field(default=15.0, gt=0)
+    sse_max_lifetime_seconds: float = Field(default=1800.0, gt=0)
+    smtp_url: str | None = None
+    mail_from: str = "Vetra <no-reply@vetra.local>"
+
+    def secrets_to_check(self) -> dict[str, tuple[str, str]]:
+        return {
+            "VETRA_PLATFORM_API_KEY": (self.platform_api_key, DEV_PLATFORM_API_KEY),
+            "VETRA_BFF_API_KEY": (self.bff_api_key, DEV_BFF_API_KEY),
+        }
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,80 @@
+"""Engine, sessions and the per-transaction tenant setting that Row-Level Security reads.
+
+The app connects through the `vetra_app` role, which RLS applies to; migrations run as
+the database owner. Every transaction sets `app.tenant_id` (and, only while resolving a
+credential, `app.auth_lookup`) with `set_config(..., is_local => true)`, so the value
+dies with the transaction and can never leak to the next user of a pooled connection.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+APP_ROLE = "vetra_app"
+
+
+def async_url(url: str) -> str:
+    """`postgresql://…` (any driver suffix) → `postgresql+asyncpg://…`."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    if scheme not in ("postgresql", "postgres"):
+        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got {scheme}://")
+    return urlunsplit(("postgresql+asyncpg", *parts[1:]))
+
+
+def plain_url(url: str) -> str:
+    """The URL as libpq/asyncpg understand it (no SQLAlchemy driver suffix)."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
+def create_engine(url: str, *, pool_size: int = 10, as_app_role: bool = True) -> AsyncEngine:
+    server_settings = {"application_name": "vetra-core"}
+    if as_app_role:
+        server_settings["role"] = APP_ROLE
+    return create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"server_settings": server_settings},
+    )
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID | None) -> None:
+    await session.execute(
+        text("select set_config('app.tenant_id', :value, true)"),
+        {"value": str(tenant_id) if tenant_id else ""},
+    )
+
+
+async def set_auth_lookup(session: AsyncSession, value: str) -> None:
+    """Lets this transaction see the one credential row whose secret-derived key it knows."""
+    await session.execute(
+        text("select set_config('app.auth_lookup', :value, true)"), {"value": value}
+    )
+
+
+@asynccontextmanager
+async def tenant_transaction(
+    factory: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID
+) -> AsyncIterator[AsyncSession]:
+    """A fresh transaction scoped to one tenant, for work outside a request (jobs, streams)."""
+    async with factory() as session, session.begin():
+        await set_tenant(session, tenant_id)
+        yield session

@@ -1,0 +1,90 @@
+"""Request dependencies: the database session, the caller, and route access marks.
+
+Every route declares who may call it with exactly one of:
+- `require("area:action")` — a permission the resolved actor must hold;
+- `authenticated()` — any caller, for what concerns only the caller itself;
+- `require_key(ApiKeyScope.X)` — only a key of that scope (e.g. login takes the BFF key);
+- `public` — no credentials at all (health checks).
+`tests/test_route_access.py` walks every route and fails on one with no mark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.auth.actor import Actor
+from core_api.auth.credentials import Credential, authenticate_key, resolve_actor
+from core_api.config import Settings, get_settings
+from core_api.errors import Forbidden
+from core_api.models import ApiKeyScope
+
+ACCESS_MARK = "__vetra_access__"
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed when the route returns, rolled back on error."""
+    factory = request.app.state.session_factory
+    async with factory() as session, session.begin():
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_credential(request: Request, db: DbSession, settings: SettingsDep) -> Credential:
+    return await authenticate_key(db, settings, request.headers.get("x-api-key"))
+
+
+CredentialDep = Annotated[Credential, Depends(get_credential)]
+
+
+async def get_actor(request: Request, db: DbSession, credential: CredentialDep) -> Actor:
+    return await resolve_actor(db, get_settings(), credential, request)
+
+
+def _mark(func: Callable[..., Any], mark: str) -> Callable[..., Any]:
+    setattr(func, ACCESS_MARK, mark)
+    return func
+
+
+def require(permission: str) -> Any:
+    """`actor: Annotated[Actor, require("claims:read")]`"""
+
+    async def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+        if permission not in actor.permissions:
+            raise Forbidden(
+                f"This action needs the '{permission}' permission.", permission=permission
+            )
+        return actor
+
+    return Depends(_mark(check, f"permission:{permission}"))
+
+
+def authenticated() -> Any:
+    """Any resolved actor: for calls about the caller itself (`/me`, logout)."""
+
+    async def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+        return actor
+
+    return Depends(_mark(check, "authenticated"))
+
+
+def require_key(scope: ApiKeyScope) -> Any:
+    async def check(credential: CredentialDep) -> Credential:
+        if credential.scope is not scope:
+            raise Forbidden(f"This endpoint takes a {scope.value} API key.")
+        return credential
+
+    return Depends(_mark(check, f"key:{scope.value}"))
+
+
+async def _public() -> None:
+    return None
+
+
+public: Callable[[], Coroutine[Any, Any, None]] = _mark(_public, "public")

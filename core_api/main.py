@@ -1,0 +1,82 @@
+"""The core API application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
+
+from core_api import health
+from core_api.access.router import router as access_router
+from core_api.audit.router import router as audit_router
+from core_api.auth.router import router as auth_router
+from core_api.config import Settings, get_settings
+from core_api.db import create_engine, plain_url, session_factory
+from core_api.notifications.hub import NotificationHub
+from core_api.notifications.router import router as notifications_router
+from core_api.tenants.router import router as tenants_router
+from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
+from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers, problem_response
+
+API_PREFIX = "/v1"
+
+
+def database_url(settings: Settings) -> str:
+    if settings.database_url:
+        return settings.database_url
+    return embedded_url(start_embedded(DEFAULT_DATA_DIR / "pg"))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging("vetra.core", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = database_url(settings)
+        app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
+        app.state.session_factory = session_factory(app.state.engine)
+        app.state.notification_hub = NotificationHub(plain_url(url))
+        await app.state.notification_hub.start()
+        try:
+            yield
+        finally:
+            await app.state.notification_hub.stop()
+            await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Vetra core API",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Owns every table and every rule. Every request carries `x-api-key`.",
+    )
+    install_problem_handlers(app)
+    app.add_exception_handler(IntegrityError, _on_integrity_error)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+
+    v1 = APIRouter(prefix=API_PREFIX)
+    for router in (tenants_router, auth_router, access_router, audit_router, notifications_router):
+        v1.include_router(router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app
+
+
+async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """A constraint refused the write (usually a concurrent duplicate): nothing was saved."""
+    return problem_response(
+        409,
+        "conflict",
+        "Conflict",
+        "The change conflicts with existing data (it may have been made concurrently).",
+        request=request,
+    )
+
+
+app = create_app()

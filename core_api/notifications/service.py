@@ -1,0 +1,117 @@
+"""Notifications: written to the outbox in the caller's transaction, read per recipient."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.errors import NotFound
+from core_api.models import EmailMessage, Notification, Role, User, UserKind
+from core_api.models.base import utcnow
+
+
+async def notify(
+    db: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    type_: str,
+    title: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Queues one notification; listeners wake when the transaction commits."""
+    seq = await db.scalar(
+        text("select vetra_notify(:tenant, :user, :type, :title, :body, cast(:data as jsonb))"),
+        {
+            "tenant": tenant_id,
+            "user": user_id,
+            "type": type_,
+            "title": title,
+            "body": body,
+            "data": json.dumps(data or {}, default=str),
+        },
+    )
+    return int(seq)
+
+
+async def notify_permission_holders(
+    db: AsyncSession,
+    tenant_id: uuid.UUID,
+    permission: str,
+    type_: str,
+    title: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Notifies every active staff user of the tenant whose role grants `permission`."""
+    recipients = (
+        await db.scalars(
+            select(User.id)
+            .join(Role, (Role.id == User.role_id) & (Role.tenant_id == User.tenant_id))
+            .where(
+                User.tenant_id == tenant_id,
+                User.kind == UserKind.STAFF,
+                User.is_active.is_(True),
+                Role.permissions.contains([permission]),
+            )
+            .order_by(User.id)
+        )
+    ).all()
+    for user_id in recipients:
+        await notify(db, tenant_id, user_id, type_, title, body, data)
+    return len(recipients)
+
+
+async def list_for_user(
+    db: AsyncSession,
+    user_id: uuid.UUID,
+    *,
+    before_seq: int | None,
+    limit: int,
+    unread_only: bool,
+) -> list[Notification]:
+    query = select(Notification).where(Notification.user_id == user_id)
+    if before_seq is not None:
+        query = query.where(Notification.seq < before_seq)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list((await db.scalars(query.order_by(Notification.seq.desc()).limit(limit))).all())
+
+
+async def after_seq(
+    db: AsyncSession, user_id: uuid.UUID, seq: int, limit: int
+) -> list[Notification]:
+    return list(
+        (
+            await db.scalars(
+                select(Notification)
+                .where(Notification.user_id == user_id, Notification.seq > seq)
+                .order_by(Notification.seq)
+                .limit(limit)
+            )
+        ).all()
+    )
+
+
+async def mark_read(
+    db: AsyncSession, user_id: uuid.UUID, notification_id: uuid.UUID
+) -> Notification:
+    notification = await db.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+    )
+    if notification is None:
+        raise NotFound("No such notification.")
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+    return notification
+
+
+def queue_email(db: AsyncSession, tenant_id: uuid.UUID, to: str, subject: str, body: str) -> None:
+    """Writes to the email outbox in the caller's transaction."""
+    db.add(EmailMessage(tenant_id=tenant_id, to_address=to, subject=subject, body=body))

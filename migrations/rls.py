@@ -1,0 +1,32 @@
+"""Row-Level Security helpers that migrations call for each tenant table."""
+
+from __future__ import annotations
+
+from alembic import op
+
+APP_ROLE = "vetra_app"
+
+
+def enable_tenant_rls(table: str, *, lookup_column: str | None = None) -> None:
+    """Only rows of the transaction's tenant are visible or writable.
+
+    `lookup_column` also lets a transaction see the single row whose secret-derived
+    value it set in `app.auth_lookup` (resolving a session token or API key before the
+    tenant is known).
+    """
+    visible = "tenant_id = app_tenant_id()"
+    if lookup_column:
+        visible = f"({visible} OR {lookup_column} = app_auth_lookup())"
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {table} USING ({visible}) "
+        "WITH CHECK (tenant_id = app_tenant_id())"
+    )
+
+
+def make_append_only(table: str) -> None:
+    op.execute(
+        f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_change()"
+    )
