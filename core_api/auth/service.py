@@ -18,6 +18,7 @@ from core_api.db import set_tenant
 from core_api.errors import Forbidden, Invalid, NotFound, Unauthorized
 from core_api.models import ApiKey, ApiKeyScope, AuthSession, Tenant, TenantKind, User
 from core_api.models.base import utcnow
+from core_api.notifications.service import notify
 from core_api.security import hash_password, new_api_key, new_token, token_digest, verify_password
 
 _INTEGRATION_SCOPE_FOR = {
@@ -76,6 +77,14 @@ async def change_password(db: AsyncSession, actor: Actor, data: PasswordChange) 
     user.password_changed_at = utcnow()
     await revoke_sessions(db, user.id, keep=actor.session_id)
     await audit.record(db, actor, "auth.password_changed", "user", user.id)
+    await notify(
+        db,
+        user.tenant_id,
+        user.id,
+        "security.password_changed",
+        "Your password was changed",
+        "Your other sessions were signed out.",
+    )
 
 
 async def create_api_key(db: AsyncSession, actor: Actor, data: ApiKeyCreate) -> tuple[ApiKey, str]:
