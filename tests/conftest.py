@@ -7,51 +7,36 @@ never see each other's rows and may commit for real, which concurrency tests nee
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 import pytest
 
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
-from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
+from tests.db import admin_sql, with_database
 
 os.environ.setdefault("VETRA_ENV", "test")
 os.environ.setdefault("VETRA_LOG_LEVEL", "WARNING")
+os.environ.setdefault("VETRA_SSE_PING_SECONDS", "1")
 
 
-def _with_database(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{database}", parts.query, parts.fragment))
-
-
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def database_url() -> Iterator[str]:
-    import asyncio
-
     server_url = os.environ.get("DATABASE_URL") or embedded_url(
         start_embedded(DEFAULT_DATA_DIR / "test-pg")
     )
     name = f"vetra_test_{secrets.token_hex(4)}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(_with_database(server_url, "postgres"))
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = _with_database(server_url, name)
+    asyncio.run(admin_sql(server_url, f'CREATE DATABASE "{name}"'))
+    url = with_database(server_url, name)
     from scripts.db import migrate
 
     migrate(url)
     os.environ["DATABASE_URL"] = url
     yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -71,10 +56,6 @@ async def core(core_app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=core_app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://core") as client:
         yield client
-
-
-PLATFORM = {"x-api-key": DEV_PLATFORM_API_KEY}
-BFF = {"x-api-key": DEV_BFF_API_KEY}
 
 
 @pytest.fixture(scope="session")

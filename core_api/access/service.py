@@ -19,7 +19,7 @@ from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.models import AuthSession, Invite, Role, Tenant, User, UserKind
 from core_api.models.base import utcnow
-from core_api.notifications.service import queue_email
+from core_api.notifications.service import notify, queue_email
 from core_api.security import hash_password, new_token, token_digest
 from shared.problems import ProblemError
 
@@ -108,6 +108,15 @@ async def update_user(db: AsyncSession, actor: Actor, user_id: uuid.UUID, data: 
         await revoke_sessions(db, user.id)
     await audit.record(
         db, actor, "user.updated", "user", user.id, details={k: str(v) for k, v in changes.items()}
+    )
+    await notify(
+        db,
+        user.tenant_id,
+        user.id,
+        "account.updated",
+        "Your account was updated",
+        f"{actor.label} changed: {', '.join(sorted(changes)) or 'nothing'}.",
+        {"changed": sorted(changes), "version": user.version},
     )
     return user
 

@@ -54,15 +54,19 @@ class AuditFilters:
         self.actor_id, self.from_, self.to = actor_id, from_, to
 
     def apply(self, query: Select[AuditEvent]) -> Select[AuditEvent]:
-        conditions = [
-            (self.action, AuditEvent.action == self.action),
-            (self.object_type, AuditEvent.object_type == self.object_type),
-            (self.object_id, AuditEvent.object_id == self.object_id),
-            (self.actor_id, AuditEvent.actor_id == self.actor_id),
-            (self.from_, AuditEvent.occurred_at >= self.from_),
-            (self.to, AuditEvent.occurred_at < self.to),
-        ]
-        return query.where(*(cond for value, cond in conditions if value is not None))
+        if self.action is not None:
+            query = query.where(AuditEvent.action == self.action)
+        if self.object_type is not None:
+            query = query.where(AuditEvent.object_type == self.object_type)
+        if self.object_id is not None:
+            query = query.where(AuditEvent.object_id == self.object_id)
+        if self.actor_id is not None:
+            query = query.where(AuditEvent.actor_id == self.actor_id)
+        if self.from_ is not None:
+            query = query.where(AuditEvent.occurred_at >= self.from_)
+        if self.to is not None:
+            query = query.where(AuditEvent.occurred_at < self.to)
+        return query
 
 
 @router.get("", response_model=Page[AuditEventRead])

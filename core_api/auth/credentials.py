@@ -1,5 +1,8 @@
 """Resolving `x-api-key` (and, for the BFF, `x-session-token`) into an Actor.
 
+Finding a credential row scopes the transaction to that credential's tenant, so every
+later statement (touching `last_used_at` included) runs under its RLS policy.
+
 Platform and BFF keys come from the environment and are compared in constant time.
 Integration keys are `vk_<prefix>.<secret>`: the prefix finds the row, the SHA-256 of
 the secret is compared in constant time with the stored digest.
@@ -75,6 +78,7 @@ async def _stored_key(db: AsyncSession, key: str) -> ApiKey | None:
         return None
     if not constant_time_equal(token_digest(secret), row.key_hash):
         return None
+    await set_tenant(db, row.tenant_id)
     return row
 
 
@@ -94,7 +98,6 @@ async def resolve_actor(
         )
     api_key = credential.api_key
     assert api_key is not None
-    await set_tenant(db, api_key.tenant_id)
     return Actor(
         ActorKind.INTEGRATION,
         f"api-key:{api_key.name}",
@@ -119,7 +122,6 @@ async def _session_actor(
     session = await find_live_session(db, settings, token)
     if session is None:
         raise Unauthorized("The session has expired or was revoked.", type="session-expired")
-    await set_tenant(db, session.tenant_id)
     user = await db.get(User, session.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("The account is disabled.", type="session-expired")
@@ -150,6 +152,7 @@ async def find_live_session(db: AsyncSession, settings: Settings, token: str) ->
         or session.last_seen_at + idle_limit <= now
     ):
         return None
+    await set_tenant(db, session.tenant_id)
     if now - session.last_seen_at > TOUCH_INTERVAL:
         session.last_seen_at = now
     return session

@@ -1,0 +1,140 @@
+"""Tenant isolation: another tenant's ids are 404 everywhere; RLS is the backstop."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from core_api.main import create_app
+from core_api.models import Base
+from tests.db import app_role, superuser
+from tests.factories import TenantCtx, make_staff, make_tenant
+from tests.routes import api_routes
+
+# Bodies that pass validation, so the route reaches the lookup that must say 404.
+VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/v1/users/{user_id}"): {"version": 1, "first_name": "X"},
+    ("PATCH", "/v1/roles/{role_id}"): {"version": 1, "description": "x"},
+}
+
+
+def routes_with_ids() -> list[tuple[str, str]]:
+    return [
+        (method, route.path)
+        for route in api_routes(create_app())
+        if "{" in route.path
+        for method in sorted(route.methods)
+    ]
+
+
+async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, str]:
+    """One object of each kind a path can name, owned by `tenant`."""
+    user, _ = await make_staff(core, tenant, "Finance")
+    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+    key = (
+        await core.post(
+            "/v1/api-keys", json={"name": "k", "scope": "tenant_integration"}, headers=tenant.admin
+        )
+    ).json()
+    await core.patch(
+        f"/v1/users/{tenant.admin_id}",
+        json={"version": 1, "first_name": "Ada"},
+        headers=tenant.admin,
+    )
+    notification = (await core.get("/v1/notifications", headers=tenant.admin)).json()["items"][0]
+    return {
+        "user_id": user["id"],
+        "role_id": roles[0]["id"],
+        "key_id": key["id"],
+        "notification_id": notification["id"],
+    }
+
+
+@pytest.mark.parametrize(("method", "path"), routes_with_ids())
+async def test_other_tenants_ids_are_404(core: httpx.AsyncClient, method: str, path: str) -> None:
+    mine, theirs = await make_tenant(core), await make_tenant(core)
+    objects = await objects_of(core, theirs)
+    params = re.findall(r"{(\w+)}", path)
+    unknown = [p for p in params if p not in objects]
+    assert not unknown, f"add an object for {unknown} to objects_of()"
+    url = path.format(**objects)
+    body = VALID_BODIES.get((method, path))
+    response = await core.request(method, url, json=body, headers=mine.admin)
+    assert response.status_code == 404, (method, path, response.text)
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def tenant_tables() -> list[str]:
+    return sorted(t.name for t in Base.metadata.sorted_tables if "tenant_id" in t.columns)
+
+
+async def test_every_tenant_table_forces_row_level_security() -> None:
+    async with superuser() as conn:
+        rows = (
+            (
+                await conn.execute(
+                    text(
+                        "select relname from pg_class where relrowsecurity and relforcerowsecurity"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert set(tenant_tables()) <= set(rows)
+
+
+async def test_app_role_is_subject_to_rls() -> None:
+    async with app_role() as conn:
+        row = (
+            await conn.execute(
+                text(
+                    "select current_user, rolsuper, rolbypassrls from pg_roles"
+                    " where rolname = current_user"
+                )
+            )
+        ).one()
+    assert row == ("vetra_app", False, False)
+
+
+class TestRlsBackstop:
+    """A query that forgets its tenant filter still sees only its own tenant's rows."""
+
+    async def test_unfiltered_query_sees_only_current_tenant(self, core: httpx.AsyncClient) -> None:
+        a, b = await make_tenant(core), await make_tenant(core)
+        async with app_role() as conn, conn.begin():
+            await conn.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": a.id})
+            tenants = set((await conn.execute(text("select tenant_id::text from users"))).scalars())
+        assert tenants == {a.id}
+        assert b.id not in tenants
+
+    @pytest.mark.parametrize("table", tenant_tables())
+    async def test_no_tenant_set_sees_nothing(self, core: httpx.AsyncClient, table: str) -> None:
+        await make_tenant(core)
+        async with app_role() as conn, conn.begin():
+            count = (await conn.execute(text(f"select count(*) from {table}"))).scalar()  # noqa: S608
+        assert count == 0
+
+    async def test_cannot_write_into_another_tenant(self, core: httpx.AsyncClient) -> None:
+        a, b = await make_tenant(core), await make_tenant(core)
+        async with app_role() as conn, conn.begin():
+            await conn.execute(text("select set_config('app.tenant_id', :t, true)"), {"t": a.id})
+            updated = (
+                await conn.execute(
+                    text("update users set first_name = 'pwned' where tenant_id = :b"), {"b": b.id}
+                )
+            ).rowcount
+            assert updated == 0
+            with pytest.raises(Exception, match="row-level security"):
+                await conn.execute(
+                    text(
+                        "insert into roles (id, tenant_id, name, description, permissions,"
+                        " is_system, version, created_at) values (gen_random_uuid(), :b, 'x',"
+                        " '', '{}', false, 1, now())"
+                    ),
+                    {"b": b.id},
+                )
