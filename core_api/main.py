@@ -15,8 +15,10 @@ from core_api.audit.router import router as audit_router
 from core_api.auth.router import router as auth_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_engine, plain_url, session_factory
+from core_api.membership.router import router as membership_router
 from core_api.notifications.hub import NotificationHub
 from core_api.notifications.router import router as notifications_router
+from core_api.plans.router import router as plans_router
 from core_api.tenants.router import router as tenants_router
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -61,7 +63,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
 
     v1 = APIRouter(prefix=API_PREFIX)
-    for router in (tenants_router, auth_router, access_router, audit_router, notifications_router):
+    for router in (
+        tenants_router,
+        auth_router,
+        access_router,
+        audit_router,
+        notifications_router,
+        plans_router,
+        membership_router,
+    ):
         v1.include_router(router)
     app.include_router(v1)
     app.include_router(health.router)

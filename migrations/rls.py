@@ -7,22 +7,23 @@ from alembic import op
 APP_ROLE = "vetra_app"
 
 
-def enable_tenant_rls(table: str, *, lookup_column: str | None = None) -> None:
+def enable_tenant_rls(
+    table: str, *, lookup_column: str | None = None, shared_with: str | None = None
+) -> None:
     """Only rows of the transaction's tenant are visible or writable.
 
     `lookup_column` also lets a transaction see the single row whose secret-derived
     value it set in `app.auth_lookup` (resolving a session token or API key before the
-    tenant is known).
+    tenant is known). `shared_with` names a second tenant column whose tenant may also
+    read and write the row (a network link belongs to the HMO and to the provider).
     """
-    visible = "tenant_id = app_tenant_id()"
-    if lookup_column:
-        visible = f"({visible} OR {lookup_column} = app_auth_lookup())"
+    owner = "tenant_id = app_tenant_id()"
+    if shared_with:
+        owner = f"({owner} OR {shared_with} = app_tenant_id())"
+    visible = f"({owner} OR {lookup_column} = app_auth_lookup())" if lookup_column else owner
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-    op.execute(
-        f"CREATE POLICY tenant_isolation ON {table} USING ({visible}) "
-        "WITH CHECK (tenant_id = app_tenant_id())"
-    )
+    op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({visible}) WITH CHECK ({owner})")
 
 
 def make_append_only(table: str) -> None:

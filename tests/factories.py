@@ -76,3 +76,72 @@ async def make_staff(
     )
     assert response.status_code == 201, response.text
     return response.json(), session_headers(await login(core, tenant.slug, email))
+
+
+STANDARD_BENEFITS = [
+    {
+        "category": "outpatient",
+        "limit_amount": 50_000_00,
+        "limit_visits": 12,
+        "period": "POLICY_YEAR",
+        "copay_percent": 10,
+    },
+    {"category": "inpatient", "limit_amount": 500_000_00, "period": "POLICY_YEAR"},
+    {
+        "category": "maternity",
+        "limit_amount": 300_000_00,
+        "period": "POLICY_YEAR",
+        "waiting_period_days": 270,
+    },
+    {"category": "drugs", "limit_amount": 5_000_00, "period": "CALENDAR_MONTH"},
+]
+
+
+async def make_plan(core: httpx.AsyncClient, tenant: TenantCtx, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "code": f"GOLD{secrets.token_hex(2).upper()}",
+        "name": "Gold",
+        "benefits": STANDARD_BENEFITS,
+        "exclusions": [{"code": "COS-001", "description": "Cosmetic surgery"}],
+        **overrides,
+    }
+    response = await core.post("/v1/plans", json=body, headers=tenant.admin)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def make_client(
+    core: httpx.AsyncClient, tenant: TenantCtx, code: str = "ACME"
+) -> dict[str, Any]:
+    response = await core.post(
+        "/v1/clients",
+        json={
+            "code": code,
+            "name": f"{code.title()} Ltd",
+            "contact_email": f"hr@{code.lower()}.example.com",
+        },
+        headers=tenant.admin,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def make_principal(
+    core: httpx.AsyncClient,
+    tenant: TenantCtx,
+    client: dict[str, Any],
+    plan: dict[str, Any],
+    **overrides: Any,
+) -> dict[str, Any]:
+    body = {
+        "client_id": client["id"],
+        "plan_id": plan["id"],
+        "first_name": "Ngozi",
+        "last_name": "Okafor",
+        "date_of_birth": "1985-04-12",
+        "sex": "F",
+        **overrides,
+    }
+    response = await core.post("/v1/enrollees", json=body, headers=tenant.admin)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

@@ -12,13 +12,30 @@ from sqlalchemy import text
 from core_api.main import create_app
 from core_api.models import Base
 from tests.db import app_role, superuser
-from tests.factories import TenantCtx, make_staff, make_tenant
+from tests.factories import (
+    TenantCtx,
+    make_client,
+    make_plan,
+    make_principal,
+    make_staff,
+    make_tenant,
+)
 from tests.routes import api_routes
 
 # Bodies that pass validation, so the route reaches the lookup that must say 404.
 VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "/v1/users/{user_id}"): {"version": 1, "first_name": "X"},
     ("PATCH", "/v1/roles/{role_id}"): {"version": 1, "description": "x"},
+    ("PATCH", "/v1/plans/{plan_id}"): {"version": 1, "name": "x"},
+    ("PATCH", "/v1/enrollees/{enrollee_id}"): {"version": 1, "first_name": "X"},
+    ("POST", "/v1/enrollees/{enrollee_id}/status"): {"status": "SUSPENDED"},
+    ("POST", "/v1/enrollees/{enrollee_id}/dependants"): {
+        "relationship": "CHILD",
+        "first_name": "A",
+        "last_name": "B",
+        "date_of_birth": "2015-01-01",
+        "sex": "M",
+    },
 }
 
 
@@ -46,7 +63,14 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         headers=tenant.admin,
     )
     notification = (await core.get("/v1/notifications", headers=tenant.admin)).json()["items"][0]
+    plan, client = await make_plan(core, tenant), await make_client(core, tenant)
+    enrollee = await make_principal(core, tenant, client, plan)
     return {
+        "plan_id": plan["id"],
+        "client_id": client["id"],
+        "enrollee_id": enrollee["id"],
+        "key": enrollee["member_id"],
+        "member_id": enrollee["member_id"],
         "user_id": user["id"],
         "role_id": roles[0]["id"],
         "key_id": key["id"],

@@ -3,7 +3,28 @@
 from core_api.models.access import ApiKey, ApiKeyScope, AuthSession, Invite, Role, User, UserKind
 from core_api.models.audit import AuditEvent
 from core_api.models.base import Base, TenantScoped
+from core_api.models.membership import (
+    BenefitUsage,
+    ChangeRequest,
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    Client,
+    Enrollee,
+    EnrolleeStatus,
+    EnrolleeStatusChange,
+    Relationship,
+    Sex,
+)
+from core_api.models.network import LinkStatus, NetworkLink, Provider, ProviderType
 from core_api.models.notification import EmailMessage, Notification
+from core_api.models.plan import (
+    BenefitPeriod,
+    ExclusionKind,
+    Plan,
+    PlanBenefit,
+    PlanExclusion,
+    PlanVersion,
+)
 from core_api.models.tenant import Tenant, TenantKind
 
 __all__ = [
@@ -12,10 +33,30 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "Base",
+    "BenefitPeriod",
+    "BenefitUsage",
+    "ChangeRequest",
+    "ChangeRequestKind",
+    "ChangeRequestStatus",
+    "Client",
     "EmailMessage",
+    "Enrollee",
+    "EnrolleeStatus",
+    "EnrolleeStatusChange",
+    "ExclusionKind",
     "Invite",
+    "LinkStatus",
+    "NetworkLink",
     "Notification",
+    "Plan",
+    "PlanBenefit",
+    "PlanExclusion",
+    "PlanVersion",
+    "Provider",
+    "ProviderType",
+    "Relationship",
     "Role",
+    "Sex",
     "Tenant",
     "TenantKind",
     "TenantScoped",

@@ -42,6 +42,8 @@ class User(TenantScoped, Base):
     __table_args__ = tenant_table_args(
         UniqueConstraint("tenant_id", "email"),
         tenant_fk("role_id", "roles"),
+        tenant_fk("client_id", "clients"),
+        tenant_fk("enrollee_id", "enrollees"),
     )
 
     email: Mapped[str] = mapped_column(String(254))
@@ -50,6 +52,8 @@ class User(TenantScoped, Base):
     last_name: Mapped[str] = mapped_column(String(100), default="")
     kind: Mapped[UserKind] = mapped_column(str_enum(UserKind, "user_kind"), default=UserKind.STAFF)
     role_id: Mapped[uuid.UUID | None]
+    client_id: Mapped[uuid.UUID | None]
+    enrollee_id: Mapped[uuid.UUID | None]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(default=1)
     notification_seq: Mapped[int] = mapped_column(default=0)

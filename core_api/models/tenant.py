@@ -30,4 +30,6 @@ class Tenant(Base):
     kind: Mapped[TenantKind] = mapped_column(
         str_enum(TenantKind, "tenant_kind"), default=TenantKind.HMO
     )
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

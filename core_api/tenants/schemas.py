@@ -19,6 +19,8 @@ class TenantCreate(BaseModel):
     code: Code | None = None
     admin_email: EmailStr
     admin_password: Password
+    contact_email: EmailStr | None = None
+    contact_phone: Annotated[str, StringConstraints(max_length=32)] | None = None
 
 
 class TenantRead(ORMModel):
@@ -27,6 +29,8 @@ class TenantRead(ORMModel):
     name: str
     code: str
     kind: TenantKind
+    contact_email: str | None
+    contact_phone: str | None
     created_at: datetime
 
 

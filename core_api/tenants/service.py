@@ -32,7 +32,14 @@ async def create_tenant(
     if clash is not None:
         field = "slug" if clash.slug == data.slug else "code"
         raise Conflict(f"A tenant with this {field} already exists.", type="tenant-exists")
-    tenant = Tenant(slug=data.slug, name=data.name, code=code, kind=kind)
+    tenant = Tenant(
+        slug=data.slug,
+        name=data.name,
+        code=code,
+        kind=kind,
+        contact_email=str(data.contact_email) if data.contact_email else str(data.admin_email),
+        contact_phone=data.contact_phone,
+    )
     db.add(tenant)
     await db.flush()
     await set_tenant(db, tenant.id)

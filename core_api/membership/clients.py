@@ -1,0 +1,66 @@
+"""Corporate clients."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.audit import service as audit
+from core_api.auth.actor import Actor
+from core_api.errors import Conflict, NotFound
+from core_api.membership.schemas import ClientCreate
+from core_api.models import Client
+
+
+async def create_client(db: AsyncSession, actor: Actor, data: ClientCreate) -> Client:
+    if await db.scalar(select(Client.id).where(Client.code == data.code)):
+        raise Conflict("A client with this code already exists.", type="client-exists")
+    client = Client(
+        tenant_id=actor.require_tenant(),
+        code=data.code,
+        name=data.name,
+        contact_email=str(data.contact_email) if data.contact_email else None,
+        phone=data.phone,
+        address=data.address,
+    )
+    db.add(client)
+    await db.flush()
+    await audit.record(
+        db,
+        actor,
+        "client.created",
+        "client",
+        client.id,
+        details={"code": client.code, "name": client.name},
+    )
+    return client
+
+
+async def list_clients(db: AsyncSession) -> list[Client]:
+    return list((await db.scalars(select(Client).order_by(Client.name))).all())
+
+
+async def get_client(db: AsyncSession, client_id: uuid.UUID) -> Client:
+    client = await db.get(Client, client_id)
+    if client is None:
+        raise NotFound("No such client.")
+    return client
+
+
+async def reserve_member_numbers(db: AsyncSession, client_id: uuid.UUID, count: int = 1) -> int:
+    """Reserves `count` consecutive member numbers and returns the first.
+
+    The row lock taken by the UPDATE serialises concurrent enrolments for one client,
+    and a rolled-back enrolment rolls its number back too: no gaps, no duplicates.
+    """
+    last = await db.scalar(
+        update(Client)
+        .where(Client.id == client_id)
+        .values(member_seq=Client.member_seq + count)
+        .returning(Client.member_seq)
+    )
+    if last is None:
+        raise NotFound("No such client.")
+    return int(last) - count + 1

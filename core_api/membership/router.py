@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from core_api.auth.actor import Actor
+from core_api.deps import DbSession, require
+from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.membership import clients, enrollees
+from core_api.membership.schemas import (
+    CardRead,
+    ClientCreate,
+    ClientRead,
+    DependantCreate,
+    EnrolleeDetail,
+    EnrolleeRead,
+    EnrolleeUpdate,
+    PrincipalCreate,
+    StatusChange,
+)
+from core_api.models import EnrolleeStatus, Relationship
+
+router = APIRouter(tags=["membership"])
+EnrolleeReader = Annotated[Actor, require("enrollees:read")]
+
+
+@router.post("/clients", status_code=201, response_model=ClientRead)
+async def create_client(
+    body: ClientCreate, db: DbSession, actor: Annotated[Actor, require("clients:manage")]
+) -> ClientRead:
+    """`code` is the CLIENT part of its enrollees' Member IDs."""
+    return ClientRead.model_validate(await clients.create_client(db, actor, body))
+
+
+@router.get("/clients", response_model=list[ClientRead])
+async def list_clients(
+    db: DbSession, _actor: Annotated[Actor, require("clients:read")]
+) -> list[ClientRead]:
+    return [ClientRead.model_validate(c) for c in await clients.list_clients(db)]
+
+
+@router.get("/clients/{client_id}", response_model=ClientRead)
+async def get_client(
+    client_id: uuid.UUID, db: DbSession, _actor: Annotated[Actor, require("clients:read")]
+) -> ClientRead:
+    return ClientRead.model_validate(await clients.get_client(db, client_id))
+
+
+@router.post("/enrollees", status_code=201, response_model=EnrolleeRead)
+async def create_principal(
+    body: PrincipalCreate, db: DbSession, actor: Annotated[Actor, require("enrollees:create")]
+) -> EnrolleeRead:
+    """Registers a principal; the answer carries its Member ID (`HMO-CLIENT-NNNNN-P`)."""
+    return EnrolleeRead.model_validate(await enrollees.create_principal(db, actor, body))
+
+
+@router.get("/enrollees", response_model=Page[EnrolleeRead])
+async def list_enrollees(
+    db: DbSession,
+    _actor: EnrolleeReader,
+    page: Annotated[PageParams, Depends(page_params)],
+    client_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
+    status: EnrolleeStatus | None = None,
+    relationship: Relationship | None = None,
+    principal_id: uuid.UUID | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=100, description="Prefix of Member ID, name or email"),
+    ] = None,
+) -> Page[EnrolleeRead]:
+    """Ordered by Member ID, so a family lists together."""
+    filters = enrollees.EnrolleeFilters(client_id, plan_id, status, relationship, principal_id, q)
+    rows, cursor = await enrollees.list_enrollees(db, filters, page)
+    return Page(items=[EnrolleeRead.model_validate(e) for e in rows], next_cursor=cursor)
+
+
+@router.get("/enrollees/{key}", response_model=EnrolleeDetail)
+async def get_enrollee(key: str, db: DbSession, _actor: EnrolleeReader) -> EnrolleeDetail:
+    """By id or Member ID, with dependants."""
+    enrollee = await enrollees.get_enrollee(db, key)
+    family = await enrollees.dependants_of(db, enrollee.id)
+    return EnrolleeDetail(
+        **EnrolleeRead.model_validate(enrollee).model_dump(),
+        dependants=[EnrolleeRead.model_validate(d) for d in family],
+    )
+
+
+@router.get("/enrollees/{member_id}/card", response_model=CardRead)
+async def card(member_id: str, db: DbSession, _actor: EnrolleeReader) -> CardRead:
+    """The digital health card."""
+    return await enrollees.card(db, member_id)
+
+
+@router.post("/enrollees/{enrollee_id}/dependants", status_code=201, response_model=EnrolleeRead)
+async def add_dependant(
+    enrollee_id: uuid.UUID,
+    body: DependantCreate,
+    db: DbSession,
+    actor: Annotated[Actor, require("enrollees:create")],
+) -> EnrolleeRead:
+    """A spouse gets `-S`, children `-C1`, `-C2`…, under the principal's number."""
+    return EnrolleeRead.model_validate(await enrollees.add_dependant(db, actor, enrollee_id, body))
+
+
+@router.patch("/enrollees/{enrollee_id}", response_model=EnrolleeRead)
+async def update_enrollee(
+    enrollee_id: uuid.UUID,
+    body: EnrolleeUpdate,
+    db: DbSession,
+    actor: Annotated[Actor, require("enrollees:update")],
+) -> EnrolleeRead:
+    return EnrolleeRead.model_validate(
+        await enrollees.update_enrollee(db, actor, enrollee_id, body)
+    )
+
+
+@router.post("/enrollees/{enrollee_id}/status", response_model=EnrolleeRead)
+async def change_status(
+    enrollee_id: uuid.UUID,
+    body: StatusChange,
+    db: DbSession,
+    actor: Annotated[Actor, require("enrollees:lifecycle")],
+) -> EnrolleeRead:
+    """ACTIVE ⇄ SUSPENDED, either → TERMINATED (final). A principal's suspension or
+    termination applies to the dependants too."""
+    return EnrolleeRead.model_validate(await enrollees.change_status(db, actor, enrollee_id, body))

@@ -1,0 +1,189 @@
+"""Plans. Rule changes create a new version; enrollees and claims keep pointing at the
+version they were judged under, so history never shifts under them."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.audit import service as audit
+from core_api.auth.actor import Actor
+from core_api.errors import Conflict, NotFound
+from core_api.kit.versioning import compare_and_set
+from core_api.models import Enrollee, Plan, PlanBenefit, PlanExclusion, PlanVersion
+from core_api.plans.schemas import PlanCreate, PlanRules, PlanUpdate
+
+RULE_FIELDS = ("benefits", "exclusions", "max_dependants", "max_children", "capitation_rate")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanView:
+    plan: Plan
+    version: PlanVersion
+    benefits: list[PlanBenefit]
+    exclusions: list[PlanExclusion]
+
+
+async def create_plan(db: AsyncSession, actor: Actor, data: PlanCreate) -> PlanView:
+    tenant_id = actor.require_tenant()
+    if await db.scalar(select(Plan.id).where(Plan.code == data.code)):
+        raise Conflict("A plan with this code already exists.", type="plan-exists")
+    plan = Plan(tenant_id=tenant_id, code=data.code, name=data.name, currency=data.currency)
+    db.add(plan)
+    await db.flush()
+    view = await _add_version(db, plan, 1, data)
+    await audit.record(
+        db, actor, "plan.created", "plan", plan.id, details={"code": plan.code, "name": plan.name}
+    )
+    return view
+
+
+async def _add_version(db: AsyncSession, plan: Plan, version_no: int, rules: PlanRules) -> PlanView:
+    version = PlanVersion(
+        tenant_id=plan.tenant_id,
+        plan_id=plan.id,
+        version_no=version_no,
+        effective_from=date.today(),
+        max_dependants=rules.max_dependants,
+        max_children=rules.max_children,
+        capitation_rate=rules.capitation_rate,
+    )
+    db.add(version)
+    await db.flush()
+    benefits = [
+        PlanBenefit(tenant_id=plan.tenant_id, plan_version_id=version.id, **b.model_dump())
+        for b in sorted(rules.benefits, key=lambda b: b.category)
+    ]
+    exclusions = [
+        PlanExclusion(tenant_id=plan.tenant_id, plan_version_id=version.id, **e.model_dump())
+        for e in sorted(rules.exclusions, key=lambda e: (e.kind, e.code))
+    ]
+    db.add_all([*benefits, *exclusions])
+    await db.flush()
+    return PlanView(plan, version, benefits, exclusions)
+
+
+async def list_plans(db: AsyncSession) -> list[PlanView]:
+    plans = (await db.scalars(select(Plan).order_by(Plan.code))).all()
+    return [await load_view(db, plan) for plan in plans]
+
+
+async def get_plan(db: AsyncSession, plan_id: uuid.UUID, version_no: int | None = None) -> PlanView:
+    plan = await db.get(Plan, plan_id)
+    if plan is None:
+        raise NotFound("No such plan.")
+    return await load_view(db, plan, version_no)
+
+
+async def load_view(db: AsyncSession, plan: Plan, version_no: int | None = None) -> PlanView:
+    version = await db.scalar(
+        select(PlanVersion).where(
+            PlanVersion.plan_id == plan.id,
+            PlanVersion.version_no == (version_no or plan.current_version_no),
+        )
+    )
+    if version is None:
+        raise NotFound("No such plan version.")
+    return await view_of_version(db, plan, version)
+
+
+async def view_of_version(db: AsyncSession, plan: Plan, version: PlanVersion) -> PlanView:
+    benefits = (
+        await db.scalars(
+            select(PlanBenefit)
+            .where(PlanBenefit.plan_version_id == version.id)
+            .order_by(PlanBenefit.category)
+        )
+    ).all()
+    exclusions = (
+        await db.scalars(
+            select(PlanExclusion)
+            .where(PlanExclusion.plan_version_id == version.id)
+            .order_by(PlanExclusion.kind, PlanExclusion.code)
+        )
+    ).all()
+    return PlanView(plan, version, list(benefits), list(exclusions))
+
+
+async def update_plan(
+    db: AsyncSession, actor: Actor, plan_id: uuid.UUID, data: PlanUpdate
+) -> PlanView:
+    current = await get_plan(db, plan_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"version"})
+    rule_changes = {k: v for k, v in changes.items() if k in RULE_FIELDS and v is not None}
+    identity = {k: v for k, v in changes.items() if k not in RULE_FIELDS and v is not None}
+    version_no = current.plan.current_version_no + (1 if rule_changes else 0)
+    plan = await compare_and_set(
+        db, Plan, plan_id, data.version, {**identity, "current_version_no": version_no}
+    )
+    if rule_changes:
+        rules = PlanRules.model_validate({**_rules_of(current), **rule_changes})
+        view = await _add_version(db, plan, version_no, rules)
+    else:
+        view = await load_view(db, plan)
+    await audit.record(
+        db,
+        actor,
+        "plan.updated",
+        "plan",
+        plan.id,
+        details={"fields": sorted(changes), "version_no": version_no},
+    )
+    return view
+
+
+def _rules_of(view: PlanView) -> dict[str, object]:
+    return {
+        "benefits": [
+            {
+                f: getattr(b, f)
+                for f in (
+                    "category",
+                    "limit_amount",
+                    "limit_visits",
+                    "period",
+                    "copay_percent",
+                    "waiting_period_days",
+                )
+            }
+            for b in view.benefits
+        ],
+        "exclusions": [
+            {"code": e.code, "description": e.description, "kind": e.kind} for e in view.exclusions
+        ],
+        "max_dependants": view.version.max_dependants,
+        "max_children": view.version.max_children,
+        "capitation_rate": view.version.capitation_rate,
+    }
+
+
+async def delete_plan(db: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> None:
+    plan = await db.get(Plan, plan_id, with_for_update=True)
+    if plan is None:
+        raise NotFound("No such plan.")
+    if await db.scalar(select(Enrollee.id).where(Enrollee.plan_id == plan_id).limit(1)):
+        raise Conflict("The plan has enrollees; deactivate it instead.", type="plan-in-use")
+    await db.execute(delete(Plan).where(Plan.id == plan_id))
+    await audit.record(db, actor, "plan.deleted", "plan", plan_id, details={"code": plan.code})
+
+
+async def version_of(db: AsyncSession, plan_id: uuid.UUID, on: date) -> PlanVersion:
+    """The plan version in force on a date: the latest begun by then, else the first."""
+    in_force = await db.scalar(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan_id, PlanVersion.effective_from <= on)
+        .order_by(PlanVersion.version_no.desc())
+        .limit(1)
+    )
+    if in_force is not None:
+        return in_force
+    first = await db.scalar(
+        select(PlanVersion).where(PlanVersion.plan_id == plan_id, PlanVersion.version_no == 1)
+    )
+    if first is None:
+        raise NotFound("No such plan.")
+    return first
