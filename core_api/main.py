@@ -15,10 +15,13 @@ from core_api.audit.router import router as audit_router
 from core_api.auth.router import router as auth_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_engine, plain_url, session_factory
+from core_api.eligibility.router import router as eligibility_router
 from core_api.membership.router import router as membership_router
+from core_api.network.router import router as network_router
 from core_api.notifications.hub import NotificationHub
 from core_api.notifications.router import router as notifications_router
 from core_api.plans.router import router as plans_router
+from core_api.portal.router import router as portal_router
 from core_api.tenants.router import router as tenants_router
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -71,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         notifications_router,
         plans_router,
         membership_router,
+        network_router,
+        eligibility_router,
+        portal_router,
     ):
         v1.include_router(router)
     app.include_router(v1)

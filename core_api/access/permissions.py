@@ -183,7 +183,7 @@ PROVIDER_USER_PERMISSIONS = frozenset(
         "me:export",
     }
 )
-ENROLLEE_PERMISSIONS = frozenset({"notifications:read", "me:export"})
+ENROLLEE_PERMISSIONS = frozenset({"enrollees:read", "notifications:read", "me:export"})
 CLIENT_PERMISSIONS = frozenset(
     {
         "enrollees:read",

@@ -24,6 +24,8 @@ class Actor:
     user_id: uuid.UUID | None = None
     user_kind: UserKind | None = None
     session_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    enrollee_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
     request_id: str | None = None
     ip: str | None = None

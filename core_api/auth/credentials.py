@@ -133,6 +133,8 @@ async def _session_actor(
         user_id=user.id,
         user_kind=user.kind,
         session_id=session.id,
+        client_id=user.client_id,
+        enrollee_id=user.enrollee_id,
         request_id=request_id,
         ip=ip,
     )

@@ -31,6 +31,7 @@ from core_api.models import (
     Provider,
     Relationship,
     Tenant,
+    UserKind,
 )
 from core_api.plans.service import version_of
 
@@ -183,9 +184,30 @@ async def _enrol(db: AsyncSession, actor: Actor, enrollee: Enrollee) -> Enrollee
     return enrollee
 
 
-async def get_enrollee(db: AsyncSession, key: str | uuid.UUID) -> Enrollee:
-    """By id or by Member ID."""
-    enrollee = await db.scalar(select(Enrollee).where(_key_filter(key)))
+def visible_to(actor: Actor | None) -> ColumnElement[bool] | None:
+    """What a portal user may see: a client its own roster, an enrollee their family.
+
+    Staff and integrations see the whole tenant (their permissions decide the rest).
+    """
+    if actor is None:
+        return None
+    if actor.user_kind is UserKind.CLIENT:
+        return Enrollee.client_id == actor.client_id
+    if actor.user_kind is UserKind.ENROLLEE:
+        return or_(Enrollee.id == actor.enrollee_id, Enrollee.principal_id == actor.enrollee_id)
+    return None
+
+
+def _scoped(query: Select[Enrollee], actor: Actor | None) -> Select[Enrollee]:
+    condition = visible_to(actor)
+    return query if condition is None else query.where(condition)
+
+
+async def get_enrollee(
+    db: AsyncSession, key: str | uuid.UUID, actor: Actor | None = None
+) -> Enrollee:
+    """By id or by Member ID; a portal user's view is scoped (404 outside it)."""
+    enrollee = await db.scalar(_scoped(select(Enrollee).where(_key_filter(key)), actor))
     if enrollee is None:
         raise NotFound("No such enrollee.")
     return enrollee
@@ -246,9 +268,10 @@ class EnrolleeFilters:
 
 
 async def list_enrollees(
-    db: AsyncSession, filters: EnrolleeFilters, page: PageParams
+    db: AsyncSession, actor: Actor, filters: EnrolleeFilters, page: PageParams
 ) -> tuple[list[Enrollee], str | None]:
-    query = filters.apply(select(Enrollee)).order_by(Enrollee.member_id).limit(page.limit + 1)
+    query = _scoped(filters.apply(select(Enrollee)), actor)
+    query = query.order_by(Enrollee.member_id).limit(page.limit + 1)
     after = decode_cursor(page.cursor)
     if after:
         query = query.where(Enrollee.member_id > str(after[0]))
@@ -363,8 +386,8 @@ async def status_on(db: AsyncSession, enrollee_id: uuid.UUID, on: date) -> Enrol
     )
 
 
-async def card(db: AsyncSession, key: str) -> CardRead:
-    enrollee = await get_enrollee(db, key)
+async def card(db: AsyncSession, actor: Actor, key: str) -> CardRead:
+    enrollee = await get_enrollee(db, key, actor)
     plan = await db.get(Plan, enrollee.plan_id)
     client = await db.get(Client, enrollee.client_id)
     tenant = await db.get(Tenant, enrollee.tenant_id)

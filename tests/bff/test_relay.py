@@ -1,0 +1,313 @@
+"""`/api/{path}` relayed to the core's `/v1/{path}`: methods, bodies, headers, failures."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, StreamingResponse
+from starlette.routing import Route
+
+from bff.csrf import csrf_token
+from bff.main import create_app
+from bff.proxy import NoSuchEndpoint, core_path
+from tests.bff.conftest import COOKIE, BffFactory, Browser, bff_settings, running
+from tests.factories import PASSWORD, TenantCtx, make_staff
+
+
+class TestRelayToTheRealCore:
+    async def test_get_with_query_string(
+        self, admin: Browser, core_http: httpx.AsyncClient, tenant: TenantCtx
+    ) -> None:
+        await make_staff(core_http, tenant, "Adjudicator")
+        first = await admin.client.get("/api/users", params={"limit": 1})
+        assert first.status_code == 200, first.text
+        assert len(first.json()["items"]) == 1
+        cursor = first.json()["next_cursor"]
+        second = await admin.client.get("/api/users", params={"limit": 1, "cursor": cursor})
+        assert len(second.json()["items"]) == 1
+        assert second.json()["items"][0]["id"] != first.json()["items"][0]["id"]
+
+    async def test_post_json_creates(self, admin: Browser, tenant: TenantCtx) -> None:
+        roles = (await admin.client.get("/api/roles")).json()
+        response = await admin.client.post(
+            "/api/users",
+            json={
+                "email": f"new@{tenant.slug}.example.com",
+                "password": PASSWORD,
+                "role_id": tenant.role_id(roles, "Adjudicator"),
+            },
+            headers=admin.unsafe(),
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["email"] == f"new@{tenant.slug}.example.com"
+
+    async def test_patch_as_admin_then_a_stale_version_is_the_cores_409(
+        self, admin: Browser
+    ) -> None:
+        url = f"/api/users/{admin.user['id']}"
+        version = (await admin.client.get(url)).json()["version"]
+        patched = await admin.client.patch(
+            url, json={"version": version, "first_name": "Grace"}, headers=admin.unsafe()
+        )
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["first_name"] == "Grace"
+        assert patched.json()["version"] == version + 1
+
+        stale = await admin.client.patch(
+            url, json={"version": version, "first_name": "Hopper"}, headers=admin.unsafe()
+        )
+        assert stale.status_code == 409
+        assert stale.headers["content-type"] == "application/problem+json"
+        assert stale.json()["type"].endswith("stale-version")
+
+    async def test_core_problems_pass_through_with_their_status(self, admin: Browser) -> None:
+        missing = await admin.client.get("/api/users/00000000-0000-0000-0000-000000000000")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        invalid = await admin.client.post("/api/roles", json={}, headers=admin.unsafe())
+        assert invalid.status_code == 422
+        assert invalid.json()["errors"]
+
+    async def test_request_id_is_passed_to_the_core_and_back(self, admin: Browser) -> None:
+        response = await admin.client.get("/api/me", headers={"x-request-id": "trace-42"})
+        assert response.headers.get_list("x-request-id") == ["trace-42"]
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("POST", "/api/auth/sessions"),
+            ("DELETE", "/api/auth/sessions/current"),
+            ("GET", "/api/users/%2e%2e/%2e%2e/healthz"),
+        ],
+    )
+    async def test_paths_outside_the_relay_are_404(
+        self, admin: Browser, method: str, path: str
+    ) -> None:
+        response = await admin.client.request(method, path, headers=admin.unsafe(), json={})
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+
+
+def echo_app() -> Starlette:
+    """Stands in for the core where the test must see exactly what the core was sent."""
+
+    async def echo(request: Request) -> JSONResponse:
+        body = await request.body()
+        response = JSONResponse(
+            {
+                "method": request.method,
+                "path": request.url.path,
+                "query": request.url.query,
+                "headers": [[k, v] for k, v in request.headers.items()],
+                "body": body.decode(),
+            }
+        )
+        hop_by_hop = [
+            ("connection", "x-hop"),
+            ("x-hop", "1"),
+            ("keep-alive", "timeout=5"),
+            ("proxy-authenticate", "Basic"),
+            ("upgrade", "h2c"),
+            ("set-cookie", "core=1; Path=/"),
+            ("x-upstream", "yes"),
+        ]
+        response.raw_headers += [(k.encode(), v.encode()) for k, v in hop_by_hop]
+        return response
+
+    async def big(request: Request) -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            for n in range(100):
+                yield bytes([65 + n % 26]) * 10_000
+
+        return StreamingResponse(chunks(), media_type="application/octet-stream")
+
+    return Starlette(
+        routes=[
+            Route("/v1/big", big),
+            Route("/v1/{path:path}", echo, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+        ]
+    )
+
+
+def sent_headers(response: httpx.Response) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, value in response.json()["headers"]:
+        found.setdefault(name, []).append(value)
+    return found
+
+
+class TestRelayedHeadersAndBodies:
+    @pytest.fixture
+    async def echo(self) -> AsyncIterator[tuple[httpx.AsyncClient, Any]]:
+        app = create_app(
+            bff_settings("http://core.internal"), transport=httpx.ASGITransport(app=echo_app())
+        )
+        async with running(app) as client:
+            client.cookies.set(COOKIE, "the-token")
+            client.cookies.set("analytics", "abc")
+            yield client, app
+
+    async def test_the_core_gets_identity_headers_and_no_browser_secrets(
+        self, echo: tuple[httpx.AsyncClient, Any]
+    ) -> None:
+        client, _ = echo
+        response = await client.get(
+            "/api/things/1?a=1&b=two%20words",
+            headers={
+                "connection": "keep-alive, x-private",
+                "x-private": "hop",
+                "keep-alive": "timeout=5",
+                "te": "trailers",
+                "proxy-authorization": "Basic abc",
+                "authorization": "Bearer browser",
+                "x-api-key": "browser-chosen",
+                "x-session-token": "browser-chosen",
+                "x-client-ip": "6.6.6.6",
+                "accept-language": "en",
+            },
+        )
+        assert response.status_code == 200
+        sent = response.json()
+        assert sent["path"] == "/v1/things/1"
+        assert sent["query"] == "a=1&b=two%20words"
+        headers = sent_headers(response)
+        for name in (
+            "cookie",
+            "connection",
+            "x-private",
+            "keep-alive",
+            "te",
+            "proxy-authorization",
+            "authorization",
+            "x-csrf-token",
+        ):
+            assert name not in headers, name
+        assert headers["x-session-token"] == ["the-token"]
+        assert headers["x-api-key"] == [bff_settings("").bff_api_key]
+        assert headers["x-client-ip"] == ["127.0.0.1"]
+        assert headers["host"] == ["core.internal"]
+        assert headers["accept-language"] == ["en"]
+        assert headers["x-request-id"] == response.headers.get_list("x-request-id")
+
+    async def test_hop_by_hop_and_cookies_from_the_core_are_stripped(
+        self, echo: tuple[httpx.AsyncClient, Any]
+    ) -> None:
+        client, app = echo
+        response = await client.get("/api/anything")
+        for name in ("connection", "x-hop", "keep-alive", "proxy-authenticate", "upgrade"):
+            assert name not in response.headers, name
+        assert "set-cookie" not in response.headers
+        assert response.headers["x-upstream"] == "yes"
+        # The BFF's client kept nothing either: no jar shared between users.
+        assert not app.state.upstream.client.cookies
+        again = await client.get("/api/anything")
+        assert "cookie" not in sent_headers(again)
+
+    async def test_bodies_stream_both_ways(self, echo: tuple[httpx.AsyncClient, Any]) -> None:
+        client, _ = echo
+
+        async def upload() -> AsyncIterator[bytes]:
+            for part in (b'{"a": ', b"1}"):
+                yield part
+
+        response = await client.post(
+            "/api/things", content=upload(), headers={"x-csrf-token": csrf_for("the-token")}
+        )
+        assert response.json()["body"] == '{"a": 1}'
+        assert "chunked" in sent_headers(response)["transfer-encoding"]
+
+        sized = await client.patch(
+            "/api/things/1", json={"b": 2}, headers={"x-csrf-token": csrf_for("the-token")}
+        )
+        assert sent_headers(sized)["content-length"] == [str(len(sized.json()["body"]))]
+        assert sized.json()["method"] == "PATCH"
+
+        big = await client.get("/api/big")
+        assert len(big.content) == 1_000_000
+        assert big.content.startswith(b"A" * 10_000)
+
+
+def csrf_for(token: str) -> str:
+    return csrf_token(bff_settings("").bff_secret, token)
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def silent_core() -> Iterator[str]:
+    """A socket that accepts connections into its backlog but never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+class TestCoreFailures:
+    async def test_core_down_is_a_fast_503(self, make_bff: BffFactory, closed_port: int) -> None:
+        async with make_bff(core_url=f"http://127.0.0.1:{closed_port}") as client:
+            client.cookies.set(COOKIE, "some-token")
+            started = time.monotonic()
+            response = await client.get("/api/me")
+            assert time.monotonic() - started < 2
+            assert response.status_code == 503
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["type"].endswith("core-unavailable")
+            login = await client.post(
+                "/api/auth/login", json={"tenant": "t", "email": "e@x.io", "password": "p"}
+            )
+            assert login.status_code == 503
+            assert (await client.get("/readyz")).status_code == 503
+            assert (await client.get("/healthz")).status_code == 200
+
+    async def test_no_cookie_is_401_without_calling_the_core(
+        self, make_bff: BffFactory, closed_port: int
+    ) -> None:
+        async with make_bff(core_url=f"http://127.0.0.1:{closed_port}") as client:
+            response = await client.get("/api/users")
+            assert response.status_code == 401
+
+    async def test_slow_core_is_a_504(self, make_bff: BffFactory, silent_core: str) -> None:
+        async with make_bff(core_url=silent_core, upstream_read_timeout=0.3) as client:
+            client.cookies.set(COOKIE, "some-token")
+            response = await client.get("/api/me")
+            assert response.status_code == 504
+            assert response.json()["type"].endswith("core-timeout")
+
+
+class TestHealth:
+    async def test_healthz_and_readyz(self, bff: httpx.AsyncClient) -> None:
+        assert (await bff.get("/healthz")).json() == {"status": "ok"}
+        assert (await bff.get("/readyz")).json() == {"status": "ok"}
+
+
+class TestCorePath:
+    def test_maps_api_paths_under_v1(self) -> None:
+        assert core_path("users/1") == "/v1/users/1"
+        assert core_path("users/a?b#c") == "/v1/users/a%3Fb%23c"
+
+    @pytest.mark.parametrize("path", ["auth/sessions", "users/../../healthz", "./me"])
+    def test_refuses_login_and_dot_segments(self, path: str) -> None:
+        with pytest.raises(NoSuchEndpoint):
+            core_path(path)
+
+
+class TestInviteAcceptance:
+    async def test_is_relayed_without_a_session(self, bff: httpx.AsyncClient) -> None:
+        response = await bff.post(
+            "/api/invites/accept", json={"token": "not-an-invite", "password": PASSWORD}
+        )
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.status_code not in (401, 403), response.text
+        assert response.json()["instance"] == "/v1/invites/accept"
