@@ -33,7 +33,8 @@ def main(argv: list[str]) -> None:
     url = resolve_url(stop_at_exit=False)
     if action == "migrate":
         migrate(url)
-    print(url)
+    else:
+        print(url)
 
 
 if __name__ == "__main__":

