@@ -45,8 +45,8 @@ pytest: install  ## the test suite against a real PostgreSQL (embedded unless DA
 
 test: lint pytest  ## lint, then the test suite
 
-bench: install  ## GET /api/me and /v1/me under 32 concurrent clients (starts its own stack)
-	$(PY) -m bench.bench_me
+bench: install  ## every bench in bench/ (/me load, eligibility, 100k-row import); each starts its own stack
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
 
 db-stop: ## stop every embedded PostgreSQL under .data/
 	@if [ -x $(PY) ]; then $(PY) -m scripts.run stop-db; fi

@@ -17,36 +17,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 import httpx
 
-from scripts.db import migrate
-from scripts.run import (
-    BFF_APP,
-    CORE_APP,
-    Database,
-    Service,
-    Shutdown,
-    StartupError,
-    bff_available,
-    free_port,
-    handle_signals,
-    ignore_signals,
-    open_database,
-    spawn,
-    stop_services,
-    wait_ready,
-)
-from shared.embedded_pg import DEFAULT_DATA_DIR
-from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
+from bench.stack import BFF_KEY, PLATFORM_KEY, Stack, bench_stack, run_bench
 
 PASSWORD = "bench-password-0123"
 EMAIL = "bench.admin@example.com"
@@ -69,19 +48,6 @@ class Result:
             f"{ok / self.elapsed:>8.0f} req/s   p50 {cuts[49] * 1000:6.1f} ms"
             f"   p99 {cuts[98] * 1000:6.1f} ms"
         )
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-async def admin_sql(server_url: str, sql: str) -> None:
-    conn = await asyncpg.connect(with_database(server_url, "postgres"))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def load(
@@ -121,9 +87,8 @@ async def load(
     return result
 
 
-async def bench(core: Service, bff: Service | None, args: argparse.Namespace) -> list[Result]:
-    platform_key = os.environ.get("VETRA_PLATFORM_API_KEY") or DEV_PLATFORM_API_KEY
-    bff_key = os.environ.get("VETRA_BFF_API_KEY") or DEV_BFF_API_KEY
+async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
+    core, bff = stack.core, stack.bff
     slug = f"bench-{secrets.token_hex(3)}"
     limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
     login = {"tenant": slug, "email": EMAIL, "password": PASSWORD}
@@ -131,7 +96,7 @@ async def bench(core: Service, bff: Service | None, args: argparse.Namespace) ->
     async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
         created = await client.post(
             f"{core.url}/v1/tenants",
-            headers={"x-api-key": platform_key},
+            headers={"x-api-key": PLATFORM_KEY},
             json={
                 "slug": slug,
                 "name": "Bench HMO",
@@ -142,10 +107,10 @@ async def bench(core: Service, bff: Service | None, args: argparse.Namespace) ->
         created.raise_for_status()
 
         session = await client.post(
-            f"{core.url}/v1/auth/sessions", headers={"x-api-key": bff_key}, json=login
+            f"{core.url}/v1/auth/sessions", headers={"x-api-key": BFF_KEY}, json=login
         )
         session.raise_for_status()
-        core_headers = {"x-api-key": bff_key, "x-session-token": session.json()["token"]}
+        core_headers = {"x-api-key": BFF_KEY, "x-session-token": session.json()["token"]}
         results.append(
             await load(
                 "core  GET /v1/me",
@@ -179,41 +144,11 @@ async def bench(core: Service, bff: Service | None, args: argparse.Namespace) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    database: Database | None = None
-    db_url: str | None = None
-    services: list[Service] = []
-    try:
-        database = open_database(DEFAULT_DATA_DIR / "bench-pg")
-        name = f"vetra_bench_{secrets.token_hex(4)}"
-        asyncio.run(admin_sql(database.url, f'CREATE DATABASE "{name}"'))
-        db_url = with_database(database.url, name)
-        migrate(db_url)
-
-        env = dict(os.environ, DATABASE_URL=db_url, VETRA_LOG_LEVEL="WARNING")
-        core = spawn("core API", CORE_APP, free_port(), env, quiet=True)
-        services.append(core)
-        wait_ready(core)
-        bff = None
-        if bff_available():
-            env["VETRA_CORE_URL"] = core.url
-            bff = spawn("BFF", BFF_APP, free_port(), env, quiet=True)
-            services.append(bff)
-            wait_ready(bff)
-        else:
-            print("bff/main.py does not exist yet: measuring the core API only")
-
+    with bench_stack(bff=True) as stack:
         print(f"{args.clients} concurrent clients, {args.duration:g}s per target")
-        for result in asyncio.run(bench(core, bff, args)):
+        for result in asyncio.run(bench(stack, args)):
             print(result.line(), flush=True)
-        return 0
-    finally:
-        ignore_signals()
-        stop_services(services)
-        if database is not None:
-            if db_url is not None:
-                drop = f'DROP DATABASE IF EXISTS "{urlsplit(db_url).path[1:]}" WITH (FORCE)'
-                asyncio.run(admin_sql(database.url, drop))
-            database.stop()
+    return 0
 
 
 def main() -> int:
@@ -222,15 +157,7 @@ def main() -> int:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per target")
     parser.add_argument("--requests", type=int, default=0, help="stop a target after N (0: no cap)")
     args = parser.parse_args()
-    handle_signals()
-    try:
-        return run(args)
-    except Shutdown:
-        print("interrupted.")
-        return 130
-    except (StartupError, httpx.HTTPError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    return run_bench(lambda: run(args))
 
 
 if __name__ == "__main__":

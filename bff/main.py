@@ -68,6 +68,12 @@ async def accept_invite(request: Request) -> Response:
     return await upstream_of(request).relay(request, "/v1/invites/accept", None)
 
 
+@relay.post("/api/password-setup", dependencies=[Depends(public)])
+async def set_up_password(request: Request) -> Response:
+    """Setting a first password from an emailed link needs no session either."""
+    return await upstream_of(request).relay(request, "/v1/auth/password-setup", None)
+
+
 async def relay_to_core(
     path: str, request: Request, token: Annotated[str, SessionToken]
 ) -> Response:

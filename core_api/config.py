@@ -15,13 +15,18 @@ class Settings(ServiceSettings):
     bff_api_key: str = DEV_BFF_API_KEY
     core_port: int = 8001
     db_pool_size: int = 10
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
     session_idle_minutes: int = Field(default=30, gt=0)
     session_absolute_hours: int = Field(default=12, gt=0)
     invite_valid_hours: int = Field(default=72, gt=0)
     sse_ping_seconds: float = Field(default=15.0, gt=0)
     sse_max_lifetime_seconds: float = Field(default=1800.0, gt=0)
     smtp_url: str | None = None
+    smtp_starttls: bool = False
     mail_from: str = "Vetra <no-reply@vetra.local>"
+    mail_interval_seconds: float = Field(default=10.0, ge=0)
+    mail_batch_size: int = Field(default=50, gt=0)
+    portal_url: str = "http://127.0.0.1:8000"
 
     def secrets_to_check(self) -> dict[str, tuple[str, str]]:
         return {

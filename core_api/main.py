@@ -19,6 +19,7 @@ from core_api.eligibility.router import router as eligibility_router
 from core_api.membership.router import router as membership_router
 from core_api.network.router import router as network_router
 from core_api.notifications.hub import NotificationHub
+from core_api.notifications.mailer import mailer_running
 from core_api.notifications.router import router as notifications_router
 from core_api.plans.router import router as plans_router
 from core_api.portal.router import router as portal_router
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.notification_hub = NotificationHub(plain_url(url))
         await app.state.notification_hub.start()
         try:
-            yield
+            async with mailer_running(app.state.session_factory, settings):
+                yield
         finally:
             await app.state.notification_hub.stop()
             await app.state.engine.dispose()
@@ -62,7 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_exception_handler(IntegrityError, _on_integrity_error)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={"/enrollees/import": settings.max_import_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
 
     v1 = APIRouter(prefix=API_PREFIX)

@@ -16,17 +16,42 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.access import service as access
-from core_api.access.permissions import PLATFORM_PERMISSIONS
+from core_api.access.permissions import CLIENT_PERMISSIONS, PLATFORM_PERMISSIONS
 from core_api.access.schemas import ApiKeyCreate
 from core_api.auth import service as auth
 from core_api.auth.actor import Actor, ActorKind
+from core_api.config import get_settings
 from core_api.db import create_engine, session_factory, set_tenant
-from core_api.models import ApiKeyScope, Role
+from core_api.membership import clients, enrollees, importer
+from core_api.membership.schemas import ClientCreate, DependantCreate, PrincipalCreate
+from core_api.models import (
+    ApiKeyScope,
+    ChangeRequestKind,
+    Client,
+    Enrollee,
+    EnrolleeStatus,
+    Plan,
+    Provider,
+    ProviderType,
+    Relationship,
+    Role,
+    Sex,
+    User,
+    UserKind,
+)
+from core_api.network import service as network
+from core_api.network.schemas import ProviderCreate
+from core_api.plans import service as plans
+from core_api.plans.schemas import Benefit, PlanCreate
+from core_api.portal import accounts as portal
+from core_api.portal import change_requests
+from core_api.portal.schemas import AccountCreate, AddDependantRequest
 from core_api.tenants import service as tenants
 from core_api.tenants.schemas import TenantCreate
 
@@ -46,6 +71,109 @@ DEMO_STAFF: tuple[tuple[str, str], ...] = (
     ("Read-only", "readonly"),
 )
 INTEGRATION_KEY_PERMISSIONS = ("eligibility:check", "enrollees:read", "plans:read", "claims:read")
+# (slug, name, type, state, address, services): each logs in as `desk@<slug>.example.com`.
+DEMO_PROVIDERS: tuple[tuple[str, str, ProviderType, str, str, tuple[str, ...]], ...] = (
+    (
+        "lagoon",
+        "Lagoon Hospital",
+        ProviderType.HOSPITAL,
+        "Lagos",
+        "17 Bourdillon Road, Ikoyi",
+        ("outpatient", "inpatient", "maternity", "surgery", "emergency"),
+    ),
+    (
+        "medplus",
+        "MedPlus Pharmacy",
+        ProviderType.PHARMACY,
+        "Lagos",
+        "Adeola Odeku Street, Victoria Island",
+        ("drugs",),
+    ),
+    ("synlab", "Synlab", ProviderType.LAB, "Abuja", "Wuse 2, Abuja", ("lab",)),
+    (
+        "garki",
+        "Garki Hospital",
+        ProviderType.HOSPITAL,
+        "Abuja",
+        "Tafawa Balewa Way, Garki",
+        ("outpatient", "inpatient", "specialist"),
+    ),
+)
+
+# The demo roster, imported through the bulk importer as an HMO would (see the README).
+DEMO_PLANS = (
+    PlanCreate(
+        code="GOLD",
+        name="Gold",
+        max_dependants=5,
+        max_children=4,
+        benefits=[
+            Benefit(category="outpatient", limit_amount=500_000_00, limit_visits=24),
+            Benefit(category="inpatient", limit_amount=3_000_000_00),
+            Benefit(category="maternity", limit_amount=1_000_000_00, waiting_period_days=270),
+            Benefit(category="drugs", limit_amount=200_000_00),
+        ],
+    ),
+    PlanCreate(
+        code="SILVER",
+        name="Silver",
+        max_dependants=4,
+        max_children=3,
+        benefits=[
+            Benefit(category="outpatient", limit_amount=200_000_00, limit_visits=12),
+            Benefit(category="inpatient", limit_amount=1_000_000_00),
+            Benefit(category="drugs", limit_amount=80_000_00),
+        ],
+    ),
+)
+DEMO_CLIENTS = (
+    ClientCreate(code="DANGOTE", name="Dangote Cement"),
+    ClientCreate(code="MTNNG", name="MTN Nigeria"),
+    ClientCreate(code="ACCESS", name="Access Bank"),
+)
+DEMO_ROSTER = """\
+ref,principal_ref,relationship,client_code,plan_code,first_name,last_name,date_of_birth,sex,email
+d1,,PRINCIPAL,DANGOTE,GOLD,Chukwuemeka,Obi,1979-03-12,M,chukwuemeka.obi@dangote.example.com
+,d1,SPOUSE,,,Adaeze,Obi,1982-07-25,F,
+,d1,CHILD,,,Chidera,Obi,2010-02-14,F,
+,d1,CHILD,,,Kamsiyochukwu,Obi,2014-09-03,M,
+d2,,PRINCIPAL,DANGOTE,GOLD,Funmilayo,Adebayo,1986-11-30,F,funmilayo.adebayo@dangote.example.com
+,d2,SPOUSE,,,Olumide,Adebayo,1984-05-19,M,
+,d2,CHILD,,,Toluwani,Adebayo,2016-01-22,F,
+d3,,PRINCIPAL,DANGOTE,GOLD,Musa,Abdullahi,1975-08-08,M,musa.abdullahi@dangote.example.com
+,d3,SPOUSE,,,Hauwa,Abdullahi,1980-12-01,F,
+,d3,CHILD,,,Aisha,Abdullahi,2008-04-17,F,
+,d3,CHILD,,,Sani,Abdullahi,2011-06-29,M,
+,d3,CHILD,,,Zainab,Abdullahi,2015-10-05,F,
+d4,,PRINCIPAL,DANGOTE,GOLD,Ngozi,Eze,1990-01-15,F,ngozi.eze@dangote.example.com
+d5,,PRINCIPAL,DANGOTE,GOLD,Babatunde,Ogunleye,1988-06-21,M,babatunde.ogunleye@dangote.example.com
+,d5,SPOUSE,,,Yetunde,Ogunleye,1991-03-08,F,
+d6,,PRINCIPAL,DANGOTE,GOLD,Ifeanyi,Nwosu,1983-09-14,M,ifeanyi.nwosu@dangote.example.com
+d7,,PRINCIPAL,DANGOTE,GOLD,Halima,Garba,1992-02-27,F,halima.garba@dangote.example.com
+m1,,PRINCIPAL,MTNNG,SILVER,Oluwaseun,Akinola,1987-04-02,M,oluwaseun.akinola@mtn.example.com
+,m1,SPOUSE,,,Bisola,Akinola,1989-08-16,F,
+,m1,CHILD,,,Temiloluwa,Akinola,2018-12-11,F,
+m2,,PRINCIPAL,MTNNG,SILVER,Amaka,Okonkwo,1993-05-09,F,amaka.okonkwo@mtn.example.com
+m3,,PRINCIPAL,MTNNG,SILVER,Ibrahim,Lawal,1981-10-23,M,ibrahim.lawal@mtn.example.com
+,m3,SPOUSE,,,Fatima,Lawal,1985-01-30,F,
+,m3,CHILD,,,Umar,Lawal,2012-07-07,M,
+m4,,PRINCIPAL,MTNNG,SILVER,Kelechi,Onyeka,1990-03-18,M,kelechi.onyeka@mtn.example.com
+m5,,PRINCIPAL,MTNNG,SILVER,Folake,Balogun,1984-12-04,F,folake.balogun@mtn.example.com
+,m5,CHILD,,,Damilola,Balogun,2013-03-21,M,
+m6,,PRINCIPAL,MTNNG,SILVER,Emeka,Chukwu,1978-07-11,M,emeka.chukwu@mtn.example.com
+m7,,PRINCIPAL,MTNNG,SILVER,Tunde,Bakare,1976-02-09,M,tunde.bakare@mtn.example.com
+,m7,SPOUSE,,,Omolara,Bakare,1979-10-14,F,
+a1,,PRINCIPAL,ACCESS,GOLD,Adebola,Williams,1985-02-19,M,adebola.williams@accessbank.example.com
+,a1,SPOUSE,,,Kemi,Williams,1987-11-02,F,
+,a1,CHILD,,,Tobiloba,Williams,2015-05-30,M,
+a2,,PRINCIPAL,ACCESS,GOLD,Chiamaka,Okeke,1994-09-25,F,chiamaka.okeke@accessbank.example.com
+a3,,PRINCIPAL,ACCESS,GOLD,Yusuf,Danjuma,1982-04-13,M,yusuf.danjuma@accessbank.example.com
+,a3,SPOUSE,,,Maryam,Danjuma,1986-06-06,F,
+a4,,PRINCIPAL,ACCESS,GOLD,Nneka,Ekwueme,1989-08-31,F,nneka.ekwueme@accessbank.example.com
+a5,,PRINCIPAL,ACCESS,GOLD,Segun,Adeyemi,1980-01-07,M,segun.adeyemi@accessbank.example.com
+a6,,PRINCIPAL,ACCESS,GOLD,Oluchi,Nnamdi,1991-11-19,F,oluchi.nnamdi@accessbank.example.com
+,a6,CHILD,,,Chisom,Nnamdi,2020-08-08,F,
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +221,16 @@ def demo_email(local_part: str) -> str:
     return f"{local_part}@{DEMO_EMAIL_DOMAIN}"
 
 
+def provider_email(slug: str) -> str:
+    return f"desk@{slug}.example.com"
+
+
 def demo_logins() -> list[Login]:
-    return [Login(DEMO_SLUG, demo_email(local), role) for role, local in DEMO_STAFF]
+    staff = [Login(DEMO_SLUG, demo_email(local), role) for role, local in DEMO_STAFF]
+    desks = [
+        Login(slug, provider_email(slug), f"Provider ({name})") for slug, name, *_ in DEMO_PROVIDERS
+    ]
+    return staff + desks
 
 
 def seed_actor(tenant_id: uuid.UUID | None = None) -> Actor:
@@ -155,6 +291,155 @@ async def seed_integration_key(ctx: DemoContext) -> None:
     ctx.result.integration_key = key
 
 
+async def seed_providers(ctx: DemoContext) -> None:
+    """The demo providers, each ACTIVE in the demo HMO's network; existing ones are kept."""
+    try:
+        for slug, name, type_, state, address, services in DEMO_PROVIDERS:
+            provider = await ctx.db.scalar(select(Provider).where(Provider.slug == slug))
+            if provider is None:
+                provider, _user = await network.create_provider(
+                    ctx.db,
+                    seed_actor(),
+                    ProviderCreate(
+                        slug=slug,
+                        name=name,
+                        type=type_,
+                        state=state,
+                        address=address,
+                        services=list(services),
+                        admin_email=provider_email(slug),
+                        admin_password=ctx.password,
+                    ),
+                )
+            await set_tenant(ctx.db, ctx.tenant_id)
+            await _demo_link(ctx, provider)
+    finally:
+        await set_tenant(ctx.db, ctx.tenant_id)
+
+
+async def _demo_link(ctx: DemoContext, provider: Provider) -> None:
+    if await network.in_network(ctx.db, ctx.tenant_id, provider.id):
+        return
+    link = await network.request_link(ctx.db, ctx.actor, provider.id)
+    desk = seed_actor(provider.org_tenant_id)
+    await set_tenant(ctx.db, provider.org_tenant_id)
+    await network.move_link(ctx.db, desk, link.id, "accept", None)
+
+
+async def seed_enrollees(ctx: DemoContext) -> None:
+    """Plans and clients (each created when its code is missing), then the demo roster
+    through the bulk importer, once: skipped when the tenant has enrollees."""
+    for plan in DEMO_PLANS:
+        if await ctx.db.scalar(select(Plan.id).where(Plan.code == plan.code)) is None:
+            await plans.create_plan(ctx.db, ctx.actor, plan)
+    for client in DEMO_CLIENTS:
+        if await ctx.db.scalar(select(Client.id).where(Client.code == client.code)) is None:
+            await clients.create_client(ctx.db, ctx.actor, client)
+    if await ctx.db.scalar(select(Enrollee.id).limit(1)) is None:
+        await importer.import_enrollees(
+            ctx.db, ctx.actor, DEMO_ROSTER.encode(), importer.ImportMode.ALL_OR_NOTHING
+        )
+
+
+async def seed_portal(ctx: DemoContext) -> None:
+    """A client portal login, an enrollee account and one pending change request.
+
+    Uses the first client and principal already seeded, else creates "Dangote Cement"
+    with one principal. Skipped when the tenant already has a client login.
+    """
+    if await ctx.db.scalar(select(User.id).where(User.kind == UserKind.CLIENT).limit(1)):
+        return
+    client = await ctx.db.scalar(select(Client).order_by(Client.created_at).limit(1))
+    client = client or await clients.create_client(
+        ctx.db, ctx.actor, ClientCreate(code="DANGOTE", name="Dangote Cement")
+    )
+    principal = await _demo_principal(ctx, client)
+    settings = get_settings()
+    client_email = demo_email(f"client.{client.code.lower()}")
+    login = await portal.issue_client_credentials(
+        ctx.db, ctx.actor, settings, client.id, client_email
+    )
+    portal.set_password(login.user, ctx.password)
+    enrollee_email = demo_email("enrollee")
+    await portal.create_enrollee_account(
+        ctx.db,
+        ctx.actor,
+        settings,
+        principal.id,
+        AccountCreate(email=enrollee_email, password=ctx.password),
+    )
+    client_actor = Actor(
+        ActorKind.USER,
+        client_email,
+        CLIENT_PERMISSIONS,
+        tenant_id=ctx.tenant_id,
+        user_id=login.user.id,
+        user_kind=UserKind.CLIENT,
+        client_id=client.id,
+    )
+    await change_requests.create_request(
+        ctx.db,
+        client_actor,
+        AddDependantRequest(
+            kind=ChangeRequestKind.ADD_DEPENDANT,
+            enrollee_id=principal.id,
+            payload=DependantCreate(
+                relationship=Relationship.CHILD,
+                first_name="Amaka",
+                last_name=principal.last_name,
+                date_of_birth=date(2019, 5, 14),
+                sex=Sex.F,
+            ),
+        ),
+    )
+    ctx.result.logins += [
+        Login(DEMO_SLUG, client_email, f"Client portal ({client.name})"),
+        Login(DEMO_SLUG, enrollee_email, f"Enrollee ({principal.member_id})"),
+    ]
+
+
+async def _demo_principal(ctx: DemoContext, client: Client) -> Enrollee:
+    principal = await ctx.db.scalar(
+        select(Enrollee)
+        .where(
+            Enrollee.client_id == client.id,
+            Enrollee.relationship == Relationship.PRINCIPAL,
+            Enrollee.status != EnrolleeStatus.TERMINATED,
+        )
+        .order_by(Enrollee.member_id)
+        .limit(1)
+    )
+    if principal is not None:
+        return principal
+    plan = await ctx.db.scalar(select(Plan).where(Plan.is_active).order_by(Plan.created_at))
+    plan_id = plan.id if plan else (await _demo_plan(ctx)).id
+    return await enrollees.create_principal(
+        ctx.db,
+        ctx.actor,
+        PrincipalCreate(
+            client_id=client.id,
+            plan_id=plan_id,
+            first_name="Ngozi",
+            last_name="Okafor",
+            date_of_birth=date(1985, 4, 12),
+            sex=Sex.F,
+        ),
+    )
+
+
+async def _demo_plan(ctx: DemoContext) -> Plan:
+    view = await plans.create_plan(
+        ctx.db,
+        ctx.actor,
+        PlanCreate(
+            code="STANDARD",
+            name="Standard",
+            benefits=[Benefit(category="outpatient", limit_amount=50_000_00)],
+        ),
+    )
+    return view.plan
+
+
 async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
     """Seeds the demo tenant into the database at `url` (the owner's URL), once."""
     result = DemoResult(created=False, password=password, logins=demo_logins())
@@ -167,6 +452,9 @@ async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
             ctx = await seed_tenant(db, password, result)
             await seed_staff(ctx)
             await seed_integration_key(ctx)
+            await seed_providers(ctx)
+            await seed_enrollees(ctx)
+            await seed_portal(ctx)
             result.created = True
     finally:
         await engine.dispose()

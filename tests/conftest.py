@@ -21,6 +21,8 @@ from tests.db import admin_sql, with_database
 os.environ.setdefault("VETRA_ENV", "test")
 os.environ.setdefault("VETRA_LOG_LEVEL", "WARNING")
 os.environ.setdefault("VETRA_SSE_PING_SECONDS", "1")
+# No background mailer: tests/test_mailer.py runs delivery passes itself.
+os.environ.setdefault("VETRA_MAIL_INTERVAL_SECONDS", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

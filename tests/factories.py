@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
+from tests.db import superuser
 
 PLATFORM = {"x-api-key": DEV_PLATFORM_API_KEY}
 BFF = {"x-api-key": DEV_BFF_API_KEY}
@@ -145,3 +148,102 @@ async def make_principal(
     response = await core.post("/v1/enrollees", json=body, headers=tenant.admin)
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+@dataclass
+class ProviderCtx:
+    id: str
+    slug: str
+    name: str
+    tenant_id: str
+    email: str
+    user: dict[str, str]  # session headers of its first user
+
+
+async def make_provider(
+    core: httpx.AsyncClient,
+    name: str = "Lagoon Hospital",
+    type_: str = "HOSPITAL",
+    state: str = "Lagos",
+) -> ProviderCtx:
+    slug = f"p-{secrets.token_hex(5)}"
+    email = f"desk@{slug}.example.com"
+    response = await core.post(
+        "/v1/providers",
+        json={
+            "slug": slug,
+            "name": name,
+            "type": type_,
+            "state": state,
+            "admin_email": email,
+            "admin_password": PASSWORD,
+        },
+        headers=PLATFORM,
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return ProviderCtx(
+        id=body["provider"]["id"],
+        slug=slug,
+        name=name,
+        tenant_id=body["admin"]["tenant_id"],
+        email=email,
+        user=session_headers(await login(core, slug, email)),
+    )
+
+
+async def link_provider(
+    core: httpx.AsyncClient, tenant: TenantCtx, provider: ProviderCtx
+) -> dict[str, Any]:
+    """An ACTIVE network link: the HMO requests, the provider accepts."""
+    requested = await core.post(
+        "/v1/network/links", json={"provider_id": provider.id}, headers=tenant.admin
+    )
+    assert requested.status_code == 201, requested.text
+    accepted = await core.post(
+        f"/v1/network/links/{requested.json()['id']}/accept", headers=provider.user
+    )
+    assert accepted.status_code == 200, accepted.text
+    return dict(accepted.json())
+
+
+async def emailed_setup_token(to_address: str) -> str:
+    """The token of the newest set-password link emailed to `to_address` (read as owner)."""
+    async with superuser() as conn:
+        body = (
+            await conn.execute(
+                text(
+                    "select body from email_outbox where to_address = :to"
+                    " and body like '%set-password?%' order by created_at desc, id desc limit 1"
+                ),
+                {"to": to_address},
+            )
+        ).scalar_one()
+    found = re.search(r"[?&]token=([\w-]+)", body)
+    assert found, body
+    return found.group(1)
+
+
+async def set_password_by_link(
+    core: httpx.AsyncClient, tenant: TenantCtx, email: str, password: str = PASSWORD
+) -> httpx.Response:
+    token = await emailed_setup_token(email)
+    return await core.post(
+        "/v1/auth/password-setup",
+        json={"tenant": tenant.slug, "token": token, "password": password},
+        headers=BFF,
+    )
+
+
+async def make_client_user(
+    core: httpx.AsyncClient, tenant: TenantCtx, client: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A client portal login (credentials issued, password set by link); (login, headers)."""
+    email = f"portal-{secrets.token_hex(3)}@{client['code'].lower()}.example.com"
+    issued = await core.post(
+        f"/v1/clients/{client['id']}/credentials", json={"email": email}, headers=tenant.admin
+    )
+    assert issued.status_code == 201, issued.text
+    response = await set_password_by_link(core, tenant, email)
+    assert response.status_code == 200, response.text
+    return issued.json(), session_headers(await login(core, tenant.slug, email))

@@ -14,9 +14,12 @@ from core_api.models import Base
 from tests.db import app_role, superuser
 from tests.factories import (
     TenantCtx,
+    link_provider,
     make_client,
+    make_client_user,
     make_plan,
     make_principal,
+    make_provider,
     make_staff,
     make_tenant,
 )
@@ -36,7 +39,15 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "date_of_birth": "2015-01-01",
         "sex": "M",
     },
+    ("POST", "/v1/clients/{client_id}/credentials"): {"email": "hr@example.com"},
+    ("POST", "/v1/enrollees/{enrollee_id}/account"): {"email": "someone@example.com"},
+    ("POST", "/v1/change-requests/{request_id}/decline"): {"reason": "x"},
 }
+
+
+# The provider directory is platform-wide (no tenant owns a provider), so any tenant's
+# staff may read any entry; network links, which HMOs own, are checked like the rest.
+PLATFORM_WIDE = {("GET", "/v1/providers/{provider_id}")}
 
 
 def routes_with_ids() -> list[tuple[str, str]]:
@@ -45,6 +56,7 @@ def routes_with_ids() -> list[tuple[str, str]]:
         for route in api_routes(create_app())
         if "{" in route.path
         for method in sorted(route.methods)
+        if (method, route.path) not in PLATFORM_WIDE
     ]
 
 
@@ -65,6 +77,10 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
     notification = (await core.get("/v1/notifications", headers=tenant.admin)).json()["items"][0]
     plan, client = await make_plan(core, tenant), await make_client(core, tenant)
     enrollee = await make_principal(core, tenant, client, plan)
+    link = await link_provider(core, tenant, await make_provider(core))
+    _, client_user = await make_client_user(core, tenant, client)
+    change = {"kind": "EDIT_ENROLLEE", "enrollee_id": enrollee["id"], "payload": {"sex": "M"}}
+    request = (await core.post("/v1/change-requests", json=change, headers=client_user)).json()
     return {
         "plan_id": plan["id"],
         "client_id": client["id"],
@@ -75,6 +91,8 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         "role_id": roles[0]["id"],
         "key_id": key["id"],
         "notification_id": notification["id"],
+        "link_id": link["id"],
+        "request_id": request["id"],
     }
 
 

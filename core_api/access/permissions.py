@@ -179,6 +179,8 @@ PROVIDER_USER_PERMISSIONS = frozenset(
         "settlements:read",
         "disputes:read",
         "disputes:create",
+        "api_keys:read",
+        "api_keys:manage",
         "notifications:read",
         "me:export",
     }

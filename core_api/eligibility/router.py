@@ -1,5 +1,26 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
+from core_api.auth.actor import Actor
+from core_api.deps import DbSession, require
+from core_api.eligibility import service
+from core_api.eligibility.schemas import EligibilityCheck, EligibilityRead
+
 router = APIRouter(tags=["eligibility"])
+
+
+@router.post("/eligibility", response_model=EligibilityRead)
+async def check_eligibility(
+    body: EligibilityCheck, db: DbSession, actor: Annotated[Actor, require("eligibility:check")]
+) -> EligibilityRead:
+    """Whether the member may be served on `service_date`, with every reason if not, and the
+    balance of each benefit for its period.
+
+    HMO staff and integration keys check their own members (and may name a `provider_id`
+    to check the network). A provider checks for itself, only with HMOs it is actively
+    linked to (the HMO comes from the Member ID's prefix, or `tenant`); otherwise 403
+    `not-in-network`. An unknown member is 404."""
+    return await service.check(db, actor, body)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +30,7 @@ from core_api.models import (
     EnrolleeStatus,
     EnrolleeStatusChange,
     Plan,
+    PlanVersion,
     Provider,
     Relationship,
     Tenant,
@@ -122,10 +125,6 @@ async def add_dependant(
 async def _dependant_slot(
     db: AsyncSession, principal: Enrollee, relationship: Relationship
 ) -> tuple[str, int | None]:
-    """The Member ID suffix for a new dependant, within the plan's dependant limits.
-
-    Child numbers are never reused, so a Member ID always names one person.
-    """
     version = await version_of(db, principal.plan_id, date.today())
     rows = (
         await db.execute(
@@ -134,19 +133,41 @@ async def _dependant_slot(
             )
         )
     ).all()
-    current = [r for r in rows if r.status is not EnrolleeStatus.TERMINATED]
+    return next_slot(rows, version, relationship)
+
+
+class Kin(Protocol):
+    """A dependant already in the family, as far as the limits care."""
+
+    @property
+    def relationship(self) -> Relationship: ...
+    @property
+    def status(self) -> EnrolleeStatus: ...
+    @property
+    def child_no(self) -> int | None: ...
+
+
+def next_slot(
+    family: Sequence[Kin], version: PlanVersion, relationship: Relationship
+) -> tuple[str, int | None]:
+    """The Member ID suffix (and child number) for a new dependant, within the plan's
+    dependant limits; `Conflict` when over them.
+
+    Child numbers are never reused, so a Member ID always names one person.
+    """
+    current = [k for k in family if k.status is not EnrolleeStatus.TERMINATED]
     if len(current) >= version.max_dependants:
         raise Conflict(
             f"The plan allows {version.max_dependants} dependants.", type="dependant-limit"
         )
     if relationship is Relationship.SPOUSE:
-        if any(r.relationship is Relationship.SPOUSE for r in rows):
+        if any(k.relationship is Relationship.SPOUSE for k in family):
             raise Conflict("The principal already has a spouse.", type="dependant-limit")
         return "S", None
-    children = [r for r in current if r.relationship is Relationship.CHILD]
+    children = [k for k in current if k.relationship is Relationship.CHILD]
     if len(children) >= version.max_children:
         raise Conflict(f"The plan allows {version.max_children} children.", type="dependant-limit")
-    child_no = max((r.child_no or 0 for r in rows), default=0) + 1
+    child_no = max((k.child_no or 0 for k in family), default=0) + 1
     return f"C{child_no}", child_no
 
 

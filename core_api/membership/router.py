@@ -3,12 +3,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.membership import clients, enrollees
+from core_api.membership import clients, enrollees, importer
 from core_api.membership.schemas import (
     CardRead,
     ClientCreate,
@@ -17,10 +17,12 @@ from core_api.membership.schemas import (
     EnrolleeDetail,
     EnrolleeRead,
     EnrolleeUpdate,
+    ImportResult,
     PrincipalCreate,
     StatusChange,
 )
 from core_api.models import EnrolleeStatus, Relationship
+from shared.problems import ProblemError
 
 router = APIRouter(tags=["membership"])
 EnrolleeReader = Annotated[Actor, require("enrollees:read")]
@@ -54,6 +56,32 @@ async def create_principal(
 ) -> EnrolleeRead:
     """Registers a principal; the answer carries its Member ID (`HMO-CLIENT-NNNNN-P`)."""
     return EnrolleeRead.model_validate(await enrollees.create_principal(db, actor, body))
+
+
+@router.post(
+    "/enrollees/import",
+    status_code=201,
+    response_model=ImportResult,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def import_enrollees(
+    request: Request,
+    db: DbSession,
+    actor: Annotated[Actor, require("enrollees:import")],
+    mode: importer.ImportMode = importer.ImportMode.ALL_OR_NOTHING,
+) -> ImportResult:
+    """Principals and dependants from a `text/csv` body (columns in the README). With
+    `all_or_nothing` any bad row refuses the file (422, `created: 0`, every error);
+    `partial` writes the valid rows and lists the others' errors."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "text/csv":
+        raise ProblemError("Send the file as text/csv.", status=415, type="unsupported-media-type")
+    return await importer.import_enrollees(db, actor, await request.body(), mode)
 
 
 @router.get("/enrollees", response_model=Page[EnrolleeRead])

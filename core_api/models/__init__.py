@@ -1,6 +1,15 @@
 """All ORM models, one module per aggregate, imported here so metadata is complete."""
 
-from core_api.models.access import ApiKey, ApiKeyScope, AuthSession, Invite, Role, User, UserKind
+from core_api.models.access import (
+    ApiKey,
+    ApiKeyScope,
+    AuthSession,
+    Invite,
+    PasswordToken,
+    Role,
+    User,
+    UserKind,
+)
 from core_api.models.audit import AuditEvent
 from core_api.models.base import Base, TenantScoped
 from core_api.models.membership import (
@@ -48,6 +57,7 @@ __all__ = [
     "LinkStatus",
     "NetworkLink",
     "Notification",
+    "PasswordToken",
     "Plan",
     "PlanBenefit",
     "PlanExclusion",

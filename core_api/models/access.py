@@ -109,3 +109,17 @@ class Invite(TenantScoped, Base):
     invited_by: Mapped[uuid.UUID | None]
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
+
+
+class PasswordToken(TenantScoped, Base):
+    """A one-time link to set a portal user's password. Only the SHA-256 of the token is kept."""
+
+    __tablename__ = "password_tokens"
+    __table_args__ = tenant_table_args(tenant_fk("user_id", "users", ondelete="CASCADE"))
+    __rls_lookup_column__ = "token_hash"
+
+    user_id: Mapped[uuid.UUID]
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[uuid.UUID | None]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

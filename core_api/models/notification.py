@@ -6,11 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core_api.models.base import Base, TenantScoped, tenant_fk, tenant_table_args
+from core_api.models.base import Base, TenantScoped, tenant_fk, tenant_table_args, utcnow
 
 
 class Notification(TenantScoped, Base):
@@ -32,10 +32,23 @@ class Notification(TenantScoped, Base):
 
 
 class EmailMessage(TenantScoped, Base):
+    """Queued mail. The mailer sends rows whose `next_attempt_at` has come; a failure
+    pushes it later, and after the last attempt it is cleared (given up)."""
+
     __tablename__ = "email_outbox"
-    __table_args__ = tenant_table_args()
+    __table_args__ = tenant_table_args(
+        Index(
+            "ix_email_outbox_due",
+            "tenant_id",
+            "next_attempt_at",
+            postgresql_where="sent_at is null",
+        )
+    )
 
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)

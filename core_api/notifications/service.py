@@ -56,7 +56,7 @@ async def notify_permission_holders(
                 User.tenant_id == tenant_id,
                 User.kind == UserKind.STAFF,
                 User.is_active.is_(True),
-                Role.permissions.contains([permission]),
+                Role.permissions.any_() == permission,
             )
             .order_by(User.id)
         )

@@ -1,4 +1,4 @@
-"""Creating a tenant: the organisation row, its seeded roles and its first admin."""
+"""Creating a tenant: the organisation row and its first user (an HMO also gets its roles)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import set_tenant
 from core_api.errors import Conflict
-from core_api.models import Role, Tenant, TenantKind, User
+from core_api.models import Role, Tenant, TenantKind, User, UserKind
+from core_api.security import hash_password
 from core_api.tenants.schemas import TenantCreate
 
 
@@ -25,6 +26,8 @@ def default_code(slug: str) -> str:
 async def create_tenant(
     db: AsyncSession, actor: Actor, data: TenantCreate, *, kind: TenantKind = TenantKind.HMO
 ) -> tuple[Tenant, User]:
+    """An HMO starts with the seeded roles and an Admin; a provider organisation with one
+    PROVIDER user (its permissions come with the kind, there are no roles)."""
     code = data.code or default_code(data.slug)
     clash = await db.scalar(
         select(Tenant).where(or_(Tenant.slug == data.slug, Tenant.code == code))
@@ -43,12 +46,6 @@ async def create_tenant(
     db.add(tenant)
     await db.flush()
     await set_tenant(db, tenant.id)
-    roles = [
-        Role(tenant_id=tenant.id, name=name, permissions=sorted(perms), is_system=True)
-        for name, perms in SEEDED_ROLES.items()
-    ]
-    db.add_all(roles)
-    await db.flush()
     await audit.record(
         db,
         actor,
@@ -56,10 +53,23 @@ async def create_tenant(
         "tenant",
         tenant.id,
         tenant_id=tenant.id,
-        details={"slug": tenant.slug, "code": code},
+        details={"slug": tenant.slug, "code": code, "kind": kind.value},
     )
+    first_user = _first_hmo_admin if kind is TenantKind.HMO else _first_provider_user
+    return tenant, await first_user(db, actor, tenant, data)
+
+
+async def _first_hmo_admin(
+    db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate
+) -> User:
+    roles = [
+        Role(tenant_id=tenant.id, name=name, permissions=sorted(perms), is_system=True)
+        for name, perms in SEEDED_ROLES.items()
+    ]
+    db.add_all(roles)
+    await db.flush()
     admin_role = next(role for role in roles if role.name == "Admin")
-    admin = await access.add_staff_user(
+    return await access.add_staff_user(
         db,
         actor,
         tenant.id,
@@ -67,7 +77,29 @@ async def create_tenant(
         password=data.admin_password,
         role_id=admin_role.id,
     )
-    return tenant, admin
+
+
+async def _first_provider_user(
+    db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate
+) -> User:
+    user = User(
+        tenant_id=tenant.id,
+        email=access.normalise_email(str(data.admin_email)),
+        kind=UserKind.PROVIDER,
+        password_hash=hash_password(data.admin_password),
+    )
+    db.add(user)
+    await db.flush()
+    await audit.record(
+        db,
+        actor,
+        "user.created",
+        "user",
+        user.id,
+        tenant_id=tenant.id,
+        details={"email": user.email, "kind": UserKind.PROVIDER.value},
+    )
+    return user
 
 
 async def get_by_slug(db: AsyncSession, slug: str) -> Tenant | None:

@@ -303,11 +303,18 @@ class TestCorePath:
             core_path(path)
 
 
-class TestInviteAcceptance:
-    async def test_is_relayed_without_a_session(self, bff: httpx.AsyncClient) -> None:
-        response = await bff.post(
-            "/api/invites/accept", json={"token": "not-an-invite", "password": PASSWORD}
-        )
+class TestPublicRelays:
+    @pytest.mark.parametrize(
+        ("path", "core"),
+        [
+            ("/api/invites/accept", "/v1/invites/accept"),
+            ("/api/password-setup", "/v1/auth/password-setup"),
+        ],
+    )
+    async def test_is_relayed_without_a_session(
+        self, bff: httpx.AsyncClient, path: str, core: str
+    ) -> None:
+        response = await bff.post(path, json={"token": "not-a-token", "password": PASSWORD})
         assert response.headers["content-type"] == "application/problem+json"
         assert response.status_code not in (401, 403), response.text
-        assert response.json()["instance"] == "/v1/invites/accept"
+        assert response.json()["instance"] == core

@@ -13,6 +13,7 @@ PUBLIC = {
     "GET /docs",
     "POST /api/auth/login",
     "POST /api/invites/accept",
+    "POST /api/password-setup",
 }
 
 

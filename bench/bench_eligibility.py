@@ -1,0 +1,320 @@
+"""Latency of `POST /v1/eligibility` with 100,000 enrollees in the database (target: p99 < 50 ms).
+
+    python -m bench.bench_eligibility [--enrollees 100000] [--clients 32] [--duration 10]
+
+Starts its own stack (see `bench/stack.py`). Through the API it creates an HMO, a plan, a
+few clients, a provider linked to the HMO, and an integration key on each side. The
+enrollees (with their status history, some suspended, and some approved usage) are
+written straight into the database as its owner with COPY, which only a bench may do:
+the API's rules are not what is measured here. Then `--clients` concurrent clients
+check random Member IDs for `--duration` seconds, first with the HMO's key, then with
+the provider's key (which also goes through the network-link check). It prints
+requests per second, p50 and p99 for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import secrets
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+
+from bench.bench_me import Result
+from bench.stack import BFF_KEY, PLATFORM_KEY, Stack, bench_stack, run_bench
+from shared.ids import uuid7
+
+PASSWORD = "bench-password-0123"
+CLIENTS = ("ACME", "GLOBEX", "INITECH", "UMBRELLA", "HOOLI", "STARK", "WAYNE", "TYRELL")
+BENEFITS = [
+    {"category": "outpatient", "limit_amount": 50_000_00, "limit_visits": 12},
+    {"category": "inpatient", "limit_amount": 500_000_00},
+    {"category": "maternity", "limit_amount": 300_000_00, "waiting_period_days": 270},
+    {"category": "drugs", "limit_amount": 5_000_00, "period": "CALENDAR_MONTH"},
+    {"category": "dental", "limit_amount": 20_000_00},
+]
+CATEGORIES = ("outpatient", "inpatient", "maternity", "drugs", "dental")
+
+
+class Api:
+    def __init__(self, client: httpx.AsyncClient, base: str) -> None:
+        self.client, self.base = client, base
+
+    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        response = await self.client.post(f"{self.base}{path}", json=body, headers=headers)
+        response.raise_for_status()
+        return response.json()
+
+    async def session(self, tenant: str, email: str) -> dict[str, str]:
+        login = {"tenant": tenant, "email": email, "password": PASSWORD}
+        token = (await self.post("/v1/auth/sessions", login, {"x-api-key": BFF_KEY}))["token"]
+        return {"x-api-key": BFF_KEY, "x-session-token": token}
+
+
+async def setup(api: Api) -> dict[str, Any]:
+    """The HMO, plan, clients, linked provider and both keys, all through the API."""
+    platform = {"x-api-key": PLATFORM_KEY}
+    slug = f"bench-{secrets.token_hex(3)}"
+    hmo = await api.post(
+        "/v1/tenants",
+        {
+            "slug": slug,
+            "name": "Bench HMO",
+            "admin_email": f"admin@{slug}.example.com",
+            "admin_password": PASSWORD,
+        },
+        platform,
+    )
+    admin = await api.session(slug, f"admin@{slug}.example.com")
+    plan = await api.post(
+        "/v1/plans",
+        {
+            "code": "GOLD",
+            "name": "Gold",
+            "benefits": BENEFITS,
+            "exclusions": [{"code": f"EXC-{i:04d}"} for i in range(200)],
+        },
+        admin,
+    )
+    clients = {
+        code: (await api.post("/v1/clients", {"code": code, "name": code.title()}, admin))["id"]
+        for code in CLIENTS
+    }
+    provider_slug = f"{slug}-lagoon"
+    provider = await api.post(
+        "/v1/providers",
+        {
+            "slug": provider_slug,
+            "name": "Lagoon Hospital",
+            "type": "HOSPITAL",
+            "state": "Lagos",
+            "admin_email": f"desk@{provider_slug}.example.com",
+            "admin_password": PASSWORD,
+        },
+        platform,
+    )
+    desk = await api.session(provider_slug, f"desk@{provider_slug}.example.com")
+    link = await api.post("/v1/network/links", {"provider_id": provider["provider"]["id"]}, admin)
+    await api.post(f"/v1/network/links/{link['id']}/accept", {}, desk)
+    key_body = {"name": "bench", "permissions": ["eligibility:check"]}
+    hmo_key = await api.post("/v1/api-keys", {**key_body, "scope": "tenant_integration"}, admin)
+    provider_key = await api.post(
+        "/v1/api-keys", {**key_body, "scope": "provider_integration"}, desk
+    )
+    return {
+        "tenant_id": uuid.UUID(hmo["tenant"]["id"]),
+        "code": hmo["tenant"]["code"],
+        "plan_id": uuid.UUID(plan["id"]),
+        "clients": {code: uuid.UUID(cid) for code, cid in clients.items()},
+        "hmo_key": hmo_key["key"],
+        "provider_key": provider_key["key"],
+    }
+
+
+def enrollee_rows(
+    ctx: dict[str, Any], count: int, rng: random.Random
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]], list[str]]:
+    """Principals spread over the clients: enrollees, status history and usage rows."""
+    now, today = datetime.now(UTC), date.today()
+    enrollees, changes, usage, member_ids = [], [], [], []
+    numbers = dict.fromkeys(ctx["clients"], 0)
+    for i in range(count):
+        code = CLIENTS[i % len(CLIENTS)]
+        numbers[code] += 1
+        enrollee_id = uuid7()
+        member_id = f"{ctx['code']}-{code}-{numbers[code]:05d}-P"
+        start = today - timedelta(days=rng.randint(0, 900))
+        suspended = rng.random() < 0.05
+        enrollees.append(
+            (
+                enrollee_id,
+                ctx["tenant_id"],
+                now,
+                member_id,
+                ctx["clients"][code],
+                ctx["plan_id"],
+                "PRINCIPAL",
+                numbers[code],
+                f"First{i}",
+                f"Last{i}",
+                date(1960, 1, 1) + timedelta(days=rng.randint(0, 15000)),
+                rng.choice("MF"),
+                "SUSPENDED" if suspended else "ACTIVE",
+                start,
+                1,
+            )
+        )
+        changes.append((uuid7(), ctx["tenant_id"], now, enrollee_id, "ACTIVE", start, "", None))
+        if suspended:
+            changes.append(
+                (uuid7(), ctx["tenant_id"], now, enrollee_id, "SUSPENDED", today, "", None)
+            )
+        for _ in range(rng.choice((0, 0, 1, 3))):
+            usage.append(
+                (
+                    uuid7(),
+                    ctx["tenant_id"],
+                    now,
+                    enrollee_id,
+                    rng.choice(CATEGORIES),
+                    today - timedelta(days=rng.randint(0, 300)),
+                    rng.randint(1_000, 200_000),
+                    1,
+                    "bench",
+                )
+            )
+        member_ids.append(member_id)
+    return enrollees, changes, usage, member_ids
+
+
+async def insert(database_url: str, ctx: dict[str, Any], count: int) -> list[str]:
+    """COPY as the database owner (RLS does not apply to it; the bench only)."""
+    enrollees, changes, usage, member_ids = enrollee_rows(ctx, count, random.Random(2026))
+    conn = await asyncpg.connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.copy_records_to_table(
+                "enrollees",
+                records=enrollees,
+                columns=[
+                    "id",
+                    "tenant_id",
+                    "created_at",
+                    "member_id",
+                    "client_id",
+                    "plan_id",
+                    "relationship",
+                    "member_no",
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "sex",
+                    "status",
+                    "coverage_start",
+                    "version",
+                ],
+            )
+            await conn.copy_records_to_table(
+                "enrollee_status_changes",
+                records=changes,
+                columns=[
+                    "id",
+                    "tenant_id",
+                    "created_at",
+                    "enrollee_id",
+                    "status",
+                    "effective_date",
+                    "reason",
+                    "actor_id",
+                ],
+            )
+            await conn.copy_records_to_table(
+                "benefit_usage",
+                records=usage,
+                columns=[
+                    "id",
+                    "tenant_id",
+                    "created_at",
+                    "enrollee_id",
+                    "category",
+                    "service_date",
+                    "amount",
+                    "visits",
+                    "source_type",
+                ],
+            )
+            await conn.execute(
+                "update clients c set member_seq = (select max(member_no) from enrollees e"
+                " where e.client_id = c.id) where c.tenant_id = $1",
+                ctx["tenant_id"],
+            )
+        await conn.execute("analyze enrollees, enrollee_status_changes, benefit_usage")
+    finally:
+        await conn.close()
+    return member_ids
+
+
+async def load(
+    name: str,
+    client: httpx.AsyncClient,
+    url: str,
+    key: str,
+    member_ids: list[str],
+    args: argparse.Namespace,
+) -> Result:
+    result = Result(name)
+    headers = {"x-api-key": key}
+    today = date.today().isoformat()
+    rng = random.Random(7)
+
+    def body() -> dict[str, str]:
+        return {
+            "member_id": rng.choice(member_ids),
+            "service_date": today,
+            "benefit_category": rng.choice(CATEGORIES),
+        }
+
+    for _ in range(50):  # warm-up: connections, caches
+        (await client.post(url, json=body(), headers=headers)).raise_for_status()
+    deadline = time.perf_counter() + args.duration
+
+    async def worker() -> None:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                response = await client.post(url, json=body(), headers=headers)
+            except httpx.HTTPError:
+                result.errors += 1
+                continue
+            if response.status_code == 200:
+                result.latencies.append(time.perf_counter() - start)
+            else:
+                result.errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(args.clients)))
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
+    limits = httpx.Limits(max_connections=args.clients, max_keepalive_connections=args.clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+        ctx = await setup(Api(client, stack.core.url))
+        started = time.perf_counter()
+        member_ids = await insert(stack.database_url, ctx, args.enrollees)
+        print(f"{len(member_ids)} enrollees written in {time.perf_counter() - started:.1f}s")
+        print(f"{args.clients} concurrent clients, {args.duration:g}s per target")
+        url = f"{stack.core.url}/v1/eligibility"
+        results = []
+        for name, key in (("HMO key", ctx["hmo_key"]), ("provider key", ctx["provider_key"])):
+            result = await load(name, client, url, key, member_ids, args)
+            print(result.line(), flush=True)
+            results.append(result)
+        return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--enrollees", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per target")
+    args = parser.parse_args()
+
+    def run() -> int:
+        with bench_stack(bff=False) as stack:
+            asyncio.run(bench(stack, args))
+        return 0
+
+    return run_bench(run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""What every bench shares: a throwaway stack and the way a bench exits.
+
+`bench_stack()` uses the embedded PostgreSQL under `.data/bench-pg` (or the server of
+DATABASE_URL), creates a fresh database migrated with alembic, starts the core (and the
+BFF, when asked and present) as uvicorn processes on free loopback ports, and at the
+end stops them and drops the database. All traffic stays on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+from scripts.db import migrate
+from scripts.run import (
+    BFF_APP,
+    CORE_APP,
+    Database,
+    Service,
+    Shutdown,
+    StartupError,
+    bff_available,
+    free_port,
+    handle_signals,
+    ignore_signals,
+    open_database,
+    spawn,
+    stop_services,
+    wait_ready,
+)
+from shared.embedded_pg import DEFAULT_DATA_DIR
+from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
+
+PLATFORM_KEY = os.environ.get("VETRA_PLATFORM_API_KEY") or DEV_PLATFORM_API_KEY
+BFF_KEY = os.environ.get("VETRA_BFF_API_KEY") or DEV_BFF_API_KEY
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    core: Service
+    bff: Service | None
+    database_url: str  # the owner's URL of the bench database
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+async def admin_sql(server_url: str, sql: str) -> None:
+    conn = await asyncpg.connect(with_database(server_url, "postgres"))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def bench_stack(*, bff: bool) -> Iterator[Stack]:
+    database: Database | None = None
+    db_url: str | None = None
+    services: list[Service] = []
+    try:
+        database = open_database(DEFAULT_DATA_DIR / "bench-pg")
+        name = f"vetra_bench_{secrets.token_hex(4)}"
+        asyncio.run(admin_sql(database.url, f'CREATE DATABASE "{name}"'))
+        db_url = with_database(database.url, name)
+        migrate(db_url)
+
+        env = dict(os.environ, DATABASE_URL=db_url, VETRA_LOG_LEVEL="WARNING")
+        core = spawn("core API", CORE_APP, free_port(), env, quiet=True)
+        services.append(core)
+        wait_ready(core)
+        bff_service = None
+        if bff and bff_available():
+            env["VETRA_CORE_URL"] = core.url
+            bff_service = spawn("BFF", BFF_APP, free_port(), env, quiet=True)
+            services.append(bff_service)
+            wait_ready(bff_service)
+        elif bff:
+            print("bff/main.py does not exist yet: measuring the core API only")
+        yield Stack(core, bff_service, db_url)
+    finally:
+        ignore_signals()
+        stop_services(services)
+        if database is not None:
+            if db_url is not None:
+                drop = f'DROP DATABASE IF EXISTS "{urlsplit(db_url).path[1:]}" WITH (FORCE)'
+                asyncio.run(admin_sql(database.url, drop))
+            database.stop()
+
+
+def run_bench(bench: Callable[[], int]) -> int:
+    """Runs a bench with Ctrl-C stopping it cleanly; the exit code for `sys.exit`."""
+    handle_signals()
+    try:
+        return bench()
+    except Shutdown:
+        print("interrupted.")
+        return 130
+    except (StartupError, httpx.HTTPError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

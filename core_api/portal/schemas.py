@@ -1,0 +1,113 @@
+"""Portal logins (client credentials, enrollee accounts, password setup) and change requests."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+
+from core_api.access.schemas import ORMModel, Password, TenantSlug, UserRead
+from core_api.membership.schemas import DependantCreate, PersonName, Phone
+from core_api.models import ChangeRequestKind, ChangeRequestStatus, Sex
+
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+
+
+class CredentialsCreate(BaseModel):
+    email: EmailStr
+
+
+class AccountCreate(BaseModel):
+    email: EmailStr
+    password: Password | None = Field(
+        default=None, description="Omit to email the enrollee a link to set their own."
+    )
+
+
+class PortalLogin(BaseModel):
+    """The login that was created or reset; the secret itself only ever goes by email."""
+
+    user: UserRead
+    tenant: str
+    portal_url: str
+    setup_link_sent: bool
+    setup_link_expires_at: datetime | None
+    emailed_to: list[str]
+
+
+class PasswordSetup(BaseModel):
+    tenant: TenantSlug
+    token: Annotated[str, Field(min_length=10, max_length=200)]
+    password: Password
+
+
+class EnrolleeDetails(BaseModel):
+    """What a client may ask to change: personal details only (not plan or status)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_name: PersonName | None = None
+    last_name: PersonName | None = None
+    date_of_birth: date | None = None
+    sex: Sex | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    primary_provider_id: uuid.UUID | None = None
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> EnrolleeDetails:
+        if not self.model_fields_set:
+            raise ValueError("Name at least one detail to change.")
+        return self
+
+
+class DependantRemoval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason = ""
+
+
+class AddDependantRequest(BaseModel):
+    kind: Literal[ChangeRequestKind.ADD_DEPENDANT]
+    enrollee_id: uuid.UUID = Field(description="The principal the dependant is added under.")
+    payload: DependantCreate
+
+
+class EditEnrolleeRequest(BaseModel):
+    kind: Literal[ChangeRequestKind.EDIT_ENROLLEE]
+    enrollee_id: uuid.UUID
+    payload: EnrolleeDetails
+
+
+class DeleteDependantRequest(BaseModel):
+    kind: Literal[ChangeRequestKind.DELETE_DEPENDANT]
+    enrollee_id: uuid.UUID = Field(description="The dependant to remove (terminated today).")
+    payload: DependantRemoval = Field(default_factory=DependantRemoval)
+
+
+ChangeRequestCreate = Annotated[
+    AddDependantRequest | EditEnrolleeRequest | DeleteDependantRequest,
+    Field(discriminator="kind"),
+]
+
+
+class Decline(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class ChangeRequestRead(ORMModel):
+    id: uuid.UUID
+    client_id: uuid.UUID
+    kind: ChangeRequestKind
+    enrollee_id: uuid.UUID | None
+    payload: dict[str, Any]
+    status: ChangeRequestStatus
+    requested_by: uuid.UUID | None
+    decided_by: uuid.UUID | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    result_enrollee_id: uuid.UUID | None
+    version: int
+    created_at: datetime
