@@ -6,7 +6,12 @@ from functools import lru_cache
 
 from pydantic import Field
 
-from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY, ServiceSettings
+from shared.settings import (
+    DEV_BFF_API_KEY,
+    DEV_ENCRYPTION_KEYS,
+    DEV_PLATFORM_API_KEY,
+    ServiceSettings,
+)
 
 
 class Settings(ServiceSettings):
@@ -27,11 +32,20 @@ class Settings(ServiceSettings):
     mail_interval_seconds: float = Field(default=10.0, ge=0)
     mail_batch_size: int = Field(default=50, gt=0)
     portal_url: str = "http://127.0.0.1:8000"
+    encryption_keys: str = Field(
+        default=DEV_ENCRYPTION_KEYS,
+        description="AES-256 key ring: `id:base64key,…`; values name the key that sealed them.",
+    )
+    encryption_key_id: str | None = Field(
+        default=None, description="The key new values are sealed with (default: the last)."
+    )
+    max_attachment_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     def secrets_to_check(self) -> dict[str, tuple[str, str]]:
         return {
             "VETRA_PLATFORM_API_KEY": (self.platform_api_key, DEV_PLATFORM_API_KEY),
             "VETRA_BFF_API_KEY": (self.bff_api_key, DEV_BFF_API_KEY),
+            "VETRA_ENCRYPTION_KEYS": (self.encryption_keys, DEV_ENCRYPTION_KEYS),
         }
 
 

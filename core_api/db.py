@@ -78,3 +78,22 @@ async def tenant_transaction(
     async with factory() as session, session.begin():
         await set_tenant(session, tenant_id)
         yield session
+
+
+@asynccontextmanager
+async def as_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> AsyncIterator[None]:
+    """Works in another tenant for a moment (e.g. to find a provider's users), then back.
+
+    Pending changes are flushed first, so nothing of the caller's tenant is written
+    while the other tenant is in force.
+    """
+    await session.flush()
+    previous = await session.scalar(text("select current_setting('app.tenant_id', true)"))
+    await set_tenant(session, tenant_id)
+    try:
+        yield
+    finally:
+        await session.flush()
+        await session.execute(
+            text("select set_config('app.tenant_id', :value, true)"), {"value": previous or ""}
+        )

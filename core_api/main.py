@@ -11,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 
 from core_api import health
 from core_api.access.router import router as access_router
+from core_api.approvals.router import router as approvals_router
 from core_api.audit.router import router as audit_router
 from core_api.auth.router import router as auth_router
+from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_engine, plain_url, session_factory
 from core_api.eligibility.router import router as eligibility_router
@@ -30,6 +32,7 @@ from shared.logging import configure_logging
 from shared.problems import install_problem_handlers, problem_response
 
 API_PREFIX = "/v1"
+MULTIPART_OVERHEAD = 64 * 1024
 
 
 def database_url(settings: Settings) -> str:
@@ -67,7 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger={"/enrollees/import": settings.max_import_bytes},
+        larger={
+            "/enrollees/import": settings.max_import_bytes,
+            "/attachments": settings.max_attachment_bytes + MULTIPART_OVERHEAD,
+        },
     )
     app.add_middleware(RequestContextMiddleware)
 
@@ -83,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         network_router,
         eligibility_router,
         portal_router,
+        approvals_router,
+        claims_router,
     ):
         v1.include_router(router)
     app.include_router(v1)

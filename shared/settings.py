@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_PLATFORM_API_KEY = "dev-platform-key-change-me-0123456789"
 DEV_BFF_API_KEY = "dev-bff-key-change-me-0123456789abcdef"
+DEV_ENCRYPTION_KEYS = "dev1:4DxkdxNvI0g14dPybBvEyOsPPRFYRAuKEjSeXZB00ZU="
 MIN_SECRET_LENGTH = 32
 
 

@@ -247,3 +247,34 @@ async def make_client_user(
     response = await set_password_by_link(core, tenant, email)
     assert response.status_code == 200, response.text
     return issued.json(), session_headers(await login(core, tenant.slug, email))
+
+
+async def make_claim(
+    core: httpx.AsyncClient, provider: ProviderCtx, member: dict[str, Any], **overrides: Any
+) -> dict[str, Any]:
+    """A claim filed by `provider` (already linked) for `member`: a consult and drugs."""
+    body: dict[str, Any] = {
+        "member_id": member["member_id"],
+        "provider_id": provider.id,
+        "service_date": "2026-11-02",
+        "diagnosis_codes": ["J06.9"],
+        "items": [
+            {
+                "code": "CONS-01",
+                "description": "GP consultation",
+                "quantity": 1,
+                "unit_price": 15_000_00,
+            },
+            {
+                "code": "DRUG-AMOX",
+                "description": "Amoxicillin 500mg",
+                "quantity": 2,
+                "unit_price": 2_500_00,
+                "category": "drugs",
+            },
+        ],
+        **overrides,
+    }
+    response = await core.post("/v1/claims", json=body, headers=provider.user)
+    assert response.status_code == 201, response.text
+    return dict(response.json())

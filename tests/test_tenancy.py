@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from tests.db import app_role, superuser
 from tests.factories import (
     TenantCtx,
     link_provider,
+    make_claim,
     make_client,
     make_client_user,
     make_plan,
@@ -42,8 +44,13 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/clients/{client_id}/credentials"): {"email": "hr@example.com"},
     ("POST", "/v1/enrollees/{enrollee_id}/account"): {"email": "someone@example.com"},
     ("POST", "/v1/change-requests/{request_id}/decline"): {"reason": "x"},
+    ("POST", "/v1/claims/{claim_id}/transitions"): {"to": "RECEIVED", "version": 1},
+    ("POST", "/v1/claims/{claim_id}/queries"): {"message": "x"},
 }
 
+VALID_FILES = {
+    ("POST", "/v1/claims/{claim_id}/attachments"): {"file": ("a.txt", b"x", "text/plain")},
+}
 
 # The provider directory is platform-wide (no tenant owns a provider), so any tenant's
 # staff may read any entry; network links, which HMOs own, are checked like the rest.
@@ -76,8 +83,17 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
     )
     notification = (await core.get("/v1/notifications", headers=tenant.admin)).json()["items"][0]
     plan, client = await make_plan(core, tenant), await make_client(core, tenant)
-    enrollee = await make_principal(core, tenant, client, plan)
-    link = await link_provider(core, tenant, await make_provider(core))
+    enrollee = await make_principal(core, tenant, client, plan, coverage_start="2025-01-01")
+    provider = await make_provider(core)
+    link = await link_provider(core, tenant, provider)
+    claim = await make_claim(core, provider, enrollee)
+    attachment = (
+        await core.post(
+            f"/v1/claims/{claim['id']}/attachments",
+            files={"file": ("note.txt", b"lab report", "text/plain")},
+            headers=provider.user,
+        )
+    ).json()
     _, client_user = await make_client_user(core, tenant, client)
     change = {"kind": "EDIT_ENROLLEE", "enrollee_id": enrollee["id"], "payload": {"sex": "M"}}
     request = (await core.post("/v1/change-requests", json=change, headers=client_user)).json()
@@ -93,19 +109,36 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         "notification_id": notification["id"],
         "link_id": link["id"],
         "request_id": request["id"],
+        "claim_id": claim["id"],
+        "attachment_id": attachment["id"],
     }
 
 
+@pytest.fixture(scope="module")
+async def isolation_case(core_app: object) -> AsyncIterator[tuple[TenantCtx, dict[str, str]]]:
+    """My tenant, and one object of every kind owned by another tenant (built once: every
+    request below is refused, so nothing changes them)."""
+    transport = httpx.ASGITransport(app=core_app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://core") as core:
+        mine, theirs = await make_tenant(core), await make_tenant(core)
+        yield mine, await objects_of(core, theirs)
+
+
 @pytest.mark.parametrize(("method", "path"), routes_with_ids())
-async def test_other_tenants_ids_are_404(core: httpx.AsyncClient, method: str, path: str) -> None:
-    mine, theirs = await make_tenant(core), await make_tenant(core)
-    objects = await objects_of(core, theirs)
+async def test_other_tenants_ids_are_404(
+    core: httpx.AsyncClient,
+    isolation_case: tuple[TenantCtx, dict[str, str]],
+    method: str,
+    path: str,
+) -> None:
+    mine, objects = isolation_case
     params = re.findall(r"{(\w+)}", path)
     unknown = [p for p in params if p not in objects]
     assert not unknown, f"add an object for {unknown} to objects_of()"
     url = path.format(**objects)
     body = VALID_BODIES.get((method, path))
-    response = await core.request(method, url, json=body, headers=mine.admin)
+    files = VALID_FILES.get((method, path))
+    response = await core.request(method, url, json=body, files=files, headers=mine.admin)
     assert response.status_code == 404, (method, path, response.text)
     assert response.headers["content-type"] == "application/problem+json"
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
-from core_api.db import set_tenant
+from core_api.db import as_tenant, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
 from core_api.kit.versioning import compare_and_set
@@ -235,7 +233,8 @@ async def request_link(db: AsyncSession, actor: Actor, provider_id: uuid.UUID) -
     await audit.record(
         db, actor, "network_link.requested", "network_link", link.id, details=_about(link)
     )
-    async with _other_side(db, actor, link) as other:
+    other = _other_tenant(actor, link)
+    async with as_tenant(db, other):
         await audit.record(
             db,
             actor,
@@ -277,11 +276,12 @@ async def move_link(
     link = await compare_and_set(db, NetworkLink, link.id, expected, changes)
     event = f"network_link.{move.to.value.lower()}"
     await audit.record(db, actor, event, "network_link", link.id, details=_about(link))
-    async with _other_side(db, actor, link) as other:
+    other = _other_tenant(actor, link)
+    async with as_tenant(db, other):
         await audit.record(
             db, actor, event, "network_link", link.id, tenant_id=other, details=_about(link)
         )
-        await _notify_other_side(db, link, by_hmo, event)
+    await _notify_other_side(db, link, by_hmo, event)
     return link
 
 
@@ -336,18 +336,9 @@ def _about(link: NetworkLink) -> dict[str, Any]:
     }
 
 
-@asynccontextmanager
-async def _other_side(
-    db: AsyncSession, actor: Actor, link: NetworkLink
-) -> AsyncIterator[uuid.UUID]:
-    """Works in the other party's tenant (its audit chain, its users), then switches back."""
+def _other_tenant(actor: Actor, link: NetworkLink) -> uuid.UUID:
     mine = actor.require_tenant()
-    other = link.provider_tenant_id if mine == link.tenant_id else link.tenant_id
-    await set_tenant(db, other)
-    try:
-        yield other
-    finally:
-        await set_tenant(db, mine)
+    return link.provider_tenant_id if mine == link.tenant_id else link.tenant_id
 
 
 async def _notify_other_side(db: AsyncSession, link: NetworkLink, by_hmo: bool, event: str) -> None:
@@ -378,18 +369,19 @@ async def notify_provider_users(
     body: str = "",
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Every active user of a provider organisation (the transaction must be in its tenant)."""
-    recipients = (
-        await db.scalars(
-            select(User.id)
-            .where(
-                User.tenant_id == provider_tenant_id,
-                User.kind == UserKind.PROVIDER,
-                User.is_active.is_(True),
+    """Every active user of a provider organisation, from whichever tenant is acting."""
+    async with as_tenant(db, provider_tenant_id):
+        recipients = (
+            await db.scalars(
+                select(User.id)
+                .where(
+                    User.tenant_id == provider_tenant_id,
+                    User.kind == UserKind.PROVIDER,
+                    User.is_active.is_(True),
+                )
+                .order_by(User.id)
             )
-            .order_by(User.id)
-        )
-    ).all()
+        ).all()
     for user_id in recipients:
         await notify(db, provider_tenant_id, user_id, type_, title, body, data)
     return len(recipients)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core_api.db import as_tenant
 from core_api.errors import NotFound
 from core_api.models import EmailMessage, Notification, Role, User, UserKind
 from core_api.models.base import utcnow
@@ -47,20 +48,22 @@ async def notify_permission_holders(
     body: str = "",
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Notifies every active staff user of the tenant whose role grants `permission`."""
-    recipients = (
-        await db.scalars(
-            select(User.id)
-            .join(Role, (Role.id == User.role_id) & (Role.tenant_id == User.tenant_id))
-            .where(
-                User.tenant_id == tenant_id,
-                User.kind == UserKind.STAFF,
-                User.is_active.is_(True),
-                Role.permissions.any_() == permission,
+    """Notifies every active staff user of the tenant whose role grants `permission`,
+    from whichever tenant is acting (a provider's action notifies the HMO's staff)."""
+    async with as_tenant(db, tenant_id):
+        recipients = (
+            await db.scalars(
+                select(User.id)
+                .join(Role, (Role.id == User.role_id) & (Role.tenant_id == User.tenant_id))
+                .where(
+                    User.tenant_id == tenant_id,
+                    User.kind == UserKind.STAFF,
+                    User.is_active.is_(True),
+                    Role.permissions.any_() == permission,
+                )
+                .order_by(User.id)
             )
-            .order_by(User.id)
-        )
-    ).all()
+        ).all()
     for user_id in recipients:
         await notify(db, tenant_id, user_id, type_, title, body, data)
     return len(recipients)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.access import service as access
 from core_api.access.permissions import SEEDED_ROLES
+from core_api.approvals.service import seed_limits
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import set_tenant
@@ -68,6 +69,7 @@ async def _first_hmo_admin(
     ]
     db.add_all(roles)
     await db.flush()
+    await seed_limits(db, tenant.id, roles)
     admin_role = next(role for role in roles if role.name == "Admin")
     return await access.add_staff_user(
         db,

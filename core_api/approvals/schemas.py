@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+Ceiling = Annotated[int, Field(ge=0, le=10**14, description="Minor units (kobo for NGN)")]
+
+
+class LimitWrite(BaseModel):
+    role_id: uuid.UUID
+    claim_limit: Ceiling
+    settlement_limit: Ceiling
+
+
+class LimitsUpdate(BaseModel):
+    limits: list[LimitWrite] = Field(min_length=1, max_length=100)
+
+
+class LimitRead(BaseModel):
+    role_id: uuid.UUID
+    role_name: str
+    claim_limit: int
+    settlement_limit: int

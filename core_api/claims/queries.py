@@ -1,0 +1,122 @@
+"""The query thread of a claim and its attachments, both encrypted at rest."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.auth.actor import Actor
+from core_api.config import get_settings
+from core_api.errors import Forbidden, Invalid
+from core_api.kit.crypto import KeyRing
+from core_api.models.claim import Attachment, Claim, ClaimQuery
+from shared.problems import ProblemError
+
+ALLOWED_TYPES = frozenset(
+    {"application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain"}
+)
+HMO_SIDE, PROVIDER_SIDE = "HMO", "PROVIDER"
+
+
+def keyring() -> KeyRing:
+    settings = get_settings()
+    return KeyRing.parse(settings.encryption_keys, settings.encryption_key_id)
+
+
+def side_of(actor: Actor, claim: Claim) -> str:
+    return HMO_SIDE if actor.tenant_id == claim.tenant_id else PROVIDER_SIDE
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    id: uuid.UUID
+    side: str
+    author_id: uuid.UUID | None
+    message: str
+    created_at: datetime
+
+
+async def ask(db: AsyncSession, actor: Actor, claim: Claim, message: str) -> Message:
+    """The HMO asks (claims:query) or the provider answers; the status moves separately."""
+    side = side_of(actor, claim)
+    if side == HMO_SIDE and "claims:query" not in actor.permissions:
+        raise Forbidden("Asking a provider needs the 'claims:query' permission.")
+    query = ClaimQuery(
+        tenant_id=claim.tenant_id,
+        claim_id=claim.id,
+        author_id=actor.id,
+        author_side=side,
+        message_enc=keyring().seal(message.encode(), context=claim.id.bytes),
+    )
+    db.add(query)
+    await db.flush()
+    return _message(query, claim)
+
+
+async def thread(db: AsyncSession, claim: Claim) -> list[Message]:
+    rows = await db.scalars(
+        select(ClaimQuery).where(ClaimQuery.claim_id == claim.id).order_by(ClaimQuery.created_at)
+    )
+    return [_message(q, claim) for q in rows]
+
+
+def _message(query: ClaimQuery, claim: Claim) -> Message:
+    text = keyring().open(query.message_enc, context=claim.id.bytes).decode()
+    return Message(query.id, query.author_side, query.author_id, text, query.created_at)
+
+
+class TooLarge(ProblemError):
+    status = 413
+    type = "attachment-too-large"
+    title = "Attachment too large"
+
+
+async def attach(
+    db: AsyncSession, actor: Actor, claim: Claim, filename: str, content_type: str, data: bytes
+) -> Attachment:
+    limit = get_settings().max_attachment_bytes
+    if len(data) > limit:
+        raise TooLarge(f"Attachments are limited to {limit} bytes.")
+    if content_type not in ALLOWED_TYPES:
+        raise Invalid("file", f"Allowed types: {', '.join(sorted(ALLOWED_TYPES))}.")
+    if not data:
+        raise Invalid("file", "The file is empty.")
+    ring = keyring()
+    attachment = Attachment(
+        tenant_id=claim.tenant_id,
+        owner_type="claim",
+        owner_id=claim.id,
+        filename_enc=ring.seal(filename.encode(), context=claim.id.bytes),
+        content_type=content_type,
+        size=len(data),
+        key_id=ring.current,
+        content_enc=ring.seal(data, context=claim.id.bytes),
+        uploaded_by=actor.id,
+    )
+    db.add(attachment)
+    await db.flush()
+    return attachment
+
+
+async def attachments(db: AsyncSession, claim: Claim) -> list[Attachment]:
+    return list(
+        (
+            await db.scalars(
+                select(Attachment)
+                .where(Attachment.owner_type == "claim", Attachment.owner_id == claim.id)
+                .order_by(Attachment.created_at)
+            )
+        ).all()
+    )
+
+
+def filename(attachment: Attachment, claim: Claim) -> str:
+    return keyring().open(attachment.filename_enc, context=claim.id.bytes).decode()
+
+
+def content(attachment: Attachment, claim: Claim) -> bytes:
+    return keyring().open(attachment.content_enc, context=claim.id.bytes)

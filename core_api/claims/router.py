@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+
+from core_api.auth.actor import Actor
+from core_api.claims import queries, service
+from core_api.claims.schemas import (
+    AttachmentRead,
+    ClaimCreate,
+    ClaimDetail,
+    ClaimRead,
+    QueryCreate,
+    QueryRead,
+    Transition,
+)
+from core_api.config import get_settings
+from core_api.deps import DbSession, require
+from core_api.errors import NotFound
+from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.models.claim import Attachment, Claim, ClaimStatus
+
+router = APIRouter(prefix="/claims", tags=["claims"])
+Reader = Annotated[Actor, require("claims:read")]
+
+
+@router.post("", status_code=201, response_model=ClaimRead)
+async def submit_claim(
+    body: ClaimCreate,
+    db: DbSession,
+    actor: Annotated[Actor, require("claims:create")],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Files a claim (linked providers). Send an `Idempotency-Key` so a retry creates nothing."""
+    status, answer = await service.submit(db, actor, body, idempotency_key)
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("", response_model=Page[ClaimRead])
+async def list_claims(
+    db: DbSession,
+    actor: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: ClaimStatus | None = None,
+    provider_id: uuid.UUID | None = None,
+    member_id: Annotated[str | None, Query(max_length=48)] = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+) -> Page[ClaimRead]:
+    """Newest first; filter by status, provider, member and service-date range."""
+    filters = service.ClaimFilters(status, provider_id, member_id, from_, to)
+    rows, cursor = await service.list_claims(db, actor, filters, page)
+    return Page(items=[service.read(c) for c in rows], next_cursor=cursor)
+
+
+# Routes with a fixed segment (`/claims/queue`) must stay above `/claims/{claim_id}`.
+
+
+@router.get("/{claim_id}", response_model=ClaimDetail)
+async def get_claim(claim_id: uuid.UUID, db: DbSession, actor: Reader) -> dict[str, Any]:
+    """The adjudication view: lines with the automatic checks' proposal, the eligibility
+    verdict on the service date, each benefit's limit/used/remaining, risk flags, history."""
+    return await service.detail(db, actor, claim_id)
+
+
+@router.post("/{claim_id}/transitions", response_model=ClaimRead)
+async def move_claim(
+    claim_id: uuid.UUID, body: Transition, db: DbSession, actor: Reader
+) -> ClaimRead:
+    """The only way a claim's status changes. Each move needs its own permission
+    (see the state table); an illegal move or a stale `version` is a 409."""
+    return await service.transition(db, actor, claim_id, body)
+
+
+@router.post("/{claim_id}/queries", status_code=201, response_model=QueryRead)
+async def add_query(
+    claim_id: uuid.UUID, body: QueryCreate, db: DbSession, actor: Reader
+) -> QueryRead:
+    """The HMO's question or the provider's answer (stored encrypted)."""
+    claim = await service.load(db, actor, claim_id)
+    message = await queries.ask(db, actor, claim, body.message)
+    return QueryRead(**asdict(message))
+
+
+@router.get("/{claim_id}/queries", response_model=list[QueryRead])
+async def list_queries(claim_id: uuid.UUID, db: DbSession, actor: Reader) -> list[QueryRead]:
+    claim = await service.load(db, actor, claim_id)
+    return [QueryRead(**asdict(m)) for m in await queries.thread(db, claim)]
+
+
+@router.post("/{claim_id}/attachments", status_code=201, response_model=AttachmentRead)
+async def upload_attachment(
+    claim_id: uuid.UUID,
+    file: UploadFile,
+    db: DbSession,
+    actor: Annotated[Actor, require("claims:attachments")],
+) -> AttachmentRead:
+    """PDF, PNG, JPEG, TIFF or text, up to `VETRA_MAX_ATTACHMENT_BYTES`; stored AES-256-GCM."""
+    claim = await service.load(db, actor, claim_id)
+    data = await file.read(get_settings().max_attachment_bytes + 1)
+    attachment = await queries.attach(
+        db, actor, claim, file.filename or "attachment", file.content_type or "", data
+    )
+    return _attachment_read(attachment, claim)
+
+
+@router.get("/{claim_id}/attachments", response_model=list[AttachmentRead])
+async def list_attachments(
+    claim_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("claims:attachments")]
+) -> list[AttachmentRead]:
+    claim = await service.load(db, actor, claim_id)
+    return [_attachment_read(a, claim) for a in await queries.attachments(db, claim)]
+
+
+@router.get("/{claim_id}/attachments/{attachment_id}")
+async def download_attachment(
+    claim_id: uuid.UUID,
+    attachment_id: uuid.UUID,
+    db: DbSession,
+    actor: Annotated[Actor, require("claims:attachments")],
+) -> Response:
+    claim = await service.load(db, actor, claim_id)
+    found = next((a for a in await queries.attachments(db, claim) if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound("No such attachment.")
+    return Response(
+        queries.content(found, claim),
+        media_type=found.content_type,
+        headers={"content-disposition": f'attachment; filename="{queries.filename(found, claim)}"'},
+    )
+
+
+def _attachment_read(attachment: Attachment, claim: Claim) -> AttachmentRead:
+    return AttachmentRead(
+        id=attachment.id,
+        filename=queries.filename(attachment, claim),
+        content_type=attachment.content_type,
+        size=attachment.size,
+        key_id=attachment.key_id,
+        created_at=attachment.created_at,
+    )

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
+
+from core_api.access.schemas import ORMModel
+from core_api.claims.carc import REASONS
+from core_api.models.claim import ClaimStatus
+from core_api.plans.schemas import BENEFIT_CATEGORIES
+
+Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
+MinorUnits = Annotated[int, Field(gt=0, le=10**12)]
+
+
+class ItemCreate(BaseModel):
+    code: Code
+    description: Annotated[str, StringConstraints(max_length=300)] = ""
+    quantity: Annotated[int, Field(gt=0, le=10_000)]
+    unit_price: MinorUnits
+    category: str | None = Field(
+        default=None,
+        description="Benefit category; defaults to inpatient when admitted, else outpatient.",
+    )
+
+    @field_validator("category")
+    @classmethod
+    def known_category(cls, value: str | None) -> str | None:
+        if value is not None and value.strip().lower() not in BENEFIT_CATEGORIES:
+            raise ValueError(f"must be one of {', '.join(BENEFIT_CATEGORIES)}")
+        return value.strip().lower() if value else None
+
+
+class ClaimCreate(BaseModel):
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
+    provider_id: uuid.UUID
+    service_date: date
+    admission_date: date | None = None
+    discharge_date: date | None = None
+    auth_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    diagnosis_codes: list[Code] = Field(default_factory=list, max_length=20)
+    items: list[ItemCreate] = Field(min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def dates_in_order(self) -> ClaimCreate:
+        if self.service_date > date.today():
+            raise ValueError("service_date is in the future")
+        if self.discharge_date and not self.admission_date:
+            raise ValueError("discharge_date needs admission_date")
+        if (
+            self.admission_date
+            and self.discharge_date
+            and self.discharge_date < self.admission_date
+        ):
+            raise ValueError("discharge_date is before admission_date")
+        return self
+
+
+class LineDecision(BaseModel):
+    id: uuid.UUID
+    approved_amount: Annotated[int, Field(ge=0, le=10**12)]
+    approved_quantity: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    reason_code: str | None = None
+
+    @field_validator("reason_code")
+    @classmethod
+    def known_code(cls, value: str | None) -> str | None:
+        if value is not None and value not in REASONS:
+            raise ValueError(f"unknown reason code; see {', '.join(REASONS)}")
+        return value
+
+
+class Transition(BaseModel):
+    to: ClaimStatus
+    version: int
+    reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    items: list[LineDecision] | None = Field(default=None, max_length=200)
+
+
+class ItemRead(ORMModel):
+    id: uuid.UUID
+    line_no: int
+    code: str
+    description: str
+    category: str
+    quantity: int
+    unit_price: int
+    billed_amount: int
+    approved_quantity: int | None
+    approved_amount: int | None
+    reason_code: str | None
+    flags: list[str]
+
+
+class ClaimRead(ORMModel):
+    id: uuid.UUID
+    number: str
+    status: ClaimStatus
+    version: int
+    member_id: str
+    enrollee_id: uuid.UUID
+    provider_id: uuid.UUID
+    service_date: date
+    admission_date: date | None
+    discharge_date: date | None
+    billing_month: date
+    auth_code: str | None
+    diagnosis_codes: list[str]
+    currency: str
+    total_billed: int
+    total_approved: int
+    copay_amount: int
+    risk_score: int
+    on_hold: bool
+    decided_by_sampling: bool
+    created_at: datetime
+    received_at: datetime | None
+    decided_at: datetime | None
+    settled_at: datetime | None
+    items: list[ItemRead] = Field(default_factory=list)
+
+
+class EventRead(ORMModel):
+    from_status: ClaimStatus | None
+    to_status: ClaimStatus
+    actor_label: str
+    reason: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class ClaimDetail(ClaimRead):
+    """The adjudication view: the claim with everything needed to decide it."""
+
+    eligibility: dict[str, Any]
+    benefits: list[dict[str, Any]]
+    authorization: dict[str, Any] | None
+    risk_events: list[dict[str, Any]]
+    history: list[EventRead]
+
+
+class QueryCreate(BaseModel):
+    message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class QueryRead(BaseModel):
+    id: uuid.UUID
+    side: str
+    author_id: uuid.UUID | None
+    message: str
+    created_at: datetime
+
+
+class AttachmentRead(BaseModel):
+    id: uuid.UUID
+    filename: str
+    content_type: str
+    size: int
+    key_id: str
+    created_at: datetime

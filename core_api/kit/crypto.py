@@ -1,0 +1,67 @@
+"""AES-256-GCM for clinical free text and attachments at rest.
+
+Each sealed value is `key_id (1 byte length + ascii) | nonce (12) | ciphertext+tag`, so a
+value names the key that sealed it: keys rotate by adding a new current key while old
+ones stay in the ring to open older values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+
+class KeyRingError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    current: str
+    keys: dict[str, bytes]
+
+    @classmethod
+    def parse(cls, spec: str, current: str | None = None) -> KeyRing:
+        """`kid1:base64key,kid2:base64key`; the current key is `current` or the last one."""
+        keys: dict[str, bytes] = {}
+        for entry in filter(None, (part.strip() for part in spec.split(","))):
+            kid, _, encoded = entry.partition(":")
+            try:
+                key = base64.b64decode(encoded, validate=True)
+            except binascii.Error as exc:
+                raise KeyRingError(f"key {kid!r} is not base64") from exc
+            if not kid or len(kid) > 40 or len(key) != KEY_BYTES:
+                raise KeyRingError(f"key {kid!r} must be a 1-40 char id and 32 bytes")
+            keys[kid] = key
+        if not keys:
+            raise KeyRingError("no encryption keys configured")
+        chosen = current or next(reversed(keys))
+        if chosen not in keys:
+            raise KeyRingError(f"current key {chosen!r} is not in the ring")
+        return cls(chosen, keys)
+
+    def seal(self, plaintext: bytes, *, context: bytes = b"") -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        kid = self.current.encode()
+        sealed = AESGCM(self.keys[self.current]).encrypt(nonce, plaintext, context)
+        return bytes([len(kid)]) + kid + nonce + sealed
+
+    def open(self, blob: bytes, *, context: bytes = b"") -> bytes:
+        kid_len = blob[0]
+        kid = blob[1 : 1 + kid_len].decode()
+        nonce = blob[1 + kid_len : 1 + kid_len + NONCE_BYTES]
+        key = self.keys.get(kid)
+        if key is None:
+            raise KeyRingError(f"value sealed with unknown key {kid!r}")
+        return AESGCM(key).decrypt(nonce, blob[1 + kid_len + NONCE_BYTES :], context)
+
+    @staticmethod
+    def key_id_of(blob: bytes) -> str:
+        return blob[1 : 1 + blob[0]].decode()

@@ -1,0 +1,205 @@
+"""Claims: the adjudicated bill, its lines, history, queries, risk flags and attachments."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core_api.models.base import Base, TenantScoped, str_enum, tenant_fk, tenant_table_args
+
+
+class ClaimStatus(enum.StrEnum):
+    SUBMITTED = "SUBMITTED"
+    RECEIVED = "RECEIVED"
+    IN_REVIEW = "IN_REVIEW"
+    QUERIED = "QUERIED"
+    RESUBMITTED = "RESUBMITTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    SETTLED = "SETTLED"
+
+
+class Claim(TenantScoped, Base):
+    """Owned by the HMO (`tenant_id`); its provider org (`provider_tenant_id`) sees it too."""
+
+    __tablename__ = "claims"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "number"),
+        tenant_fk("enrollee_id", "enrollees"),
+        tenant_fk("plan_version_id", "plan_versions"),
+        Index("ix_claims_status", "tenant_id", "status"),
+        Index("ix_claims_provider_month", "tenant_id", "provider_id", "billing_month"),
+        Index("ix_claims_enrollee_date", "tenant_id", "enrollee_id", "service_date"),
+        Index("ix_claims_provider_tenant", "provider_tenant_id", "created_at"),
+        Index(
+            "ix_claims_queue",
+            "tenant_id",
+            "queue_score",
+            "id",
+            postgresql_where="status in ('RECEIVED', 'IN_REVIEW', 'RESUBMITTED')",
+        ),
+        CheckConstraint("total_approved <= total_billed", name="approved_within_billed"),
+    )
+
+    number: Mapped[str] = mapped_column(String(20))
+    enrollee_id: Mapped[uuid.UUID]
+    member_id: Mapped[str] = mapped_column(String(48))
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("providers.id"))
+    provider_tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    plan_version_id: Mapped[uuid.UUID]
+    service_date: Mapped[date]
+    admission_date: Mapped[date | None]
+    discharge_date: Mapped[date | None]
+    billing_month: Mapped[date]
+    auth_code: Mapped[str | None] = mapped_column(String(32))
+    diagnosis_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    status: Mapped[ClaimStatus] = mapped_column(
+        str_enum(ClaimStatus, "claim_status"), default=ClaimStatus.SUBMITTED
+    )
+    currency: Mapped[str] = mapped_column(String(3), default="NGN")
+    total_billed: Mapped[int] = mapped_column(default=0)
+    total_approved: Mapped[int] = mapped_column(default=0)
+    copay_amount: Mapped[int] = mapped_column(default=0)
+    risk_score: Mapped[int] = mapped_column(Integer, default=0)
+    queue_score: Mapped[int] = mapped_column(default=0)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_to: Mapped[uuid.UUID | None]
+    assigned_at: Mapped[datetime | None]
+    decided_by_sampling: Mapped[bool] = mapped_column(Boolean, default=False)
+    sampling_ratio_bp: Mapped[int | None] = mapped_column(Integer)
+    submitted_by: Mapped[uuid.UUID | None]
+    received_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    settled_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class ClaimItem(TenantScoped, Base):
+    __tablename__ = "claim_items"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "claim_id", "line_no"),
+        tenant_fk("claim_id", "claims", ondelete="CASCADE"),
+        CheckConstraint("quantity > 0 and unit_price > 0", name="positive_line"),
+        CheckConstraint(
+            "approved_amount is null or approved_amount between 0 and billed_amount",
+            name="approved_within_line",
+        ),
+    )
+
+    claim_id: Mapped[uuid.UUID]
+    line_no: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str] = mapped_column(String(300), default="")
+    category: Mapped[str] = mapped_column(String(40))
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[int]
+    billed_amount: Mapped[int]
+    approved_quantity: Mapped[int | None] = mapped_column(Integer)
+    approved_amount: Mapped[int | None]
+    reason_code: Mapped[str | None] = mapped_column(String(16))
+    flags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+
+
+class ClaimEvent(TenantScoped, Base):
+    """The claim's history: one row per transition, in the transition's transaction."""
+
+    __tablename__ = "claim_events"
+    __table_args__ = tenant_table_args(
+        tenant_fk("claim_id", "claims", ondelete="CASCADE"),
+        Index("ix_claim_events_claim", "tenant_id", "claim_id", "created_at"),
+    )
+
+    claim_id: Mapped[uuid.UUID]
+    from_status: Mapped[ClaimStatus | None] = mapped_column(str_enum(ClaimStatus, "claim_status"))
+    to_status: Mapped[ClaimStatus] = mapped_column(str_enum(ClaimStatus, "claim_status"))
+    actor_id: Mapped[uuid.UUID | None]
+    actor_label: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class ClaimQuery(TenantScoped, Base):
+    """A question from the HMO or an answer from the provider, with optional attachments."""
+
+    __tablename__ = "claim_queries"
+    __table_args__ = tenant_table_args(tenant_fk("claim_id", "claims", ondelete="CASCADE"))
+
+    claim_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID | None]
+    author_side: Mapped[str] = mapped_column(String(16))
+    message_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RiskEvent(TenantScoped, Base):
+    __tablename__ = "risk_events"
+    __table_args__ = tenant_table_args(
+        tenant_fk("claim_id", "claims", ondelete="CASCADE"),
+        Index("ix_risk_events_rule", "tenant_id", "rule", "created_at"),
+        Index("ix_risk_events_claim", "tenant_id", "claim_id"),
+    )
+
+    claim_id: Mapped[uuid.UUID | None]
+    authorization_id: Mapped[uuid.UUID | None]
+    rule: Mapped[str] = mapped_column(String(40))
+    weight: Mapped[int] = mapped_column(Integer)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    cleared_at: Mapped[datetime | None]
+    cleared_by: Mapped[uuid.UUID | None]
+
+
+class Attachment(TenantScoped, Base):
+    """A file stored encrypted (AES-256-GCM); `key_id` names the key that sealed it."""
+
+    __tablename__ = "attachments"
+    __table_args__ = tenant_table_args(
+        Index("ix_attachments_owner", "tenant_id", "owner_type", "owner_id")
+    )
+
+    owner_type: Mapped[str] = mapped_column(String(40))
+    owner_id: Mapped[uuid.UUID]
+    filename_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    key_id: Mapped[str] = mapped_column(String(40))
+    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[uuid.UUID | None]
+
+
+class IdempotencyRecord(TenantScoped, Base):
+    """The first answer to a POST with an `Idempotency-Key`, replayed to retries."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = tenant_table_args(UniqueConstraint("tenant_id", "scope", "key"))
+
+    scope: Mapped[str] = mapped_column(String(80))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+class Counter(Base):
+    """Per-tenant readable numbers (`CLM-000123`): row-locked, so gapless in commit order."""
+
+    __tablename__ = "counters"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
