@@ -31,6 +31,9 @@ class Settings(ServiceSettings):
     mail_from: str = "Vetra <no-reply@vetra.local>"
     mail_interval_seconds: float = Field(default=10.0, ge=0)
     mail_batch_size: int = Field(default=50, gt=0)
+    pa_sla_interval_seconds: float = Field(
+        default=60.0, ge=0, description="How often the PA SLA job runs; 0 turns it off."
+    )
     portal_url: str = "http://127.0.0.1:8000"
     encryption_keys: str = Field(
         default=DEV_ENCRYPTION_KEYS,

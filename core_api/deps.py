@@ -52,17 +52,19 @@ def _mark(func: Callable[..., Any], mark: str) -> Callable[..., Any]:
     return func
 
 
-def require(permission: str) -> Any:
-    """`actor: Annotated[Actor, require("claims:read")]`"""
+def require(permission: str, *alternatives: str) -> Any:
+    """`actor: Annotated[Actor, require("claims:read")]`; any one of several permissions
+    may be named (`require("billing:read", "platform:billing")`)."""
+    accepted = frozenset((permission, *alternatives))
 
     async def check(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
-        if permission not in actor.permissions:
+        if accepted.isdisjoint(actor.permissions):
             raise Forbidden(
                 f"This action needs the '{permission}' permission.", permission=permission
             )
         return actor
 
-    return Depends(_mark(check, f"permission:{permission}"))
+    return Depends(_mark(check, "permission:" + "|".join(sorted(accepted))))
 
 
 def authenticated() -> Any:

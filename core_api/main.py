@@ -14,6 +14,10 @@ from core_api.access.router import router as access_router
 from core_api.approvals.router import router as approvals_router
 from core_api.audit.router import router as audit_router
 from core_api.auth.router import router as auth_router
+from core_api.authorizations.router import router as authorizations_router
+from core_api.authorizations.router import rules_router as pa_rules_router
+from core_api.authorizations.sla import sla_job_running
+from core_api.billing.router import router as billing_router
 from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_engine, plain_url, session_factory
@@ -23,8 +27,11 @@ from core_api.network.router import router as network_router
 from core_api.notifications.hub import NotificationHub
 from core_api.notifications.mailer import mailer_running
 from core_api.notifications.router import router as notifications_router
+from core_api.piles.router import router as piles_router
 from core_api.plans.router import router as plans_router
 from core_api.portal.router import router as portal_router
+from core_api.risk.router import router as risk_router
+from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -53,7 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.notification_hub = NotificationHub(plain_url(url))
         await app.state.notification_hub.start()
         try:
-            async with mailer_running(app.state.session_factory, settings):
+            async with (
+                mailer_running(app.state.session_factory, settings),
+                sla_job_running(app.state.session_factory, settings),
+            ):
                 yield
         finally:
             await app.state.notification_hub.stop()
@@ -91,6 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         portal_router,
         approvals_router,
         claims_router,
+        authorizations_router,
+        pa_rules_router,
+        piles_router,
+        risk_router,
+        settings_router,
+        billing_router,
     ):
         v1.include_router(router)
     app.include_router(v1)

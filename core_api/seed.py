@@ -22,10 +22,24 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.access import service as access
-from core_api.access.permissions import CLIENT_PERMISSIONS, PLATFORM_PERMISSIONS
+from core_api.access.permissions import (
+    CLIENT_PERMISSIONS,
+    PLATFORM_PERMISSIONS,
+    PROVIDER_USER_PERMISSIONS,
+    SEEDED_ROLES,
+)
 from core_api.access.schemas import ApiKeyCreate
 from core_api.auth import service as auth
 from core_api.auth.actor import Actor, ActorKind
+from core_api.authorizations import rules as pa_rules
+from core_api.authorizations import service as authorizations
+from core_api.authorizations.schemas import (
+    AppealCreate,
+    AuthorizationCreate,
+    Decision,
+    DecisionKind,
+    RuleCreate,
+)
 from core_api.config import get_settings
 from core_api.db import create_engine, session_factory, set_tenant
 from core_api.membership import clients, enrollees, importer
@@ -45,6 +59,7 @@ from core_api.models import (
     User,
     UserKind,
 )
+from core_api.models.authorization import Authorization, Urgency
 from core_api.network import service as network
 from core_api.network.schemas import ProviderCreate
 from core_api.plans import service as plans
@@ -398,6 +413,82 @@ async def seed_portal(ctx: DemoContext) -> None:
     ]
 
 
+async def seed_authorizations(ctx: DemoContext) -> None:
+    """An auto-approval rule and a few PAs from Lagoon Hospital for the demo enrollee, in
+    different states: auto-approved, awaiting review, rejected then appealed, approved by
+    the Claims Manager, and an EMERGENCY one (its ghost-patient alert reaches the
+    enrollee's portal). Skipped when the tenant has PAs."""
+    if await ctx.db.scalar(select(Authorization.id).limit(1)) is not None:
+        return
+    enrollee_id = await ctx.db.scalar(
+        select(User.enrollee_id).where(User.email == demo_email("enrollee"))
+    )
+    manager_id = await ctx.db.scalar(
+        select(User.id).where(User.email == demo_email("claims.manager"))
+    )
+    lagoon = await ctx.db.scalar(select(Provider).where(Provider.slug == "lagoon"))
+    member = await ctx.db.get(Enrollee, enrollee_id) if enrollee_id else None
+    if member is None or manager_id is None or lagoon is None:
+        return
+    manager = Actor(
+        ActorKind.USER,
+        demo_email("claims.manager"),
+        SEEDED_ROLES["Claims Manager"],
+        tenant_id=ctx.tenant_id,
+        user_id=manager_id,
+        user_kind=UserKind.STAFF,
+    )
+    desk = Actor(
+        ActorKind.INTEGRATION,
+        provider_email("lagoon"),
+        PROVIDER_USER_PERMISSIONS,
+        tenant_id=lagoon.org_tenant_id,
+    )
+    await pa_rules.create_rule(
+        ctx.db,
+        manager,
+        RuleCreate(
+            plan_id=member.plan_id,
+            procedure_code="CONS-01",
+            max_amount=50_000_00,
+            max_urgency=Urgency.URGENT,
+            description="GP consultations up to 50,000.00 are pre-approved.",
+        ),
+    )
+
+    async def file(urgency: Urgency, procedure: str, amount: int, notes: str) -> uuid.UUID:
+        data = AuthorizationCreate(
+            member_id=member.member_id,
+            provider_id=lagoon.id,
+            urgency=urgency,
+            procedure_code=procedure,
+            diagnosis_codes=["R50.9"],
+            estimated_amount=amount,
+            notes=notes,
+        )
+        _, answer = await authorizations.submit(ctx.db, desk, data, None)
+        await set_tenant(ctx.db, ctx.tenant_id)
+        return uuid.UUID(answer["id"])
+
+    await file(Urgency.ROUTINE, "CONS-01", 20_000_00, "Follow-up consultation.")
+    await file(Urgency.URGENT, "MRI-01", 150_000_00, "Lower back pain radiating to the leg.")
+    rejected = await file(Urgency.ROUTINE, "PHYSIO-10", 90_000_00, "Ten physiotherapy sessions.")
+    await authorizations.decide(
+        ctx.db,
+        manager,
+        rejected,
+        Decision(decision=DecisionKind.REJECT, reason="No referral from the primary provider."),
+    )
+    await authorizations.appeal(
+        ctx.db, desk, rejected, AppealCreate(evidence="Referral letter from Dr. Bello attached.")
+    )
+    await set_tenant(ctx.db, ctx.tenant_id)
+    approved = await file(Urgency.ROUTINE, "XRAY-01", 25_000_00, "Chest X-ray, persistent cough.")
+    await authorizations.decide(ctx.db, manager, approved, Decision(decision=DecisionKind.APPROVE))
+    await file(Urgency.EMERGENCY, "ER-001", 80_000_00, "Road traffic accident, admitted via ER.")
+    await set_tenant(ctx.db, ctx.tenant_id)
+
+
 async def _demo_principal(ctx: DemoContext, client: Client) -> Enrollee:
     principal = await ctx.db.scalar(
         select(Enrollee)
@@ -455,6 +546,7 @@ async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
             await seed_providers(ctx)
             await seed_enrollees(ctx)
             await seed_portal(ctx)
+            await seed_authorizations(ctx)
             result.created = True
     finally:
         await engine.dispose()

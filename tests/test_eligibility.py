@@ -392,6 +392,15 @@ PROVIDER_ROUTES = {
     "POST /v1/eligibility",
     "GET /v1/api-keys",
     "POST /v1/api-keys",
+    "POST /v1/claims",
+    "GET /v1/claims",
+    "POST /v1/claims/{claim_id}/transitions",
+    "POST /v1/claims/{claim_id}/queries",
+    "POST /v1/claims/{claim_id}/attachments",
+    "POST /v1/authorizations",
+    "GET /v1/authorizations",
+    "POST /v1/authorizations/{authorization_id}/appeals",
+    "POST /v1/authorizations/{authorization_id}/attachments",
 }
 SELF_MARKS = {"authenticated", "public", "permission:notifications:read", "permission:me:export"}
 

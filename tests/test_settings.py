@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from pydantic import ValidationError
 
@@ -29,7 +31,12 @@ def test_production_refuses_weak_keys(overrides: dict[str, str], message: str) -
 
 
 def test_production_accepts_strong_keys() -> None:
-    settings = Settings(env="production", platform_api_key=STRONG, bff_api_key=STRONG + "b")
+    settings = Settings(
+        env="production",
+        platform_api_key=STRONG,
+        bff_api_key=STRONG + "b",
+        encryption_keys="prod1:" + base64.b64encode(b"k" * 32).decode(),
+    )
     assert settings.is_production
 
 

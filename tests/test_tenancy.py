@@ -46,10 +46,16 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/change-requests/{request_id}/decline"): {"reason": "x"},
     ("POST", "/v1/claims/{claim_id}/transitions"): {"to": "RECEIVED", "version": 1},
     ("POST", "/v1/claims/{claim_id}/queries"): {"message": "x"},
+    ("POST", "/v1/authorizations/{authorization_id}/decision"): {"decision": "APPROVE"},
+    ("POST", "/v1/authorizations/{authorization_id}/appeals"): {"evidence": "x"},
+    ("PATCH", "/v1/pa-rules/{rule_id}"): {"version": 1, "is_active": False},
 }
 
 VALID_FILES = {
     ("POST", "/v1/claims/{claim_id}/attachments"): {"file": ("a.txt", b"x", "text/plain")},
+    ("POST", "/v1/authorizations/{authorization_id}/attachments"): {
+        "file": ("a.txt", b"x", "text/plain")
+    },
 }
 
 # The provider directory is platform-wide (no tenant owns a provider), so any tenant's
@@ -94,6 +100,28 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
             headers=provider.user,
         )
     ).json()
+    pa_body = {
+        "member_id": enrollee["member_id"],
+        "provider_id": provider.id,
+        "urgency": "ROUTINE",
+        "procedure_code": "CONS-01",
+        "estimated_amount": 1000,
+    }
+    authorization = (
+        await core.post("/v1/authorizations", json=pa_body, headers=provider.user)
+    ).json()
+    pa_rule = (
+        await core.post(
+            "/v1/pa-rules",
+            json={
+                "plan_id": plan["id"],
+                "procedure_code": "MRI-01",
+                "max_amount": 1000,
+                "max_urgency": "ROUTINE",
+            },
+            headers=tenant.admin,
+        )
+    ).json()
     _, client_user = await make_client_user(core, tenant, client)
     change = {"kind": "EDIT_ENROLLEE", "enrollee_id": enrollee["id"], "payload": {"sex": "M"}}
     request = (await core.post("/v1/change-requests", json=change, headers=client_user)).json()
@@ -110,7 +138,10 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         "link_id": link["id"],
         "request_id": request["id"],
         "claim_id": claim["id"],
+        "pile_id": f"{claim['provider_id']}:{claim['billing_month'][:7]}",
         "attachment_id": attachment["id"],
+        "authorization_id": authorization["id"],
+        "rule_id": pa_rule["id"],
     }
 
 

@@ -46,6 +46,7 @@ CATALOG: MappingProxyType[str, str] = MappingProxyType(
         "authorizations:create": "File pre-authorizations",
         "authorizations:decide": "Approve or reject pre-authorizations",
         "authorizations:appeal": "Appeal a rejected pre-authorization",
+        "authorizations:report": "Report a pre-authorization as not mine (enrollee portal)",
         "pa_rules:read": "View auto-approval rules",
         "pa_rules:manage": "Create and change auto-approval rules",
         # claims
@@ -185,7 +186,9 @@ PROVIDER_USER_PERMISSIONS = frozenset(
         "me:export",
     }
 )
-ENROLLEE_PERMISSIONS = frozenset({"enrollees:read", "notifications:read", "me:export"})
+ENROLLEE_PERMISSIONS = frozenset(
+    {"enrollees:read", "authorizations:report", "notifications:read", "me:export"}
+)
 CLIENT_PERMISSIONS = frozenset(
     {
         "enrollees:read",

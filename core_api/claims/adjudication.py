@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.approvals import service as approvals
@@ -80,13 +80,23 @@ async def assess(
     view = await view_of_version(db, plan, version)
     status = await status_on(db, enrollee.id, claim.service_date)
     balances = await benefit_balances(db, enrollee, view.benefits, claim.service_date)
-    excluded = {(e.kind, e.code) for e in view.exclusions}
+    # Codes compare case-insensitively, as in the eligibility check.
+    excluded = {(e.kind, e.code.upper()) for e in view.exclusions}
     diagnosis_excluded = any(
-        (ExclusionKind.DIAGNOSIS, d) in excluded for d in claim.diagnosis_codes
+        (ExclusionKind.DIAGNOSIS, d.upper()) in excluded for d in claim.diagnosis_codes
     )
     frequent = await _recent_codes(db, claim, settings.frequency_limit_days if settings else 7)
     by_category = {b.category: b for b in balances}
-    remaining = {b.category: _Remaining(b.remaining_amount, b.remaining_visits) for b in balances}
+    own = await _own_usage(db, claim, items)
+    remaining = {
+        b.category: _Remaining(
+            b.remaining_amount + own.get(b.category, (0, 0))[0],
+            None
+            if b.remaining_visits is None
+            else b.remaining_visits + own.get(b.category, (0, 0))[1],
+        )
+        for b in balances
+    }
     lines = []
     for item in sorted(items, key=lambda i: i.line_no):
         outcome = _line(
@@ -94,9 +104,9 @@ async def assess(
             status,
             by_category.get(item.category),
             remaining.get(item.category),
-            diagnosis_excluded or (ExclusionKind.PROCEDURE, item.code) in excluded,
+            diagnosis_excluded or (ExclusionKind.PROCEDURE, item.code.upper()) in excluded,
         )
-        if item.code in frequent:
+        if item.code.upper() in frequent:
             outcome.flags.append(FREQUENCY_FLAG)
         lines.append(outcome)
     return Assessment(status, balances, lines)
@@ -136,11 +146,31 @@ def _line(
     return LineOutcome(item, approved, item.quantity if approved else 0, reason, copay)
 
 
+async def _own_usage(
+    db: AsyncSession, claim: Claim, items: list[ClaimItem]
+) -> dict[str, tuple[int, int]]:
+    """What this claim itself already spent (once approved), per category: amount, visits.
+
+    The proposal for a decided claim is judged as if its own spending had not happened,
+    so the view of an approved claim shows what was allowed, not "nothing remains".
+    """
+    rows = await db.execute(
+        select(BenefitUsage.category, func.sum(BenefitUsage.amount), func.sum(BenefitUsage.visits))
+        .where(
+            BenefitUsage.tenant_id == claim.tenant_id,
+            BenefitUsage.enrollee_id == claim.enrollee_id,
+            BenefitUsage.source_id.in_([claim.id, *(i.id for i in items)]),
+        )
+        .group_by(BenefitUsage.category)
+    )
+    return {row[0]: (int(row[1] or 0), int(row[2] or 0)) for row in rows}
+
+
 async def _recent_codes(db: AsyncSession, claim: Claim, days: int) -> set[str]:
     """Item codes billed for the same member in other live claims within `days`."""
     window = timedelta(days=days)
     rows = await db.scalars(
-        select(ClaimItem.code)
+        select(func.upper(ClaimItem.code))
         .join(Claim, (Claim.id == ClaimItem.claim_id) & (Claim.tenant_id == ClaimItem.tenant_id))
         .where(
             Claim.enrollee_id == claim.enrollee_id,

@@ -13,6 +13,7 @@ from core_api.auth.actor import Actor
 from core_api.config import get_settings
 from core_api.errors import Forbidden, Invalid
 from core_api.kit.crypto import KeyRing
+from core_api.models.authorization import Authorization
 from core_api.models.claim import Attachment, Claim, ClaimQuery
 from shared.problems import ProblemError
 
@@ -20,6 +21,12 @@ ALLOWED_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain"}
 )
 HMO_SIDE, PROVIDER_SIDE = "HMO", "PROVIDER"
+# Attachments belong to a claim or to a pre-authorization (`Attachment.owner_type`).
+Owner = Claim | Authorization
+
+
+def owner_type(owner: Owner) -> str:
+    return "claim" if isinstance(owner, Claim) else "authorization"
 
 
 def keyring() -> KeyRing:
@@ -76,8 +83,9 @@ class TooLarge(ProblemError):
 
 
 async def attach(
-    db: AsyncSession, actor: Actor, claim: Claim, filename: str, content_type: str, data: bytes
+    db: AsyncSession, actor: Actor, owner: Owner, filename: str, content_type: str, data: bytes
 ) -> Attachment:
+    """Stores a file of a claim or a pre-authorization, sealed with its owner's id."""
     limit = get_settings().max_attachment_bytes
     if len(data) > limit:
         raise TooLarge(f"Attachments are limited to {limit} bytes.")
@@ -87,14 +95,14 @@ async def attach(
         raise Invalid("file", "The file is empty.")
     ring = keyring()
     attachment = Attachment(
-        tenant_id=claim.tenant_id,
-        owner_type="claim",
-        owner_id=claim.id,
-        filename_enc=ring.seal(filename.encode(), context=claim.id.bytes),
+        tenant_id=owner.tenant_id,
+        owner_type=owner_type(owner),
+        owner_id=owner.id,
+        filename_enc=ring.seal(filename.encode(), context=owner.id.bytes),
         content_type=content_type,
         size=len(data),
         key_id=ring.current,
-        content_enc=ring.seal(data, context=claim.id.bytes),
+        content_enc=ring.seal(data, context=owner.id.bytes),
         uploaded_by=actor.id,
     )
     db.add(attachment)
@@ -102,21 +110,21 @@ async def attach(
     return attachment
 
 
-async def attachments(db: AsyncSession, claim: Claim) -> list[Attachment]:
+async def attachments(db: AsyncSession, owner: Owner) -> list[Attachment]:
     return list(
         (
             await db.scalars(
                 select(Attachment)
-                .where(Attachment.owner_type == "claim", Attachment.owner_id == claim.id)
+                .where(Attachment.owner_type == owner_type(owner), Attachment.owner_id == owner.id)
                 .order_by(Attachment.created_at)
             )
         ).all()
     )
 
 
-def filename(attachment: Attachment, claim: Claim) -> str:
-    return keyring().open(attachment.filename_enc, context=claim.id.bytes).decode()
+def filename(attachment: Attachment, owner: Owner) -> str:
+    return keyring().open(attachment.filename_enc, context=owner.id.bytes).decode()
 
 
-def content(attachment: Attachment, claim: Claim) -> bytes:
-    return keyring().open(attachment.content_enc, context=claim.id.bytes)
+def content(attachment: Attachment, owner: Owner) -> bytes:
+    return keyring().open(attachment.content_enc, context=owner.id.bytes)

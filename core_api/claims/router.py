@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from core_api.auth.actor import Actor
-from core_api.claims import queries, service
+from core_api.claims import queries, queue, service
 from core_api.claims.schemas import (
     AttachmentRead,
     ClaimCreate,
@@ -59,6 +59,20 @@ async def list_claims(
 
 
 # Routes with a fixed segment (`/claims/queue`) must stay above `/claims/{claim_id}`.
+
+
+@router.get("/queue", response_model=Page[queue.QueueEntry])
+async def claims_queue(
+    db: DbSession,
+    actor: Annotated[Actor, require("claims:adjudicate")],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[queue.QueueEntry]:
+    """Open claims (RECEIVED, IN_REVIEW, RESUBMITTED), the one to review first on top:
+    on hold, then flagged (risk ≥ `flag_score`), then by risk, SLA age and value — see
+    `core_api/claims/queue.py` for the score. It is the adjudicators' work list, so it
+    takes `claims:adjudicate` (providers, who hold `claims:read`, never see it)."""
+    items, cursor = await queue.page(db, actor, page)
+    return Page(items=items, next_cursor=cursor)
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)

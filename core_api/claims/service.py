@@ -11,8 +11,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
+from core_api.authorizations import service as authorizations
 from core_api.billing.service import charge_claim_fee
-from core_api.claims import adjudication, risk, state
+from core_api.claims import adjudication, queue, risk, state
 from core_api.claims.schemas import ClaimCreate, ClaimRead, ItemRead, Transition
 from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
@@ -104,6 +105,7 @@ async def _create(
     ]
     db.add_all(items)
     claim.total_billed = sum(i.billed_amount for i in items)
+    await authorizations.consume_for_claim(db, actor, claim, [i.code for i in items])
     db.add(
         ClaimEvent(
             tenant_id=claim.tenant_id,
@@ -224,6 +226,7 @@ async def transition(
     )
     if data.to is S.RECEIVED:
         await charge_claim_fee(db, claim)
+        await queue.rescore(db, claim)
     await _announce(db, claim, data.to)
     return read(claim, items)
 
@@ -299,7 +302,7 @@ async def detail(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> dict[st
             }
             for b in assessment.balances
         ],
-        "authorization": None,
+        "authorization": await authorizations.for_claim(db, claim),
         "risk_events": [
             {
                 "id": f.id,

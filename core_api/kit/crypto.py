@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_BYTES = 12
 KEY_BYTES = 32
+TAG_BYTES = 16
 
 
 class KeyRingError(ValueError):
@@ -37,7 +38,7 @@ class KeyRing:
                 key = base64.b64decode(encoded, validate=True)
             except binascii.Error as exc:
                 raise KeyRingError(f"key {kid!r} is not base64") from exc
-            if not kid or len(kid) > 40 or len(key) != KEY_BYTES:
+            if not kid or len(kid) > 40 or not kid.isascii() or len(key) != KEY_BYTES:
                 raise KeyRingError(f"key {kid!r} must be a 1-40 char id and 32 bytes")
             keys[kid] = key
         if not keys:
@@ -54,14 +55,22 @@ class KeyRing:
         return bytes([len(kid)]) + kid + nonce + sealed
 
     def open(self, blob: bytes, *, context: bytes = b"") -> bytes:
-        kid_len = blob[0]
-        kid = blob[1 : 1 + kid_len].decode()
-        nonce = blob[1 + kid_len : 1 + kid_len + NONCE_BYTES]
+        """The plaintext; `KeyRingError` for a malformed value or one sealed with a key not
+        in the ring, `cryptography.exceptions.InvalidTag` for a tampered one."""
+        kid = self.key_id_of(blob)
+        body = blob[1 + len(kid) :]
+        if len(body) < NONCE_BYTES + TAG_BYTES:
+            raise KeyRingError("sealed value is truncated")
         key = self.keys.get(kid)
         if key is None:
             raise KeyRingError(f"value sealed with unknown key {kid!r}")
-        return AESGCM(key).decrypt(nonce, blob[1 + kid_len + NONCE_BYTES :], context)
+        return AESGCM(key).decrypt(body[:NONCE_BYTES], body[NONCE_BYTES:], context)
 
     @staticmethod
     def key_id_of(blob: bytes) -> str:
-        return blob[1 : 1 + blob[0]].decode()
+        if not blob or len(blob) < 1 + blob[0]:
+            raise KeyRingError("sealed value is malformed")
+        try:
+            return blob[1 : 1 + blob[0]].decode("ascii")
+        except UnicodeDecodeError as exc:
+            raise KeyRingError("sealed value is malformed") from exc

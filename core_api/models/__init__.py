@@ -1,7 +1,7 @@
 """All ORM models, one module per aggregate, imported here so metadata is complete."""
 
 # Modules whose classes are imported from the module itself; loaded here for the metadata.
-from core_api.models import billing, claim, settings
+from core_api.models import authorization, billing, claim, settings
 from core_api.models.access import (
     ApiKey,
     ApiKeyScope,
@@ -74,6 +74,7 @@ __all__ = [
     "TenantScoped",
     "User",
     "UserKind",
+    "authorization",
     "billing",
     "claim",
     "settings",

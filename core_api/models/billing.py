@@ -32,8 +32,8 @@ class PlatformFee(TenantScoped, Base):
 class FeeTier(Base):
     """Platform pricing: with `tenant_id` null, the default; otherwise a tenant's override.
 
-    Within a schedule the tier with the highest `min_monthly_claims` not above the
-    tenant's claim count for the month applies.
+    A month's claim N is priced by the tier with the highest `min_monthly_claims` <= N - 1
+    (the claims already charged that month); see `core_api/billing/service.py`.
     """
 
     __tablename__ = "fee_tiers"

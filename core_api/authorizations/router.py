@@ -1,0 +1,247 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
+from fastapi.responses import JSONResponse
+
+from core_api.auth.actor import Actor
+from core_api.authorizations import rules, service
+from core_api.authorizations.schemas import (
+    AppealCreate,
+    AuthorizationCreate,
+    AuthorizationDetail,
+    AuthorizationRead,
+    Cancel,
+    ClearHold,
+    Decision,
+    NotMe,
+    NotMeRead,
+    RuleCreate,
+    RuleRead,
+    RuleUpdate,
+)
+from core_api.claims import queries
+from core_api.claims.schemas import AttachmentRead
+from core_api.config import get_settings
+from core_api.deps import DbSession, require
+from core_api.errors import Forbidden, NotFound
+from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.models.authorization import Authorization, AuthorizationStatus, Urgency
+from core_api.models.claim import Attachment
+
+router = APIRouter(prefix="/authorizations", tags=["pre-authorizations"])
+rules_router = APIRouter(prefix="/pa-rules", tags=["pre-authorizations"])
+Reader = Annotated[Actor, require("authorizations:read")]
+Pages = Annotated[PageParams, Depends(page_params)]
+
+
+@router.post("", status_code=201, response_model=AuthorizationRead)
+async def file_authorization(
+    body: AuthorizationCreate,
+    db: DbSession,
+    actor: Annotated[Actor, require("authorizations:create")],
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> JSONResponse:
+    """Files a PA (linked providers). Its `sla_due_at` follows its urgency; a matching
+    auto-approval rule approves it at once (`status` APPROVED with an `auth_code`). An
+    EMERGENCY PA alerts the enrollee. Send an `Idempotency-Key` so a retry creates nothing."""
+    status, answer = await service.submit(db, actor, body, idempotency_key)
+    return JSONResponse(answer, status_code=status)
+
+
+@router.get("", response_model=Page[AuthorizationRead])
+async def list_authorizations(
+    db: DbSession,
+    actor: Reader,
+    page: Pages,
+    status: AuthorizationStatus | None = None,
+    urgency: Urgency | None = None,
+    provider_id: uuid.UUID | None = None,
+    member_id: Annotated[str | None, Query(max_length=48)] = None,
+    breached: bool | None = None,
+    suspicious: bool | None = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+) -> Page[AuthorizationRead]:
+    """Newest first. `breached=true`: past their SLA (marked by the SLA job);
+    `suspicious=true`: reported "Not me" by the enrollee; `from`/`to`: filing dates."""
+    filters = service.Filters(
+        status, urgency, provider_id, member_id, breached, suspicious, from_, to
+    )
+    rows, cursor = await service.list_authorizations(db, actor, filters, page)
+    return Page(items=[service.read(pa) for pa in rows], next_cursor=cursor)
+
+
+# Routes with a fixed segment must stay above `/authorizations/{authorization_id}`.
+
+
+@router.get("/queue", response_model=Page[AuthorizationRead])
+async def review_queue(
+    db: DbSession,
+    actor: Annotated[Actor, require("authorizations:decide")],
+    page: Pages,
+    urgency: Urgency | None = None,
+) -> Page[AuthorizationRead]:
+    """PAs awaiting a decision, least SLA time left first (`sla_seconds_left`)."""
+    rows, cursor = await service.queue(db, actor, urgency, page)
+    return Page(items=[service.read(pa) for pa in rows], next_cursor=cursor)
+
+
+@router.get("/{authorization_id}", response_model=AuthorizationDetail)
+async def get_authorization(
+    authorization_id: uuid.UUID, db: DbSession, actor: Reader
+) -> AuthorizationDetail:
+    """The PA with its notes, full history (appeal evidence included) and, for the HMO,
+    its fraud flags."""
+    return await service.detail(db, actor, authorization_id)
+
+
+@router.post("/{authorization_id}/decision", response_model=AuthorizationRead)
+async def decide(
+    authorization_id: uuid.UUID,
+    body: Decision,
+    db: DbSession,
+    actor: Annotated[Actor, require("authorizations:decide")],
+) -> AuthorizationRead:
+    """APPROVE (issues an auth code valid `valid_days`, for `approved_amount` ≤ the
+    estimate) or REJECT (with a `reason`). Illegal or stale (`version`) → 409."""
+    return await service.decide(db, actor, authorization_id, body)
+
+
+@router.post("/{authorization_id}/appeals", response_model=AuthorizationRead)
+async def appeal(
+    authorization_id: uuid.UUID, body: AppealCreate, db: DbSession, actor: Reader
+) -> AuthorizationRead:
+    """The filing provider appeals a rejection with new evidence (needs
+    `authorizations:appeal`); the PA returns to review with a fresh SLA."""
+    return await service.appeal(db, actor, authorization_id, body)
+
+
+@router.post("/{authorization_id}/cancel", response_model=AuthorizationRead)
+async def cancel(
+    authorization_id: uuid.UUID, db: DbSession, actor: Reader, body: Cancel | None = None
+) -> AuthorizationRead:
+    """Withdraws an unused approval: the provider (`authorizations:create`) or the HMO
+    (`authorizations:decide`)."""
+    return await service.cancel(db, actor, authorization_id, body or Cancel())
+
+
+@router.post("/{authorization_id}/not-me", response_model=NotMeRead)
+async def not_me(
+    authorization_id: uuid.UUID,
+    db: DbSession,
+    actor: Annotated[Actor, require("authorizations:report")],
+    body: NotMe | None = None,
+) -> NotMeRead:
+    """The enrollee (or their principal) reports the visit was not theirs: the PA is
+    flagged, claims citing its code are held, and the HMO's fraud staff are told."""
+    return await service.report_not_me(db, actor, authorization_id, body or NotMe())
+
+
+@router.post("/{authorization_id}/clear", response_model=AuthorizationRead)
+async def clear_hold(
+    authorization_id: uuid.UUID,
+    db: DbSession,
+    actor: Annotated[Actor, require("risk:manage")],
+    body: ClearHold | None = None,
+) -> AuthorizationRead:
+    """Clears a "Not me" hold: the claims citing the code may be approved again."""
+    return await service.clear_hold(db, actor, authorization_id, body or ClearHold())
+
+
+@router.post("/{authorization_id}/attachments", status_code=201, response_model=AttachmentRead)
+async def upload_attachment(
+    authorization_id: uuid.UUID, file: UploadFile, db: DbSession, actor: Reader
+) -> AttachmentRead:
+    """The filing provider's supporting documents (`authorizations:create`): PDF, PNG,
+    JPEG, TIFF or text, up to `VETRA_MAX_ATTACHMENT_BYTES`; stored AES-256-GCM."""
+    pa = await service.load(db, actor, authorization_id)
+    if not service.by_provider(actor, pa) or "authorizations:create" not in actor.permissions:
+        raise Forbidden("The filing provider attaches documents.")
+    data = await file.read(get_settings().max_attachment_bytes + 1)
+    attachment = await queries.attach(
+        db, actor, pa, file.filename or "attachment", file.content_type or "", data
+    )
+    await service.audit_attachment(db, actor, pa, attachment.id)
+    return _attachment_read(attachment, pa)
+
+
+@router.get("/{authorization_id}/attachments", response_model=list[AttachmentRead])
+async def list_attachments(
+    authorization_id: uuid.UUID, db: DbSession, actor: Reader
+) -> list[AttachmentRead]:
+    pa = await service.load(db, actor, authorization_id)
+    return [_attachment_read(a, pa) for a in await queries.attachments(db, pa)]
+
+
+@router.get("/{authorization_id}/attachments/{attachment_id}")
+async def download_attachment(
+    authorization_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, actor: Reader
+) -> Response:
+    pa = await service.load(db, actor, authorization_id)
+    found = next((a for a in await queries.attachments(db, pa) if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound("No such attachment.")
+    return Response(
+        queries.content(found, pa),
+        media_type=found.content_type,
+        headers={"content-disposition": f'attachment; filename="{queries.filename(found, pa)}"'},
+    )
+
+
+def _attachment_read(attachment: Attachment, pa: Authorization) -> AttachmentRead:
+    return AttachmentRead(
+        id=attachment.id,
+        filename=queries.filename(attachment, pa),
+        content_type=attachment.content_type,
+        size=attachment.size,
+        key_id=attachment.key_id,
+        created_at=attachment.created_at,
+    )
+
+
+# --- auto-approval rules -------------------------------------------------------------------
+
+
+@rules_router.get("", response_model=Page[RuleRead])
+async def list_rules(
+    db: DbSession,
+    actor: Annotated[Actor, require("pa_rules:read")],
+    page: Pages,
+    plan_id: uuid.UUID | None = None,
+    procedure_code: Annotated[str | None, Query(max_length=32)] = None,
+    active: bool | None = None,
+) -> Page[RuleRead]:
+    rows, cursor = await rules.list_rules(db, plan_id, procedure_code, active, page)
+    return Page(items=[RuleRead.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@rules_router.post("", status_code=201, response_model=RuleRead)
+async def create_rule(
+    body: RuleCreate, db: DbSession, actor: Annotated[Actor, require("pa_rules:manage")]
+) -> RuleRead:
+    """One rule per plan and procedure: a PA within `max_amount` and at most `max_urgency`
+    (ROUTINE < URGENT < EMERGENCY), for an eligible member and a service the plan does not
+    exclude, is approved at once with a code valid `valid_days`."""
+    return RuleRead.model_validate(await rules.create_rule(db, actor, body))
+
+
+@rules_router.get("/{rule_id}", response_model=RuleRead)
+async def get_rule(
+    rule_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("pa_rules:read")]
+) -> RuleRead:
+    return RuleRead.model_validate(await rules.get_rule(db, rule_id))
+
+
+@rules_router.patch("/{rule_id}", response_model=RuleRead)
+async def update_rule(
+    rule_id: uuid.UUID,
+    body: RuleUpdate,
+    db: DbSession,
+    actor: Annotated[Actor, require("pa_rules:manage")],
+) -> RuleRead:
+    """Changes ceilings or turns the rule off (`is_active`); a stale `version` → 409."""
+    return RuleRead.model_validate(await rules.update_rule(db, actor, rule_id, body))

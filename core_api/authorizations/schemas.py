@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from core_api.access.schemas import ORMModel
+from core_api.models.authorization import AuthorizationStatus, Urgency
+
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
+]
+MinorUnits = Annotated[int, Field(gt=0, le=10**12)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+
+
+class AuthorizationCreate(BaseModel):
+    member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
+    provider_id: uuid.UUID
+    urgency: Urgency
+    procedure_code: Code
+    diagnosis_codes: list[Code] = Field(default_factory=list, max_length=20)
+    estimated_amount: MinorUnits
+    notes: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
+        default=None, description="Clinical notes; stored encrypted."
+    )
+
+
+class DecisionKind(enum.StrEnum):
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+
+
+class Decision(BaseModel):
+    decision: DecisionKind
+    reason: Reason | None = Field(default=None, description="Required to reject.")
+    approved_amount: MinorUnits | None = Field(
+        default=None, description="At most the estimate; defaults to the estimate."
+    )
+    valid_days: Annotated[int, Field(ge=1, le=365)] | None = Field(
+        default=None, description="How long the auth code is valid after approval (default 30)."
+    )
+    version: int | None = Field(default=None, description="The version read; stale → 409.")
+
+
+class AppealCreate(BaseModel):
+    evidence: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
+    ] = Field(description="The new evidence; stored encrypted.")
+    version: int | None = None
+
+
+class Cancel(BaseModel):
+    reason: Reason | None = None
+    version: int | None = None
+
+
+class NotMe(BaseModel):
+    comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class ClearHold(BaseModel):
+    reason: Reason | None = None
+
+
+class AuthorizationRead(ORMModel):
+    id: uuid.UUID
+    number: str
+    status: AuthorizationStatus
+    version: int
+    member_id: str
+    enrollee_id: uuid.UUID
+    provider_id: uuid.UUID
+    urgency: Urgency
+    procedure_code: str
+    diagnosis_codes: list[str]
+    currency: str
+    estimated_amount: int
+    approved_amount: int | None
+    sla_due_at: datetime
+    sla_seconds_left: int | None = Field(
+        default=None, description="While awaiting a decision; negative once overdue."
+    )
+    breached_at: datetime | None
+    escalated_at: datetime | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    auth_code: str | None
+    valid_from: date | None
+    valid_to: date | None
+    used_at: datetime | None
+    used_by_claim_id: uuid.UUID | None
+    matched_rule_id: uuid.UUID | None
+    suspicious: bool
+    reported_at: datetime | None
+    hold_cleared_at: datetime | None
+    created_at: datetime
+
+
+class EventRead(BaseModel):
+    action: str
+    from_status: AuthorizationStatus | None
+    to_status: AuthorizationStatus
+    actor_label: str
+    reason: str | None
+    note: str | None
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class AuthorizationDetail(AuthorizationRead):
+    notes: str | None
+    history: list[EventRead]
+    risk_events: list[dict[str, Any]]
+
+
+class NotMeRead(BaseModel):
+    authorization_id: uuid.UUID
+    number: str
+    suspicious: bool
+    reported_at: datetime | None
+
+
+class RuleCreate(BaseModel):
+    plan_id: uuid.UUID
+    procedure_code: Code
+    max_amount: MinorUnits = Field(description="Ceiling on the PA's estimated amount.")
+    max_urgency: Urgency = Field(
+        description="Ceiling on urgency: ROUTINE < URGENT < EMERGENCY; this tier and below."
+    )
+    valid_days: Annotated[int, Field(ge=1, le=365)] = 30
+    is_active: bool = True
+    description: Annotated[str, StringConstraints(max_length=300)] = ""
+
+
+class RuleUpdate(BaseModel):
+    version: int
+    max_amount: MinorUnits | None = None
+    max_urgency: Urgency | None = None
+    valid_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    is_active: bool | None = None
+    description: Annotated[str, StringConstraints(max_length=300)] | None = None
+
+
+class RuleRead(ORMModel):
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    procedure_code: str
+    max_amount: int
+    max_urgency: Urgency
+    valid_days: int
+    is_active: bool
+    description: str
+    version: int
+    created_at: datetime

@@ -1,0 +1,1 @@
+"""Fraud and anomaly flags: the risk events the claim rules write (`core_api.claims.risk`)."""

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from core_api.auth.actor import Actor
+from core_api.deps import DbSession, require
+from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.risk import service
+from core_api.risk.schemas import RiskEventRead
+
+router = APIRouter(prefix="/risk-events", tags=["fraud"])
+
+
+@router.get("", response_model=Page[RiskEventRead])
+async def list_risk_events(
+    db: DbSession,
+    actor: Annotated[Actor, require("risk:read")],
+    page: Annotated[PageParams, Depends(page_params)],
+    rule: Annotated[str | None, Query(max_length=40)] = None,
+    claim_id: uuid.UUID | None = None,
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: date | None = None,
+    cleared: bool | None = None,
+) -> Page[RiskEventRead]:
+    """Every fraud/anomaly flag with its rule, weight and evidence, newest first.
+    `from`/`to` bound the day the flag was raised (inclusive, UTC)."""
+    filters = service.RiskEventFilters(rule, claim_id, from_, to, cleared)
+    rows, cursor = await service.list_events(db, actor, filters, page)
+    return Page(items=[RiskEventRead.model_validate(e) for e in rows], next_cursor=cursor)

@@ -1,0 +1,1 @@
+"""Per-tenant operational settings over the API: SLA target, fraud thresholds, sampling."""

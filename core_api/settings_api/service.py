@@ -1,0 +1,73 @@
+"""Reading and changing a tenant's settings (optimistic `version`, audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.audit import service as audit
+from core_api.auth.actor import Actor
+from core_api.claims.queue import FLAG_SCORE
+from core_api.claims.risk import DEFAULT_THRESHOLDS
+from core_api.errors import Invalid, StaleVersion
+from core_api.models.settings import TenantSettings
+from core_api.settings_api.schemas import SettingsPatch, SettingsRead
+from core_api.tenants.settings import load_settings
+
+DEFAULTS: dict[str, int] = {**DEFAULT_THRESHOLDS, "flag_score": FLAG_SCORE}
+
+
+def read(settings: TenantSettings) -> SettingsRead:
+    overrides = {k: int(v) for k, v in (settings.risk_thresholds or {}).items() if k in DEFAULTS}
+    return SettingsRead(
+        claim_sla_days=settings.claim_sla_days,
+        frequency_limit_days=settings.frequency_limit_days,
+        sampling_percent=settings.sampling_percent,
+        sampling_max_risk=settings.sampling_max_risk,
+        risk_thresholds={**DEFAULTS, **overrides},
+        risk_overrides=overrides,
+        version=settings.version,
+    )
+
+
+async def get(db: AsyncSession, actor: Actor) -> SettingsRead:
+    return read(await load_settings(db, actor.require_tenant()))
+
+
+async def patch(db: AsyncSession, actor: Actor, data: SettingsPatch) -> SettingsRead:
+    tenant_id = actor.require_tenant()
+    stored = await db.get(TenantSettings, tenant_id, with_for_update=True)
+    settings = stored or await load_settings(db, tenant_id)
+    if data.version != settings.version:
+        raise StaleVersion(f"Version {data.version} is stale.", current_version=settings.version)
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"version"})
+    thresholds = changes.pop("risk_thresholds", None)
+    if thresholds is not None:
+        unknown = sorted(set(thresholds) - set(DEFAULTS))
+        if unknown:
+            raise Invalid("risk_thresholds", f"Unknown thresholds: {', '.join(unknown)}.")
+        merged = dict(settings.risk_thresholds or {})
+        for key, value in thresholds.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        settings.risk_thresholds = merged
+    for key, value in changes.items():
+        if value is None and key != "sampling_percent":
+            continue
+        setattr(settings, key, value)
+    settings.version += 1
+    if stored is None:
+        db.add(settings)
+    await db.flush()
+    await audit.record(
+        db,
+        actor,
+        "settings.update",
+        "tenant_settings",
+        tenant_id,
+        details={**changes, **({"risk_thresholds": thresholds} if thresholds else {})},
+    )
+    return read(settings)
