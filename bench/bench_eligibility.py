@@ -21,14 +21,22 @@ import secrets
 import sys
 import time
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
 import httpx
 
-from bench.bench_me import Result
-from bench.stack import BFF_KEY, PLATFORM_KEY, Stack, bench_stack, run_bench
+from bench.stack import (
+    BFF_KEY,
+    PLATFORM_KEY,
+    Result,
+    Stack,
+    bench_stack,
+    measure,
+    run_bench,
+)
 from shared.ids import uuid7
 
 PASSWORD = "bench-password-0123"
@@ -249,39 +257,19 @@ async def load(
     member_ids: list[str],
     args: argparse.Namespace,
 ) -> Result:
-    result = Result(name)
     headers = {"x-api-key": key}
     today = date.today().isoformat()
     rng = random.Random(7)
 
-    def body() -> dict[str, str]:
-        return {
+    def send() -> Awaitable[httpx.Response]:
+        body = {
             "member_id": rng.choice(member_ids),
             "service_date": today,
             "benefit_category": rng.choice(CATEGORIES),
         }
+        return client.post(url, json=body, headers=headers)
 
-    for _ in range(50):  # warm-up: connections, caches
-        (await client.post(url, json=body(), headers=headers)).raise_for_status()
-    deadline = time.perf_counter() + args.duration
-
-    async def worker() -> None:
-        while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            try:
-                response = await client.post(url, json=body(), headers=headers)
-            except httpx.HTTPError:
-                result.errors += 1
-                continue
-            if response.status_code == 200:
-                result.latencies.append(time.perf_counter() - start)
-            else:
-                result.errors += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(args.clients)))
-    result.elapsed = time.perf_counter() - started
-    return result
+    return await measure(name, send, clients=args.clients, duration=args.duration, warmup=50)
 
 
 async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:

@@ -18,36 +18,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
-import statistics
 import sys
-import time
-from dataclasses import dataclass, field
 
 import httpx
 
-from bench.stack import BFF_KEY, PLATFORM_KEY, Stack, bench_stack, run_bench
+from bench.stack import (
+    BFF_KEY,
+    PLATFORM_KEY,
+    Result,
+    Stack,
+    bench_stack,
+    measure,
+    run_bench,
+)
 
 PASSWORD = "bench-password-0123"
 EMAIL = "bench.admin@example.com"
-
-
-@dataclass
-class Result:
-    name: str
-    latencies: list[float] = field(default_factory=list)  # seconds, successful requests
-    errors: int = 0
-    elapsed: float = 0.0
-
-    def line(self) -> str:
-        ok = len(self.latencies)
-        if ok < 2:
-            return f"{self.name:<28} no successful requests ({self.errors} errors)"
-        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
-        return (
-            f"{self.name:<28} {ok:>7} ok {self.errors:>5} err "
-            f"{ok / self.elapsed:>8.0f} req/s   p50 {cuts[49] * 1000:6.1f} ms"
-            f"   p99 {cuts[98] * 1000:6.1f} ms"
-        )
 
 
 async def load(
@@ -60,31 +46,13 @@ async def load(
     duration: float,
     requests: int,
 ) -> Result:
-    result = Result(name)
-    for _ in range(20):  # warm-up: connections, caches, the first session touch
-        (await client.get(url, headers=headers)).raise_for_status()
-    budget = requests or sys.maxsize
-    deadline = time.perf_counter() + duration
-
-    async def worker() -> None:
-        nonlocal budget
-        while budget > 0 and time.perf_counter() < deadline:
-            budget -= 1
-            start = time.perf_counter()
-            try:
-                response = await client.get(url, headers=headers)
-            except httpx.HTTPError:
-                result.errors += 1
-                continue
-            if response.status_code == 200:
-                result.latencies.append(time.perf_counter() - start)
-            else:
-                result.errors += 1
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    result.elapsed = time.perf_counter() - started
-    return result
+    return await measure(
+        name,
+        lambda: client.get(url, headers=headers),
+        clients=clients,
+        duration=duration,
+        requests=requests,
+    )
 
 
 async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:

@@ -21,13 +21,21 @@ import random
 import secrets
 import sys
 import time
+from collections.abc import Awaitable
 from typing import Any
 
 import asyncpg
 import httpx
 
-from bench.bench_me import Result
-from bench.stack import BFF_KEY, PLATFORM_KEY, Stack, bench_stack, run_bench
+from bench.stack import (
+    BFF_KEY,
+    PLATFORM_KEY,
+    Result,
+    Stack,
+    bench_stack,
+    measure,
+    run_bench,
+)
 from core_api.claims import queue
 
 PASSWORD = "bench-password-0123"
@@ -156,29 +164,14 @@ async def load(
     clients: int,
     duration: float,
 ) -> Result:
-    result = Result(name)
     rng = random.Random(7)
-    deadline = time.perf_counter() + duration
 
-    async def worker() -> None:
-        while time.perf_counter() < deadline:
-            cursor = rng.choice(cursors)
-            params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
-            start = time.perf_counter()
-            try:
-                response = await client.get(url, params=params, headers=headers)
-            except httpx.HTTPError:
-                result.errors += 1
-                continue
-            if response.status_code == 200:
-                result.latencies.append(time.perf_counter() - start)
-            else:
-                result.errors += 1
+    def send() -> Awaitable[httpx.Response]:
+        cursor = rng.choice(cursors)
+        params = {"limit": "50", **({"cursor": cursor} if cursor else {})}
+        return client.get(url, params=params, headers=headers)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(clients)))
-    result.elapsed = time.perf_counter() - started
-    return result
+    return await measure(name, send, clients=clients, duration=duration, warmup=0)
 
 
 async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:

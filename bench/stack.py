@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import statistics
 import sys
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -97,6 +99,63 @@ def bench_stack(*, bff: bool) -> Iterator[Stack]:
                 drop = f'DROP DATABASE IF EXISTS "{urlsplit(db_url).path[1:]}" WITH (FORCE)'
                 asyncio.run(admin_sql(database.url, drop))
             database.stop()
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)  # seconds, successful requests
+    errors: int = 0
+    elapsed: float = 0.0
+
+    def line(self) -> str:
+        ok = len(self.latencies)
+        if ok < 2:
+            return f"{self.name:<28} no successful requests ({self.errors} errors)"
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return (
+            f"{self.name:<28} {ok:>7} ok {self.errors:>5} err "
+            f"{ok / self.elapsed:>8.0f} req/s   p50 {cuts[49] * 1000:6.1f} ms"
+            f"   p99 {cuts[98] * 1000:6.1f} ms"
+        )
+
+
+async def measure(
+    name: str,
+    send: Callable[[], Awaitable[httpx.Response]],
+    *,
+    clients: int,
+    duration: float,
+    requests: int = 0,
+    warmup: int = 20,
+) -> Result:
+    """`clients` concurrent loops calling `send` until `duration` seconds (or `requests`
+    calls in all) have passed; latencies of the 200 answers, the rest counted as errors."""
+    result = Result(name)
+    for _ in range(warmup):  # connections, caches, the first session touch
+        (await send()).raise_for_status()
+    budget = requests or sys.maxsize
+    deadline = time.perf_counter() + duration
+
+    async def worker() -> None:
+        nonlocal budget
+        while budget > 0 and time.perf_counter() < deadline:
+            budget -= 1
+            start = time.perf_counter()
+            try:
+                response = await send()
+            except httpx.HTTPError:
+                result.errors += 1
+                continue
+            if response.status_code == 200:
+                result.latencies.append(time.perf_counter() - start)
+            else:
+                result.errors += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(clients)))
+    result.elapsed = time.perf_counter() - started
+    return result
 
 
 def run_bench(bench: Callable[[], int]) -> int:
