@@ -40,6 +40,8 @@ from core_api.authorizations.schemas import (
     DecisionKind,
     RuleCreate,
 )
+from core_api.claims import service as claims
+from core_api.claims.schemas import ClaimCreate, ItemCreate, Transition
 from core_api.config import get_settings
 from core_api.db import create_engine, session_factory, set_tenant
 from core_api.membership import clients, enrollees, importer
@@ -60,6 +62,7 @@ from core_api.models import (
     UserKind,
 )
 from core_api.models.authorization import Authorization, Urgency
+from core_api.models.claim import Claim, ClaimStatus
 from core_api.network import service as network
 from core_api.network.schemas import ProviderCreate
 from core_api.plans import service as plans
@@ -489,6 +492,100 @@ async def seed_authorizations(ctx: DemoContext) -> None:
     await set_tenant(ctx.db, ctx.tenant_id)
 
 
+CLAIM_PATHS: tuple[tuple[ClaimStatus, ...], ...] = (
+    (),
+    (ClaimStatus.RECEIVED,),
+    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW),
+    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.QUERIED),
+    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.QUERIED, ClaimStatus.RESUBMITTED),
+    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED),
+    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.REJECTED),
+    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED, ClaimStatus.SETTLED),
+)
+DEMO_CLAIM_ITEMS = (
+    ItemCreate(code="CONS-01", description="GP consultation", quantity=1, unit_price=15_000_00),
+    ItemCreate(
+        code="LAB-FBC",
+        description="Full blood count",
+        quantity=1,
+        unit_price=8_500_00,
+        category="lab",
+    ),
+    ItemCreate(
+        code="DRUG-AMOX",
+        description="Amoxicillin 500mg",
+        quantity=2,
+        unit_price=1_800_00,
+        category="drugs",
+    ),
+)
+
+
+def _staff(ctx: DemoContext, role: str, user_id: uuid.UUID) -> Actor:
+    return Actor(
+        ActorKind.USER,
+        role,
+        SEEDED_ROLES[role],
+        tenant_id=ctx.tenant_id,
+        user_id=user_id,
+        user_kind=UserKind.STAFF,
+    )
+
+
+async def seed_claims(ctx: DemoContext) -> None:
+    """Claims from Lagoon Hospital for roster principals, one in every status, moved
+    through the same state machine as the API (the fee is charged at RECEIVED)."""
+    if await ctx.db.scalar(select(Claim.id).limit(1)) is not None:
+        return
+    lagoon = await ctx.db.scalar(select(Provider).where(Provider.slug == "lagoon"))
+    manager_id, finance_id = [
+        await ctx.db.scalar(select(User.id).where(User.email == demo_email(email)))
+        for email in ("claims.manager", "finance")
+    ]
+    members = (
+        await ctx.db.scalars(
+            select(Enrollee)
+            .where(Enrollee.relationship == Relationship.PRINCIPAL)
+            .order_by(Enrollee.member_id)
+            .limit(len(CLAIM_PATHS))
+        )
+    ).all()
+    if lagoon is None or manager_id is None or finance_id is None:
+        return
+    if len(members) < len(CLAIM_PATHS):
+        return
+    desk = Actor(
+        ActorKind.INTEGRATION,
+        provider_email("lagoon"),
+        PROVIDER_USER_PERMISSIONS,
+        tenant_id=lagoon.org_tenant_id,
+    )
+    manager = _staff(ctx, "Claims Manager", manager_id)
+    finance = _staff(ctx, "Finance", finance_id)
+    for member, path in zip(members, CLAIM_PATHS, strict=True):
+        data = ClaimCreate(
+            member_id=member.member_id,
+            provider_id=lagoon.id,
+            service_date=date.today(),
+            diagnosis_codes=["J06.9"],
+            items=list(DEMO_CLAIM_ITEMS),
+        )
+        _, answer = await claims.submit(ctx.db, desk, data, None)
+        await set_tenant(ctx.db, ctx.tenant_id)
+        version = int(answer["version"])
+        for to in path:
+            actor = {ClaimStatus.RESUBMITTED: desk, ClaimStatus.SETTLED: finance}.get(to, manager)
+            reason = "Please attach the lab result." if to is ClaimStatus.QUERIED else None
+            moved = await claims.transition(
+                ctx.db,
+                actor,
+                uuid.UUID(answer["id"]),
+                Transition(to=to, version=version, reason=reason),
+            )
+            await set_tenant(ctx.db, ctx.tenant_id)
+            version = moved.version
+
+
 async def _demo_principal(ctx: DemoContext, client: Client) -> Enrollee:
     principal = await ctx.db.scalar(
         select(Enrollee)
@@ -547,6 +644,7 @@ async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
             await seed_enrollees(ctx)
             await seed_portal(ctx)
             await seed_authorizations(ctx)
+            await seed_claims(ctx)
             result.created = True
     finally:
         await engine.dispose()
