@@ -128,7 +128,11 @@ def create_app(
     )
     install_problem_handlers(app)
     app.add_exception_handler(SessionExpired, sessions.on_session_expired)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger=settings.larger_bodies(),
+    )
     app.add_middleware(CorsAllowList, origins=settings.cors_origins)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)

@@ -20,7 +20,6 @@ class Settings(ServiceSettings):
     bff_api_key: str = DEV_BFF_API_KEY
     core_port: int = 8001
     db_pool_size: int = 10
-    max_import_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
     session_idle_minutes: int = Field(default=30, gt=0)
     session_absolute_hours: int = Field(default=12, gt=0)
     invite_valid_hours: int = Field(default=72, gt=0)
@@ -42,7 +41,6 @@ class Settings(ServiceSettings):
     encryption_key_id: str | None = Field(
         default=None, description="The key new values are sealed with (default: the last)."
     )
-    max_attachment_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     def secrets_to_check(self) -> dict[str, tuple[str, str]]:
         return {

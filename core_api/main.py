@@ -39,7 +39,6 @@ from shared.logging import configure_logging
 from shared.problems import install_problem_handlers, problem_response
 
 API_PREFIX = "/v1"
-MULTIPART_OVERHEAD = 64 * 1024
 
 
 def database_url(settings: Settings) -> str:
@@ -80,10 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        larger={
-            "/enrollees/import": settings.max_import_bytes,
-            "/attachments": settings.max_attachment_bytes + MULTIPART_OVERHEAD,
-        },
+        larger=settings.larger_bodies(),
     )
     app.add_middleware(RequestContextMiddleware)
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_PLATFORM_API_KEY = "dev-platform-key-change-me-0123456789"
 DEV_BFF_API_KEY = "dev-bff-key-change-me-0123456789abcdef"
 DEV_ENCRYPTION_KEYS = "dev1:4DxkdxNvI0g14dPybBvEyOsPPRFYRAuKEjSeXZB00ZU="
 MIN_SECRET_LENGTH = 32
+MULTIPART_OVERHEAD = 64 * 1024  # multipart framing around an attachment's bytes
 
 
 class InsecureSettingsError(ValueError):
@@ -26,11 +27,20 @@ class ServiceSettings(BaseSettings):
 
     env: Literal["development", "test", "production"] = "development"
     log_level: str = "INFO"
-    max_body_bytes: int = 1_048_576
+    max_body_bytes: int = Field(default=1_048_576, gt=0)
+    max_import_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    max_attachment_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    def larger_bodies(self) -> dict[str, int]:
+        """Path suffixes allowed more than `max_body_bytes` (both services apply them)."""
+        return {
+            "/enrollees/import": self.max_import_bytes,
+            "/attachments": self.max_attachment_bytes + MULTIPART_OVERHEAD,
+        }
 
     def secrets_to_check(self) -> dict[str, tuple[str, str]]:
         """Maps env variable name to (value, development default)."""

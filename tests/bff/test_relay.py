@@ -318,3 +318,26 @@ class TestPublicRelays:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.status_code not in (401, 403), response.text
         assert response.json()["instance"] == core
+
+
+class TestBodyLimits:
+    async def test_imports_may_exceed_the_default_limit_other_routes_may_not(
+        self, admin: Browser
+    ) -> None:
+        """The BFF applies the same per-route body limits as the core."""
+        roster = "relationship,first_name,last_name,date_of_birth,sex\n" + (
+            "PRINCIPAL,A,B,1990-01-01,X\n" * 80_000
+        )
+        assert len(roster) > 1_048_576
+        imported = await admin.client.post(
+            "/api/enrollees/import",
+            content=roster.encode(),
+            headers={**admin.unsafe(), "content-type": "text/csv"},
+        )
+        assert imported.status_code != 413, imported.text
+        too_big = await admin.client.post(
+            "/api/users",
+            content=b"{" + b" " * 1_100_000 + b"}",
+            headers={**admin.unsafe(), "content-type": "application/json"},
+        )
+        assert too_big.status_code == 413
