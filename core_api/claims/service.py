@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
@@ -20,7 +20,7 @@ from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
 from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
 from core_api.membership.enrollees import get_enrollee
-from core_api.models import Enrollee, Provider, Tenant, UserKind
+from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
 from core_api.network.service import act_for_hmo, notify_provider_users
 from core_api.notifications.service import notify_permission_holders
@@ -163,18 +163,13 @@ async def list_claims(
     db: AsyncSession, actor: Actor, filters: ClaimFilters, page: PageParams
 ) -> tuple[list[Claim], str | None]:
     """Newest first. A provider sees its own claims across the HMOs it works with."""
-    query = filters.apply(select(Claim)).order_by(Claim.id.desc()).limit(page.limit + 1)
-    if actor.user_kind is UserKind.PROVIDER or _is_provider_key(actor):
-        query = query.where(Claim.provider_tenant_id == actor.tenant_id)
+    own = or_(Claim.tenant_id == actor.tenant_id, Claim.provider_tenant_id == actor.tenant_id)
+    query = filters.apply(select(Claim).where(own)).order_by(Claim.id.desc()).limit(page.limit + 1)
     after = decode_cursor(page.cursor)
     if after:
         query = query.where(Claim.id < _uuid(after[0]))
     rows = list((await db.scalars(query)).all())
     return next_cursor(rows, page.limit, lambda c: [str(c.id)])
-
-
-def _is_provider_key(actor: Actor) -> bool:
-    return actor.user_id is None and "claims:create" in actor.permissions
 
 
 def _uuid(value: object) -> uuid.UUID:
