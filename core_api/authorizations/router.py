@@ -25,12 +25,10 @@ from core_api.authorizations.schemas import (
 )
 from core_api.claims import queries
 from core_api.claims.schemas import AttachmentRead
-from core_api.config import get_settings
 from core_api.deps import DbSession, require
-from core_api.errors import Forbidden, NotFound
+from core_api.errors import Forbidden
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.models.authorization import Authorization, AuthorizationStatus, Urgency
-from core_api.models.claim import Attachment
+from core_api.models.authorization import AuthorizationStatus, Urgency
 
 router = APIRouter(prefix="/authorizations", tags=["pre-authorizations"])
 rules_router = APIRouter(prefix="/pa-rules", tags=["pre-authorizations"])
@@ -161,12 +159,12 @@ async def upload_attachment(
     pa = await service.load(db, actor, authorization_id)
     if not service.by_provider(actor, pa) or "authorizations:create" not in actor.permissions:
         raise Forbidden("The filing provider attaches documents.")
-    data = await file.read(get_settings().max_attachment_bytes + 1)
+    data = await queries.read_upload(file)
     attachment = await queries.attach(
         db, actor, pa, file.filename or "attachment", file.content_type or "", data
     )
     await service.audit_attachment(db, actor, pa, attachment.id)
-    return _attachment_read(attachment, pa)
+    return queries.attachment_read(attachment, pa)
 
 
 @router.get("/{authorization_id}/attachments", response_model=list[AttachmentRead])
@@ -174,7 +172,7 @@ async def list_attachments(
     authorization_id: uuid.UUID, db: DbSession, actor: Reader
 ) -> list[AttachmentRead]:
     pa = await service.load(db, actor, authorization_id)
-    return [_attachment_read(a, pa) for a in await queries.attachments(db, pa)]
+    return [queries.attachment_read(a, pa) for a in await queries.attachments(db, pa)]
 
 
 @router.get("/{authorization_id}/attachments/{attachment_id}")
@@ -182,25 +180,7 @@ async def download_attachment(
     authorization_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, actor: Reader
 ) -> Response:
     pa = await service.load(db, actor, authorization_id)
-    found = next((a for a in await queries.attachments(db, pa) if a.id == attachment_id), None)
-    if found is None:
-        raise NotFound("No such attachment.")
-    return Response(
-        queries.content(found, pa),
-        media_type=found.content_type,
-        headers={"content-disposition": f'attachment; filename="{queries.filename(found, pa)}"'},
-    )
-
-
-def _attachment_read(attachment: Attachment, pa: Authorization) -> AttachmentRead:
-    return AttachmentRead(
-        id=attachment.id,
-        filename=queries.filename(attachment, pa),
-        content_type=attachment.content_type,
-        size=attachment.size,
-        key_id=attachment.key_id,
-        created_at=attachment.created_at,
-    )
+    return await queries.download(db, pa, attachment_id)
 
 
 # --- auto-approval rules -------------------------------------------------------------------

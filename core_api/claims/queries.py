@@ -6,12 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from fastapi import Response, UploadFile
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
+from core_api.claims.schemas import AttachmentRead
 from core_api.config import get_settings
-from core_api.errors import Forbidden, Invalid
+from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.crypto import KeyRing
 from core_api.models.authorization import Authorization
 from core_api.models.claim import Attachment, Claim, ClaimQuery
@@ -128,3 +130,30 @@ def filename(attachment: Attachment, owner: Owner) -> str:
 
 def content(attachment: Attachment, owner: Owner) -> bytes:
     return keyring().open(attachment.content_enc, context=owner.id.bytes)
+
+
+async def read_upload(file: UploadFile) -> bytes:
+    """The upload's bytes, reading one past the limit so `attach` can refuse it."""
+    return await file.read(get_settings().max_attachment_bytes + 1)
+
+
+def attachment_read(attachment: Attachment, owner: Owner) -> AttachmentRead:
+    return AttachmentRead(
+        id=attachment.id,
+        filename=filename(attachment, owner),
+        content_type=attachment.content_type,
+        size=attachment.size,
+        key_id=attachment.key_id,
+        created_at=attachment.created_at,
+    )
+
+
+async def download(db: AsyncSession, owner: Owner, attachment_id: uuid.UUID) -> Response:
+    found = next((a for a in await attachments(db, owner) if a.id == attachment_id), None)
+    if found is None:
+        raise NotFound("No such attachment.")
+    return Response(
+        content(found, owner),
+        media_type=found.content_type,
+        headers={"content-disposition": f'attachment; filename="{filename(found, owner)}"'},
+    )

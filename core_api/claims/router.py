@@ -19,11 +19,9 @@ from core_api.claims.schemas import (
     QueryRead,
     Transition,
 )
-from core_api.config import get_settings
 from core_api.deps import DbSession, require
-from core_api.errors import NotFound
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.models.claim import Attachment, Claim, ClaimStatus
+from core_api.models.claim import ClaimStatus
 
 router = APIRouter(prefix="/claims", tags=["claims"])
 Reader = Annotated[Actor, require("claims:read")]
@@ -116,11 +114,11 @@ async def upload_attachment(
 ) -> AttachmentRead:
     """PDF, PNG, JPEG, TIFF or text, up to `VETRA_MAX_ATTACHMENT_BYTES`; stored AES-256-GCM."""
     claim = await service.load(db, actor, claim_id)
-    data = await file.read(get_settings().max_attachment_bytes + 1)
+    data = await queries.read_upload(file)
     attachment = await queries.attach(
         db, actor, claim, file.filename or "attachment", file.content_type or "", data
     )
-    return _attachment_read(attachment, claim)
+    return queries.attachment_read(attachment, claim)
 
 
 @router.get("/{claim_id}/attachments", response_model=list[AttachmentRead])
@@ -128,7 +126,7 @@ async def list_attachments(
     claim_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("claims:attachments")]
 ) -> list[AttachmentRead]:
     claim = await service.load(db, actor, claim_id)
-    return [_attachment_read(a, claim) for a in await queries.attachments(db, claim)]
+    return [queries.attachment_read(a, claim) for a in await queries.attachments(db, claim)]
 
 
 @router.get("/{claim_id}/attachments/{attachment_id}")
@@ -139,22 +137,4 @@ async def download_attachment(
     actor: Annotated[Actor, require("claims:attachments")],
 ) -> Response:
     claim = await service.load(db, actor, claim_id)
-    found = next((a for a in await queries.attachments(db, claim) if a.id == attachment_id), None)
-    if found is None:
-        raise NotFound("No such attachment.")
-    return Response(
-        queries.content(found, claim),
-        media_type=found.content_type,
-        headers={"content-disposition": f'attachment; filename="{queries.filename(found, claim)}"'},
-    )
-
-
-def _attachment_read(attachment: Attachment, claim: Claim) -> AttachmentRead:
-    return AttachmentRead(
-        id=attachment.id,
-        filename=queries.filename(attachment, claim),
-        content_type=attachment.content_type,
-        size=attachment.size,
-        key_id=attachment.key_id,
-        created_at=attachment.created_at,
-    )
+    return await queries.download(db, claim, attachment_id)
