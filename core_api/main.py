@@ -22,6 +22,8 @@ from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_engine, plain_url, session_factory
 from core_api.eligibility.router import router as eligibility_router
+from core_api.finance.router import remittances_router
+from core_api.finance.router import router as settlement_runs_router
 from core_api.membership.router import router as membership_router
 from core_api.network.router import router as network_router
 from core_api.notifications.hub import NotificationHub
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         risk_router,
         settings_router,
         billing_router,
+        settlement_runs_router,
+        remittances_router,
     ):
         v1.include_router(router)
     app.include_router(v1)

@@ -401,6 +401,7 @@ PROVIDER_ROUTES = {
     "GET /v1/authorizations",
     "POST /v1/authorizations/{authorization_id}/appeals",
     "POST /v1/authorizations/{authorization_id}/attachments",
+    "GET /v1/remittances/{remittance_id}",
 }
 SELF_MARKS = {"authenticated", "public", "permission:notifications:read", "permission:me:export"}
 

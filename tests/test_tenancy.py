@@ -56,6 +56,9 @@ VALID_FILES = {
     ("POST", "/v1/authorizations/{authorization_id}/attachments"): {
         "file": ("a.txt", b"x", "text/plain")
     },
+    ("POST", "/v1/remittances/{remittance_id}/payment-proofs"): {
+        "file": ("a.txt", b"x", "text/plain")
+    },
 }
 
 # The provider directory is platform-wide (no tenant owns a provider), so any tenant's
@@ -122,6 +125,15 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
             headers=tenant.admin,
         )
     ).json()
+    for to in ("RECEIVED", "IN_REVIEW", "APPROVED"):
+        version = (await core.get(f"/v1/claims/{claim['id']}", headers=tenant.admin)).json()
+        await core.post(
+            f"/v1/claims/{claim['id']}/transitions",
+            json={"to": to, "version": version["version"]},
+            headers=tenant.admin,
+        )
+    period = {"period_from": "2026-11-01", "period_to": "2026-11-30"}
+    run = (await core.post("/v1/settlement-runs", json=period, headers=tenant.admin)).json()
     _, client_user = await make_client_user(core, tenant, client)
     change = {"kind": "EDIT_ENROLLEE", "enrollee_id": enrollee["id"], "payload": {"sex": "M"}}
     request = (await core.post("/v1/change-requests", json=change, headers=client_user)).json()
@@ -142,6 +154,8 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         "attachment_id": attachment["id"],
         "authorization_id": authorization["id"],
         "rule_id": pa_rule["id"],
+        "run_id": run["id"],
+        "remittance_id": run["remittances"][0]["id"],
     }
 
 

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Form, Response, UploadFile
+
+from core_api.auth.actor import Actor
+from core_api.claims import queries
+from core_api.deps import DbSession, require
+from core_api.finance import service
+from core_api.finance.schemas import RemittanceRead, RunCreate, RunDetail, RunRead
+from core_api.models.finance import RunStatus
+
+router = APIRouter(prefix="/settlement-runs", tags=["finance"])
+remittances_router = APIRouter(prefix="/remittances", tags=["finance"])
+Reader = Annotated[Actor, require("settlements:read")]
+
+
+@router.post("", status_code=201, response_model=RunDetail)
+async def create_run(
+    body: RunCreate, db: DbSession, actor: Annotated[Actor, require("settlements:create")]
+) -> RunDetail:
+    """Gathers the APPROVED claims served in the period (of one provider if named) that are
+    in no live run, one remittance per provider. A claim is never in two live runs."""
+    return await service.create_run(db, actor, body)
+
+
+@router.get("", response_model=list[RunRead])
+async def list_runs(db: DbSession, actor: Reader, status: RunStatus | None = None) -> list[RunRead]:
+    return await service.list_runs(db, actor, status)
+
+
+@router.get("/{run_id}", response_model=RunDetail)
+async def get_run(run_id: uuid.UUID, db: DbSession, actor: Reader) -> RunDetail:
+    return await service.detail(db, actor, run_id)
+
+
+@router.post("/{run_id}/approve", response_model=RunDetail)
+async def approve_run(
+    run_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("settlements:approve")]
+) -> RunDetail:
+    """Within the approver's settlement approval limit; above it → 403 naming the limit."""
+    return await service.approve(db, actor, run_id)
+
+
+@router.post("/{run_id}/cancel", response_model=RunDetail)
+async def cancel_run(
+    run_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("settlements:create")]
+) -> RunDetail:
+    """DRAFT or APPROVED runs only; their claims are released for a later run."""
+    return await service.cancel(db, actor, run_id)
+
+
+@remittances_router.get("/{remittance_id}", response_model=RemittanceRead)
+async def get_remittance(
+    remittance_id: uuid.UUID, db: DbSession, actor: Reader, format: Literal["json", "csv"] = "json"
+) -> RemittanceRead | Response:
+    """The HMO's remittance, or the provider's own. `?format=csv`: claim number, member,
+    service date, billed, approved, paid."""
+    remittance = await service.load_remittance(db, actor, remittance_id)
+    if format == "csv":
+        return Response(
+            await service.remittance_csv(db, remittance),
+            media_type="text/csv",
+            headers={
+                "content-disposition": f'attachment; filename="remittance-{remittance.id}.csv"'
+            },
+        )
+    return await service.remittance_read(db, remittance)
+
+
+@remittances_router.post(
+    "/{remittance_id}/payment-proofs", status_code=201, response_model=RemittanceRead
+)
+async def record_payment(
+    remittance_id: uuid.UUID,
+    file: UploadFile,
+    db: DbSession,
+    actor: Annotated[Actor, require("payments:record")],
+    reference: Annotated[str | None, Form()] = None,
+    amount: Annotated[int | None, Form()] = None,
+    paid_on: Annotated[date | None, Form()] = None,
+) -> RemittanceRead:
+    """Multipart: `file` (the proof, stored encrypted) with `reference`, `amount`, `paid_on`.
+    Fully paid: its claims become SETTLED and the provider is told; the run becomes PAID
+    when all its remittances are."""
+    data = await queries.read_upload(file)
+    return await service.record_payment(
+        db,
+        actor,
+        remittance_id,
+        reference=reference,
+        amount=amount,
+        paid_on=paid_on,
+        filename=file.filename or "proof",
+        content_type=file.content_type or "",
+        data=data,
+    )

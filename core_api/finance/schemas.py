@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, model_validator
+
+from core_api.access.schemas import ORMModel
+from core_api.models.finance import RemittanceStatus, RunStatus
+
+
+class RunCreate(BaseModel):
+    provider_id: uuid.UUID | None = None
+    period_from: date
+    period_to: date
+
+    @model_validator(mode="after")
+    def ordered(self) -> RunCreate:
+        if self.period_from > self.period_to:
+            raise ValueError("period_from must not be after period_to")
+        return self
+
+
+class LineRead(ORMModel):
+    id: uuid.UUID
+    claim_id: uuid.UUID
+    billed: int
+    approved: int
+    amount: int
+
+
+class ProofRead(ORMModel):
+    id: uuid.UUID
+    reference: str
+    amount: int
+    paid_on: date
+    attachment_id: uuid.UUID | None
+    created_at: datetime
+
+
+class RemittanceRead(ORMModel):
+    id: uuid.UUID
+    run_id: uuid.UUID
+    provider_id: uuid.UUID
+    total: int
+    paid_amount: int
+    status: RemittanceStatus
+    paid_at: datetime | None
+    lines: list[LineRead] = []
+    payment_proofs: list[ProofRead] = []
+
+
+class RunRead(ORMModel):
+    id: uuid.UUID
+    number: str
+    provider_id: uuid.UUID | None
+    period_from: date
+    period_to: date
+    status: RunStatus
+    currency: str
+    total: int
+    version: int
+    approved_by: uuid.UUID | None
+    approved_at: datetime | None
+    paid_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+
+
+class RunDetail(RunRead):
+    remittances: list[RemittanceRead] = []
