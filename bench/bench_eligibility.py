@@ -29,17 +29,18 @@ import asyncpg
 import httpx
 
 from bench.stack import (
-    BFF_KEY,
+    PASSWORD,
     PLATFORM_KEY,
+    Api,
     Result,
     Stack,
     bench_stack,
+    linked_provider,
     measure,
     run_bench,
 )
 from shared.ids import uuid7
 
-PASSWORD = "bench-password-0123"
 CLIENTS = ("ACME", "GLOBEX", "INITECH", "UMBRELLA", "HOOLI", "STARK", "WAYNE", "TYRELL")
 BENEFITS = [
     {"category": "outpatient", "limit_amount": 50_000_00, "limit_visits": 12},
@@ -49,21 +50,6 @@ BENEFITS = [
     {"category": "dental", "limit_amount": 20_000_00},
 ]
 CATEGORIES = ("outpatient", "inpatient", "maternity", "drugs", "dental")
-
-
-class Api:
-    def __init__(self, client: httpx.AsyncClient, base: str) -> None:
-        self.client, self.base = client, base
-
-    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
-        response = await self.client.post(f"{self.base}{path}", json=body, headers=headers)
-        response.raise_for_status()
-        return response.json()
-
-    async def session(self, tenant: str, email: str) -> dict[str, str]:
-        login = {"tenant": tenant, "email": email, "password": PASSWORD}
-        token = (await self.post("/v1/auth/sessions", login, {"x-api-key": BFF_KEY}))["token"]
-        return {"x-api-key": BFF_KEY, "x-session-token": token}
 
 
 async def setup(api: Api) -> dict[str, Any]:
@@ -95,22 +81,7 @@ async def setup(api: Api) -> dict[str, Any]:
         code: (await api.post("/v1/clients", {"code": code, "name": code.title()}, admin))["id"]
         for code in CLIENTS
     }
-    provider_slug = f"{slug}-lagoon"
-    provider = await api.post(
-        "/v1/providers",
-        {
-            "slug": provider_slug,
-            "name": "Lagoon Hospital",
-            "type": "HOSPITAL",
-            "state": "Lagos",
-            "admin_email": f"desk@{provider_slug}.example.com",
-            "admin_password": PASSWORD,
-        },
-        platform,
-    )
-    desk = await api.session(provider_slug, f"desk@{provider_slug}.example.com")
-    link = await api.post("/v1/network/links", {"provider_id": provider["provider"]["id"]}, admin)
-    await api.post(f"/v1/network/links/{link['id']}/accept", {}, desk)
+    _, desk = await linked_provider(api, slug, admin)
     key_body = {"name": "bench", "permissions": ["eligibility:check"]}
     hmo_key = await api.post("/v1/api-keys", {**key_body, "scope": "tenant_integration"}, admin)
     provider_key = await api.post(

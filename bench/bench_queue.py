@@ -22,23 +22,23 @@ import secrets
 import sys
 import time
 from collections.abc import Awaitable
-from typing import Any
 
 import asyncpg
 import httpx
 
 from bench.stack import (
-    BFF_KEY,
+    PASSWORD,
     PLATFORM_KEY,
+    Api,
     Result,
     Stack,
     bench_stack,
+    linked_provider,
     measure,
     run_bench,
 )
 from core_api.claims import queue
 
-PASSWORD = "bench-password-0123"
 CHUNK = 250_000
 
 # Mirrors core_api.claims.queue.score for the default SLA of 14 days (flag_score 50).
@@ -73,21 +73,6 @@ where t.id = $1
 """  # noqa: S608 (module constants only)
 
 
-class Api:
-    def __init__(self, client: httpx.AsyncClient, base: str) -> None:
-        self.client, self.base = client, base
-
-    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
-        response = await self.client.post(f"{self.base}{path}", json=body, headers=headers)
-        response.raise_for_status()
-        return response.json()
-
-    async def session(self, tenant: str, email: str) -> dict[str, str]:
-        login = {"tenant": tenant, "email": email, "password": PASSWORD}
-        token = (await self.post("/v1/auth/sessions", login, {"x-api-key": BFF_KEY}))["token"]
-        return {"x-api-key": BFF_KEY, "x-session-token": token}
-
-
 async def setup(api: Api) -> tuple[dict[str, str], str]:
     """An HMO with one real claim (the template) and an admin session."""
     platform = {"x-api-key": PLATFORM_KEY}
@@ -114,23 +99,7 @@ async def setup(api: Api) -> tuple[dict[str, str], str]:
         },
         admin,
     )
-    provider_slug = f"{slug}-lagoon"
-    provider = await api.post(
-        "/v1/providers",
-        {
-            "slug": provider_slug,
-            "name": "Lagoon Hospital",
-            "type": "HOSPITAL",
-            "state": "Lagos",
-            "admin_email": f"desk@{provider_slug}.example.com",
-            "admin_password": PASSWORD,
-        },
-        platform,
-    )
-    desk = await api.session(provider_slug, f"desk@{provider_slug}.example.com")
-    provider_id = provider["provider"]["id"]
-    link = await api.post("/v1/network/links", {"provider_id": provider_id}, admin)
-    await api.post(f"/v1/network/links/{link['id']}/accept", {}, desk)
+    provider_id, desk = await linked_provider(api, slug, admin)
     claim = await api.post(
         "/v1/claims",
         {

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -44,6 +45,46 @@ from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
 
 PLATFORM_KEY = os.environ.get("VETRA_PLATFORM_API_KEY") or DEV_PLATFORM_API_KEY
 BFF_KEY = os.environ.get("VETRA_BFF_API_KEY") or DEV_BFF_API_KEY
+PASSWORD = "bench-password-0123"
+
+
+class Api:
+    """Calls the core over HTTP, failing loudly on any non-2xx answer."""
+
+    def __init__(self, client: httpx.AsyncClient, base: str) -> None:
+        self.client, self.base = client, base
+
+    async def post(self, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+        response = await self.client.post(f"{self.base}{path}", json=body, headers=headers)
+        response.raise_for_status()
+        return response.json()
+
+    async def session(self, tenant: str, email: str) -> dict[str, str]:
+        login = {"tenant": tenant, "email": email, "password": PASSWORD}
+        token = (await self.post("/v1/auth/sessions", login, {"x-api-key": BFF_KEY}))["token"]
+        return {"x-api-key": BFF_KEY, "x-session-token": token}
+
+
+async def linked_provider(api: Api, slug: str, admin: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """A hospital ACTIVE in the HMO's network: its id and its desk user's session."""
+    provider_slug = f"{slug}-lagoon"
+    provider = await api.post(
+        "/v1/providers",
+        {
+            "slug": provider_slug,
+            "name": "Lagoon Hospital",
+            "type": "HOSPITAL",
+            "state": "Lagos",
+            "admin_email": f"desk@{provider_slug}.example.com",
+            "admin_password": PASSWORD,
+        },
+        {"x-api-key": PLATFORM_KEY},
+    )
+    desk = await api.session(provider_slug, f"desk@{provider_slug}.example.com")
+    provider_id = str(provider["provider"]["id"])
+    link = await api.post("/v1/network/links", {"provider_id": provider_id}, admin)
+    await api.post(f"/v1/network/links/{link['id']}/accept", {}, desk)
+    return provider_id, desk
 
 
 @dataclass(frozen=True, slots=True)
