@@ -14,6 +14,7 @@ from core_api.auth.actor import Actor
 from core_api.errors import Forbidden, Invalid
 from core_api.models import Role, User
 from core_api.models.billing import ApprovalLimit
+from shared.money import Money
 
 # What the seeded roles may approve in a new tenant (NGN kobo); changed with PUT.
 SEEDED_LIMITS: dict[str, tuple[int, int]] = {
@@ -104,7 +105,8 @@ async def check(db: AsyncSession, actor: Actor, kind: str, amount: int) -> None:
     limit = await ceiling(db, actor, kind)
     if amount > limit:
         raise Forbidden(
-            f"Approving {amount} is above your {kind} approval limit of {limit}; "
+            f"Approving {Money(amount).format()} is above your {kind} approval limit of "
+            f"{Money(limit).format()} ({limit} minor units); "
             "someone with a higher limit must approve it.",
             type="approval-limit",
             limit=limit,
