@@ -33,6 +33,11 @@ class Settings(ServiceSettings):
     pa_sla_interval_seconds: float = Field(
         default=60.0, ge=0, description="How often the PA SLA job runs; 0 turns it off."
     )
+    settlement_cadence_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="How often the settlement cadence job drafts due runs; 0 turns it off.",
+    )
     portal_url: str = "http://127.0.0.1:8000"
     encryption_keys: str = Field(
         default=DEV_ENCRYPTION_KEYS,

@@ -33,7 +33,14 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def _settings() -> Settings:
+    """Async, so FastAPI calls it inline rather than hopping to its thread pool."""
+    return get_settings()
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
 async def get_credential(request: Request, db: DbSession, settings: SettingsDep) -> Credential:

@@ -6,7 +6,9 @@ import asyncio
 import secrets
 
 import httpx
+from sqlalchemy import text
 
+from tests.db import superuser
 from tests.factories import PLATFORM, make_staff, make_tenant
 
 
@@ -60,3 +62,25 @@ async def test_concurrent_audit_appends_keep_one_chain(core: httpx.AsyncClient) 
     verdict = (await core.get("/v1/audit-events/verify", headers=tenant.admin)).json()
     assert verdict["ok"] is True
     assert verdict["checked"] == 3 + 6 * 2  # setup + (user.created, auth.login) each
+
+
+async def test_requests_survive_the_server_dropping_pooled_connections(
+    core: httpx.AsyncClient,
+) -> None:
+    """As after a database restart: the pool notices closed connections at checkout and
+    connects afresh, so no request fails."""
+    tenant = await make_tenant(core)
+    warm = await asyncio.gather(*(core.get("/v1/me", headers=tenant.admin) for _ in range(5)))
+    assert {r.status_code for r in warm} == {200}
+    async with superuser() as conn:
+        dropped = await conn.scalar(
+            text(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                " where application_name = 'vetra-core' and datname = current_database()"
+                " and state = 'idle'"
+            )
+        )
+    assert dropped >= 1
+    await asyncio.sleep(0.5)  # the server's goodbye reaches the pooled sockets
+    after = [await core.get("/v1/me", headers=tenant.admin) for _ in range(8)]
+    assert [r.status_code for r in after] == [200] * 8

@@ -401,7 +401,13 @@ PROVIDER_ROUTES = {
     "GET /v1/authorizations",
     "POST /v1/authorizations/{authorization_id}/appeals",
     "POST /v1/authorizations/{authorization_id}/attachments",
+    "GET /v1/remittances",
     "GET /v1/remittances/{remittance_id}",
+    "GET /v1/remittances/{remittance_id}/payment-proofs/{proof_id}/file",
+    "GET /v1/disputes",
+    "POST /v1/disputes",
+    "GET /v1/disputes/{dispute_id}",
+    "GET /v1/capitation-lines",
 }
 SELF_MARKS = {"authenticated", "public", "permission:notifications:read", "permission:me:export"}
 

@@ -50,7 +50,8 @@ COLUMNS = [
     "phone",
     "coverage_start",
 ]
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+# Far enough ahead that a run crossing midnight still sees it as the future.
+NEXT_YEAR = (date.today() + timedelta(days=366)).isoformat()
 
 Row = dict[str, str]
 
@@ -239,7 +240,7 @@ def bad_row_cases() -> list[Any]:
     cases: list[tuple[str, list[Row], tuple[int, str]]] = [
         ("bad date", [f.principal("b", date_of_birth="14/03/1980")], (2, "date_of_birth")),
         ("impossible date", [f.principal("b", date_of_birth="1980-02-30")], (2, "date_of_birth")),
-        ("future birth", [f.principal("b", date_of_birth=TOMORROW)], (2, "date_of_birth")),
+        ("future birth", [f.principal("b", date_of_birth=NEXT_YEAR)], (2, "date_of_birth")),
         ("bad sex", [f.principal("b", sex="X")], (2, "sex")),
         ("bad email", [f.principal("b", email="not-an-email")], (2, "email")),
         ("bad relationship", [f.principal("b", relationship="COUSIN")], (2, "relationship")),

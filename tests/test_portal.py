@@ -19,6 +19,7 @@ from tests.factories import (
     login,
     make_client,
     make_client_user,
+    make_dependant,
     make_plan,
     make_principal,
     make_staff,
@@ -190,20 +191,9 @@ async def family(
     tenant = await make_tenant(core)
     plan, client = await make_plan(core, tenant), await make_client(core, tenant)
     principal = await make_principal(core, tenant, client, plan, email="ngozi@example.com")
-    child = await core.post(
-        f"/v1/enrollees/{principal['id']}/dependants",
-        json={
-            "relationship": "CHILD",
-            "first_name": "Ada",
-            "last_name": "Okafor",
-            "date_of_birth": "2015-06-01",
-            "sex": "F",
-        },
-        headers=tenant.admin,
-    )
-    assert child.status_code == 201, child.text
+    child = await make_dependant(core, tenant, principal)
     other = await make_principal(core, tenant, client, plan, first_name="Tunde")
-    return tenant, principal, child.json(), other
+    return tenant, principal, child, other
 
 
 async def account(

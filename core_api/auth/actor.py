@@ -6,7 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from core_api.models import UserKind
+from core_api.models import ApiKeyScope, UserKind
 
 
 class ActorKind(enum.StrEnum):
@@ -27,12 +27,21 @@ class Actor:
     client_id: uuid.UUID | None = None
     enrollee_id: uuid.UUID | None = None
     api_key_id: uuid.UUID | None = None
+    key_scope: ApiKeyScope | None = None
     request_id: str | None = None
     ip: str | None = None
 
     @property
     def id(self) -> uuid.UUID | None:
         return self.user_id or self.api_key_id
+
+    @property
+    def speaks_for_provider(self) -> bool:
+        """A provider organisation's user or integration key (not an HMO's)."""
+        return (
+            self.user_kind is UserKind.PROVIDER
+            or self.key_scope is ApiKeyScope.PROVIDER_INTEGRATION
+        )
 
     def require_tenant(self) -> uuid.UUID:
         if self.tenant_id is None:

@@ -10,11 +10,12 @@ the secret is compared in constant time with the stored digest.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import Request
-from sqlalchemy import select
+from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.access.permissions import (
@@ -25,15 +26,18 @@ from core_api.access.permissions import (
 )
 from core_api.auth.actor import Actor, ActorKind
 from core_api.config import Settings
-from core_api.db import set_auth_lookup, set_tenant
 from core_api.errors import Unauthorized
-from core_api.models import ApiKey, ApiKeyScope, AuthSession, Role, User, UserKind
+from core_api.models import ApiKey, ApiKeyScope, AuthSession, UserKind
 from core_api.models.base import utcnow
 from core_api.security import constant_time_equal, split_api_key, token_digest
 
 TOUCH_INTERVAL = timedelta(seconds=60)
 CLIENT_IP_HEADER = "x-client-ip"
 SESSION_HEADER = "x-session-token"
+
+# Each sets the found row's tenant for the rest of the transaction (see the migration).
+FIND_API_KEY = text("select * from vetra_find_api_key(:prefix)")
+FIND_SESSION = text("select * from vetra_find_session(:digest)")
 
 _KIND_PERMISSIONS = {
     UserKind.PROVIDER: PROVIDER_USER_PERMISSIONS,
@@ -43,9 +47,20 @@ _KIND_PERMISSIONS = {
 
 
 @dataclass(frozen=True, slots=True)
+class StoredKey:
+    """What a request needs of an integration key row."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    scope: ApiKeyScope
+    permissions: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Credential:
     scope: ApiKeyScope
-    api_key: ApiKey | None = None
+    api_key: StoredKey | None = None
 
 
 async def authenticate_key(db: AsyncSession, settings: Settings, key: str | None) -> Credential:
@@ -60,26 +75,26 @@ async def authenticate_key(db: AsyncSession, settings: Settings, key: str | None
     api_key = await _stored_key(db, key)
     if api_key is None:
         raise Unauthorized("The API key is not valid.", type="api-key-invalid")
-    now = utcnow()
-    if api_key.last_used_at is None or now - api_key.last_used_at > TOUCH_INTERVAL:
-        api_key.last_used_at = now
     return Credential(api_key.scope, api_key)
 
 
-async def _stored_key(db: AsyncSession, key: str) -> ApiKey | None:
+async def _stored_key(db: AsyncSession, key: str) -> StoredKey | None:
+    """The live key, its tenant now in force (`vetra_find_api_key`, one round trip)."""
     parts = split_api_key(key)
     if parts is None:
         return None
     prefix, secret = parts
-    await set_auth_lookup(db, prefix)
-    row = await db.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
-    await set_auth_lookup(db, "")
+    row = (await db.execute(FIND_API_KEY, {"prefix": prefix})).one_or_none()
     if row is None or row.revoked_at is not None:
         return None
     if not constant_time_equal(token_digest(secret), row.key_hash):
         return None
-    await set_tenant(db, row.tenant_id)
-    return row
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
+        await db.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    return StoredKey(
+        row.id, row.tenant_id, row.name, ApiKeyScope(row.scope), frozenset(row.permissions)
+    )
 
 
 async def resolve_actor(
@@ -101,9 +116,10 @@ async def resolve_actor(
     return Actor(
         ActorKind.INTEGRATION,
         f"api-key:{api_key.name}",
-        frozenset(api_key.permissions),
+        api_key.permissions,
         tenant_id=api_key.tenant_id,
         api_key_id=api_key.id,
+        key_scope=api_key.scope,
         request_id=request_id,
         ip=ip,
     )
@@ -122,51 +138,78 @@ async def _session_actor(
     session = await find_live_session(db, settings, token)
     if session is None:
         raise Unauthorized("The session has expired or was revoked.", type="session-expired")
-    user = await db.get(User, session.user_id)
-    if user is None or not user.is_active:
+    if not session.is_active:
         raise Unauthorized("The account is disabled.", type="session-expired")
     return Actor(
         ActorKind.USER,
-        user.email,
-        await user_permissions(db, user),
-        tenant_id=user.tenant_id,
-        user_id=user.id,
-        user_kind=user.kind,
+        session.email,
+        session.permissions,
+        tenant_id=session.tenant_id,
+        user_id=session.user_id,
+        user_kind=session.kind,
         session_id=session.id,
-        client_id=user.client_id,
-        enrollee_id=user.enrollee_id,
+        client_id=session.client_id,
+        enrollee_id=session.enrollee_id,
         request_id=request_id,
         ip=ip,
     )
 
 
-async def find_live_session(db: AsyncSession, settings: Settings, token: str) -> AuthSession | None:
-    digest = token_digest(token)
-    await set_auth_lookup(db, digest)
-    session = await db.scalar(select(AuthSession).where(AuthSession.token_hash == digest))
-    await set_auth_lookup(db, "")
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A session that is neither revoked nor expired, with what its user may do."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    kind: UserKind
+    is_active: bool
+    client_id: uuid.UUID | None
+    enrollee_id: uuid.UUID | None
+    permissions: frozenset[str]
+
+
+async def find_live_session(db: AsyncSession, settings: Settings, token: str) -> LiveSession | None:
+    """The session of `token`, its tenant now in force (`vetra_find_session`: the session,
+    its user and the role's permissions in one round trip)."""
+    row = (await db.execute(FIND_SESSION, {"digest": token_digest(token)})).one_or_none()
     now = utcnow()
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
     if (
-        session is None
-        or session.revoked_at is not None
-        or session.expires_at <= now
-        or session.last_seen_at + idle_limit <= now
+        row is None
+        or row.user_id is None
+        or row.revoked_at is not None
+        or row.expires_at <= now
+        or row.last_seen_at + idle_limit <= now
     ):
         return None
-    await set_tenant(db, session.tenant_id)
-    if now - session.last_seen_at > TOUCH_INTERVAL:
-        session.last_seen_at = now
-    return session
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        await db.execute(
+            update(AuthSession).where(AuthSession.id == row.session_id).values(last_seen_at=now)
+        )
+    kind = UserKind(row.kind)
+    return LiveSession(
+        id=row.session_id,
+        tenant_id=row.tenant_id,
+        user_id=row.user_id,
+        email=row.email,
+        kind=kind,
+        is_active=row.is_active,
+        client_id=row.client_id,
+        enrollee_id=row.enrollee_id,
+        permissions=_permissions(kind, row.role_id, row.role_permissions),
+    )
 
 
-async def user_permissions(db: AsyncSession, user: User) -> frozenset[str]:
-    if user.kind is not UserKind.STAFF:
-        return _KIND_PERMISSIONS[user.kind]
-    if user.role_id is None:
+def _permissions(
+    kind: UserKind, role_id: uuid.UUID | None, role_permissions: list[str] | None
+) -> frozenset[str]:
+    if kind is not UserKind.STAFF:
+        return _KIND_PERMISSIONS[kind]
+    if role_id is None:
         return frozenset({"notifications:read", "me:export"})
-    role = await db.get(Role, user.role_id)
-    return frozenset(role.permissions) if role else frozenset()
+    return frozenset(role_permissions or ())
 
 
 def anonymous_actor(request: Request, label: str) -> Actor:

@@ -44,6 +44,7 @@ from core_api.authorizations.schemas import (
     NotMe,
     NotMeRead,
 )
+from core_api.claims import queue as claims_queue
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
@@ -670,11 +671,14 @@ async def clear_hold(
 
 
 async def _hold_claims(db: AsyncSession, pa: Authorization, *, on_hold: bool) -> list[uuid.UUID]:
-    """Holds (or releases) the claims citing the PA's code; each claim's version moves,
-    so a reviewer's concurrent decision on one is stale (409)."""
+    """Holds (or releases) the claims citing the PA's code and re-ranks them in the review
+    queue; each claim's version moves, so a reviewer's concurrent decision on one is stale
+    (409)."""
     if pa.auth_code is None:
         return []
-    return list(
+    # The scoring lock before the claims' row locks (see `core_api.claims.queue`).
+    settings = await claims_queue.scoring_settings(db, pa.tenant_id)
+    moved = list(
         (
             await db.scalars(
                 update(Claim)
@@ -689,6 +693,8 @@ async def _hold_claims(db: AsyncSession, pa: Authorization, *, on_hold: bool) ->
             )
         ).all()
     )
+    await claims_queue.rescore_claims(db, pa.tenant_id, moved, settings)
+    return moved
 
 
 # --- claims citing a code ------------------------------------------------------------------

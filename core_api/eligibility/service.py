@@ -1,10 +1,10 @@
 """Eligibility: may this member be served on this date, here, for this, and how much is left?
 
-The hot path of every provider visit, so it is a handful of indexed queries: the link
-(for a provider), the enrollee by Member ID, the status in force, the plan version, its
-benefits, the matching exclusions (only when codes are given), and one aggregate over
-the usage ledger. `benefit_balances` is the one place "used" and "remaining" are
-computed; claims adjudication reuses it.
+The hot path of every provider visit: after the credential, one statement reads all of the
+member's facts (`MEMBER_FACTS`), the plan version's benefits and exclusions come from a
+per-process cache (versions never change), and the rest is arithmetic. A provider caller
+adds one query for its network link. `balances` is the one place "used" and "remaining"
+are computed; claims adjudication reuses it through `benefit_balances`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,23 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Row,
+    Select,
+    SQLColumnExpression,
+    bindparam,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
@@ -27,8 +42,8 @@ from core_api.eligibility.schemas import (
     PlanBrief,
     Reason,
 )
-from core_api.errors import Forbidden
-from core_api.membership.enrollees import get_enrollee, status_on
+from core_api.errors import Forbidden, NotFound
+from core_api.membership.enrollees import status_on_query
 from core_api.models import (
     BenefitPeriod,
     BenefitUsage,
@@ -36,13 +51,12 @@ from core_api.models import (
     EnrolleeStatus,
     ExclusionKind,
     Plan,
-    PlanBenefit,
-    PlanExclusion,
     PlanVersion,
 )
-from core_api.network.service import HmoScope, act_for_hmo, in_network
-from core_api.plans.service import version_of
+from core_api.network.service import HmoScope, act_for_hmo, active_link
+from core_api.plans.service import ExclusionRule, rules_of_version, version_order
 
+USAGE_WINDOW = timedelta(days=366)
 STATUS_REASONS = {
     None: ("NOT_YET_COVERED", "The member's coverage had not begun on the service date."),
     EnrolleeStatus.SUSPENDED: ("MEMBER_SUSPENDED", "The member was suspended on the service date."),
@@ -102,113 +116,198 @@ def period_of(period: BenefitPeriod, coverage_start: date, on: date) -> tuple[da
     return start, _anniversary(coverage_start, start.year + 1) - timedelta(days=1)
 
 
-async def benefit_balances(
-    db: AsyncSession, enrollee: Enrollee, benefits: Sequence[PlanBenefit], service_date: date
-) -> list[BenefitBalance]:
-    """Limit, approved use and what is left of each benefit, in the period of `service_date`.
+class BenefitTerms(Protocol):
+    """What balances read of a benefit: a plan's `PlanBenefit` row or a cached `BenefitRule`."""
 
-    One aggregate over the usage ledger (which only approved claim items write), summed
-    per category for each kind of period.
-    """
-    spans = {kind: period_of(kind, enrollee.coverage_start, service_date) for kind in BenefitPeriod}
-    sums = []
-    for start, end in spans.values():
-        in_span = BenefitUsage.service_date.between(start, end)
-        sums += [
-            func.coalesce(func.sum(BenefitUsage.amount).filter(in_span), 0),
-            func.coalesce(func.sum(BenefitUsage.visits).filter(in_span), 0),
-        ]
-    rows = await db.execute(
-        select(BenefitUsage.category, *sums)
+    @property
+    def category(self) -> str: ...
+    @property
+    def period(self) -> BenefitPeriod: ...
+    @property
+    def limit_amount(self) -> int: ...
+    @property
+    def limit_visits(self) -> int | None: ...
+    @property
+    def copay_percent(self) -> int: ...
+    @property
+    def waiting_period_days(self) -> int: ...
+
+
+UsageDay = tuple[str, date, int, int]  # category, service date, amount, visits
+
+
+def usage_query(
+    tenant_id: uuid.UUID | SQLColumnExpression[uuid.UUID],
+    enrollee_id: uuid.UUID | SQLColumnExpression[uuid.UUID],
+    service_date: date | SQLColumnExpression[date],
+) -> Select[str, date, int, int]:
+    """Approved use per category and day within a year either side of `service_date`, which
+    holds every benefit period containing it. The ledger is written only by approved claim
+    items, so this is "used"."""
+    return (
+        select(
+            BenefitUsage.category,
+            BenefitUsage.service_date,
+            cast(func.sum(BenefitUsage.amount), BigInteger),  # sum(bigint) is numeric
+            cast(func.sum(BenefitUsage.visits), BigInteger),
+        )
         .where(
-            BenefitUsage.tenant_id == enrollee.tenant_id,
-            BenefitUsage.enrollee_id == enrollee.id,
-            BenefitUsage.category.in_([b.category for b in benefits]),
+            BenefitUsage.tenant_id == tenant_id,
+            BenefitUsage.enrollee_id == enrollee_id,
             BenefitUsage.service_date.between(
-                min(s for s, _ in spans.values()), max(e for _, e in spans.values())
+                service_date - USAGE_WINDOW, service_date + USAGE_WINDOW
             ),
         )
-        .group_by(BenefitUsage.category)
+        .group_by(BenefitUsage.category, BenefitUsage.service_date)
     )
-    kinds = list(spans)
-    used = {
-        row[0]: {kind: (int(row[1 + 2 * i]), int(row[2 + 2 * i])) for i, kind in enumerate(kinds)}
-        for row in rows
-    }
-    return [
-        _balance(b, spans[b.period], used.get(b.category), enrollee, service_date) for b in benefits
-    ]
 
 
-def _balance(
-    benefit: PlanBenefit,
-    span: tuple[date, date],
-    used: dict[BenefitPeriod, tuple[int, int]] | None,
-    enrollee: Enrollee,
+def balances(
+    coverage_start: date,
+    benefits: Sequence[BenefitTerms],
+    usage: Sequence[UsageDay],
     service_date: date,
-) -> BenefitBalance:
-    amount, visits = used[benefit.period] if used else (0, 0)
-    waiting_ends = enrollee.coverage_start + timedelta(days=benefit.waiting_period_days)
-    return BenefitBalance(
-        category=benefit.category,
-        period=benefit.period,
-        period_start=span[0],
-        period_end=span[1],
-        limit_amount=benefit.limit_amount,
-        used_amount=amount,
-        limit_visits=benefit.limit_visits,
-        used_visits=visits,
-        copay_percent=benefit.copay_percent,
-        waiting_period_days=benefit.waiting_period_days,
-        waiting_until=waiting_ends if service_date < waiting_ends else None,
+) -> list[BenefitBalance]:
+    """Limit, approved use and what is left of each benefit, in the period of `service_date`.
+    The one place "used" and "remaining" are computed."""
+    spans = {kind: period_of(kind, coverage_start, service_date) for kind in BenefitPeriod}
+    result = []
+    for benefit in benefits:
+        start, end = spans[benefit.period]
+        days = [u for u in usage if u[0] == benefit.category and start <= u[1] <= end]
+        waiting_ends = coverage_start + timedelta(days=benefit.waiting_period_days)
+        result.append(
+            BenefitBalance(
+                category=benefit.category,
+                period=benefit.period,
+                period_start=start,
+                period_end=end,
+                limit_amount=benefit.limit_amount,
+                used_amount=sum(u[2] for u in days),
+                limit_visits=benefit.limit_visits,
+                used_visits=sum(u[3] for u in days),
+                copay_percent=benefit.copay_percent,
+                waiting_period_days=benefit.waiting_period_days,
+                waiting_until=waiting_ends if service_date < waiting_ends else None,
+            )
+        )
+    return result
+
+
+async def benefit_balances(
+    db: AsyncSession, enrollee: Enrollee, benefits: Sequence[BenefitTerms], service_date: date
+) -> list[BenefitBalance]:
+    usage = await db.execute(usage_query(enrollee.tenant_id, enrollee.id, service_date))
+    return balances(enrollee.coverage_start, benefits, usage.all(), service_date)
+
+
+# Everything a check needs of the member in one round trip, built once (so SQLAlchemy
+# caches its compiled form): the enrollee, the status and plan version in force, the plan,
+# the approved use around the date, and whether a named provider is in the network.
+_ON = bindparam("on", type_=Date)
+_VERSION = (
+    select(PlanVersion.id, PlanVersion.version_no)
+    .where(PlanVersion.plan_id == Enrollee.plan_id)
+    .order_by(*version_order(_ON))
+    .limit(1)
+    .lateral("version")
+)
+_USAGE = usage_query(Enrollee.tenant_id, Enrollee.id, _ON).correlate(Enrollee).subquery("usage")
+MEMBER_FACTS = (
+    select(
+        Enrollee.id,
+        Enrollee.member_id,
+        Enrollee.first_name,
+        Enrollee.last_name,
+        Enrollee.relationship,
+        Enrollee.date_of_birth,
+        Enrollee.coverage_start,
+        Enrollee.coverage_end,
+        Enrollee.plan_id,
+        status_on_query(Enrollee.id, _ON).scalar_subquery().label("status"),
+        _VERSION.c.id.label("version_id"),
+        _VERSION.c.version_no,
+        Plan.code.label("plan_code"),
+        Plan.name.label("plan_name"),
+        Plan.currency,
+        select(func.json_agg(func.json_build_array(*_USAGE.c), type_=JSON))
+        .scalar_subquery()
+        .label("usage"),
+        exists()
+        .where(active_link(Enrollee.tenant_id, bindparam("provider_id")))
+        .label("in_network"),
     )
+    .join(Plan, Plan.id == Enrollee.plan_id)
+    .join(_VERSION, true())
+    .where(or_(Enrollee.member_id == bindparam("member_id"), Enrollee.id == bindparam("id")))
+)
+
+
+async def _member_facts(
+    db: AsyncSession, data: EligibilityCheck, provider_id: uuid.UUID | None
+) -> Row[Any]:
+    try:
+        enrollee_id: uuid.UUID | None = uuid.UUID(data.member_id)
+    except ValueError:
+        enrollee_id = None
+    connection = await db.connection()  # plain rows: no ORM objects to build
+    row = (
+        await connection.execute(
+            MEMBER_FACTS,
+            {
+                "on": data.service_date,
+                "member_id": data.member_id.upper(),
+                "id": enrollee_id,
+                "provider_id": provider_id,
+            },
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("No such enrollee.")
+    return row
 
 
 async def check(db: AsyncSession, actor: Actor, data: EligibilityCheck) -> EligibilityRead:
     scope = await act_for_hmo(db, actor, member_id=data.member_id, tenant=data.tenant)
     provider_id = _provider_checked(scope, data.provider_id)
-    enrollee = await get_enrollee(db, data.member_id)
-    status = await status_on(db, enrollee.id, data.service_date)
-    version = await version_of(db, enrollee.plan_id, data.service_date)
-    plan = await db.get(Plan, enrollee.plan_id)
-    assert plan is not None
-    benefits = list(
-        await db.scalars(
-            select(PlanBenefit)
-            .where(PlanBenefit.plan_version_id == version.id)
-            .order_by(PlanBenefit.category)
+    facts = await _member_facts(db, data, provider_id)
+    rules = await rules_of_version(db, facts.version_id)
+    usage = [(c, date.fromisoformat(d), a, v) for c, d, a, v in facts.usage or ()]
+    benefit_balances = balances(facts.coverage_start, rules.benefits, usage, data.service_date)
+    reasons = _status_reasons(facts.status)
+    if provider_id is not None and scope.provider_id is None and not facts.in_network:
+        reasons.append(
+            Reason(
+                code="PROVIDER_NOT_IN_NETWORK",
+                message="The provider has no active network link with this HMO.",
+            )
         )
-    )
-    balances = await benefit_balances(db, enrollee, benefits, data.service_date)
-    reasons = _status_reasons(status)
-    if provider_id is not None and scope.provider_id is None:
-        reasons += await _network_reasons(db, scope.hmo_tenant_id, provider_id)
-    reasons += await _exclusion_reasons(db, version, data)
-    reasons += _benefit_reasons(balances, data)
+    reasons += _exclusion_reasons(rules.exclusions, data)
+    reasons += _benefit_reasons(benefit_balances, data)
     return EligibilityRead(
         eligible=not reasons,
         reasons=reasons,
         service_date=data.service_date,
         provider_id=provider_id,
         member=MemberSummary(
-            id=enrollee.id,
-            member_id=enrollee.member_id,
-            first_name=enrollee.first_name,
-            last_name=enrollee.last_name,
-            relationship=enrollee.relationship,
-            date_of_birth=enrollee.date_of_birth,
-            status=status,
-            coverage_start=enrollee.coverage_start,
-            coverage_end=enrollee.coverage_end,
+            id=facts.id,
+            member_id=facts.member_id,
+            first_name=facts.first_name,
+            last_name=facts.last_name,
+            relationship=facts.relationship,
+            date_of_birth=facts.date_of_birth,
+            status=facts.status,
+            coverage_start=facts.coverage_start,
+            coverage_end=facts.coverage_end,
         ),
         plan=PlanBrief(
-            id=plan.id,
-            code=plan.code,
-            name=plan.name,
-            currency=plan.currency,
-            version_no=version.version_no,
+            id=facts.plan_id,
+            code=facts.plan_code,
+            name=facts.plan_name,
+            currency=facts.currency,
+            version_no=facts.version_no,
         ),
-        benefits=[BenefitBalanceRead.model_validate(b) for b in balances],
+        benefits=[BenefitBalanceRead.model_validate(b) for b in benefit_balances],
     )
 
 
@@ -228,46 +327,18 @@ def _status_reasons(status: EnrolleeStatus | None) -> list[Reason]:
     return [Reason(code=code, message=message)]
 
 
-async def _network_reasons(
-    db: AsyncSession, hmo_tenant_id: uuid.UUID, provider_id: uuid.UUID
-) -> list[Reason]:
-    if await in_network(db, hmo_tenant_id, provider_id):
-        return []
-    return [
-        Reason(
-            code="PROVIDER_NOT_IN_NETWORK",
-            message="The provider has no active network link with this HMO.",
-        )
-    ]
-
-
-async def _exclusion_reasons(
-    db: AsyncSession, version: PlanVersion, data: EligibilityCheck
-) -> list[Reason]:
+def _exclusion_reasons(exclusions: Sequence[ExclusionRule], data: EligibilityCheck) -> list[Reason]:
     procedure = data.procedure_code.upper() if data.procedure_code else None
-    diagnoses = sorted({code.upper() for code in data.diagnosis_codes})
-    if procedure is None and not diagnoses:
-        return []
-    matched = await db.scalars(
-        select(PlanExclusion)
-        .where(
-            PlanExclusion.plan_version_id == version.id,
-            or_(
-                (PlanExclusion.kind == ExclusionKind.PROCEDURE)
-                & (func.upper(PlanExclusion.code) == (procedure or "")),
-                (PlanExclusion.kind == ExclusionKind.DIAGNOSIS)
-                & func.upper(PlanExclusion.code).in_(diagnoses),
-            ),
-        )
-        .order_by(PlanExclusion.kind, PlanExclusion.code)
-    )
+    diagnoses = {code.upper() for code in data.diagnosis_codes}
     return [
         Reason(
             code="EXCLUDED_SERVICE",
             message=f"{e.kind.value.title()} {e.code} is excluded by the plan"
             + (f": {e.description}." if e.description else "."),
         )
-        for e in matched
+        for e in exclusions
+        if (e.kind is ExclusionKind.PROCEDURE and e.code.upper() == procedure)
+        or (e.kind is ExclusionKind.DIAGNOSIS and e.code.upper() in diagnoses)
     ]
 
 

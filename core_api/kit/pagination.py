@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import uuid
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -28,7 +29,7 @@ class PageParams(BaseModel):
     cursor: str | None = None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> PageParams:
@@ -49,6 +50,14 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
     if not isinstance(value, list):
         raise Invalid("cursor", "The cursor is not valid.")
     return value
+
+
+def cursor_uuid(value: object) -> uuid.UUID:
+    """An id read back from a cursor (400 if it is not one)."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Invalid("cursor", "The cursor is not valid.") from exc
 
 
 def next_cursor(rows: list[T], limit: int, key: Any) -> tuple[list[T], str | None]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
@@ -392,9 +392,12 @@ def _apply_status(
     )
 
 
-async def status_on(db: AsyncSession, enrollee_id: uuid.UUID, on: date) -> EnrolleeStatus | None:
-    """The status in force on a date; None before coverage began."""
-    return await db.scalar(
+def status_on_query(
+    enrollee_id: uuid.UUID | SQLColumnExpression[uuid.UUID], on: date | SQLColumnExpression[date]
+) -> Select[EnrolleeStatus]:
+    """The status in force on a date (no row before coverage began); a column or a bound
+    parameter may stand for either argument, so it also serves as a correlated subquery."""
+    return (
         select(EnrolleeStatusChange.status)
         .where(
             EnrolleeStatusChange.enrollee_id == enrollee_id,
@@ -405,6 +408,11 @@ async def status_on(db: AsyncSession, enrollee_id: uuid.UUID, on: date) -> Enrol
         )
         .limit(1)
     )
+
+
+async def status_on(db: AsyncSession, enrollee_id: uuid.UUID, on: date) -> EnrolleeStatus | None:
+    """The status in force on a date; None before coverage began."""
+    return await db.scalar(status_on_query(enrollee_id, on))
 
 
 async def card(db: AsyncSession, actor: Actor, key: str) -> CardRead:

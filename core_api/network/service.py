@@ -14,14 +14,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
-from core_api.db import as_tenant, set_tenant
+from core_api.db import as_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
     LinkStatus,
@@ -102,7 +102,7 @@ async def list_providers(
     query = filters.apply(select(Provider)).order_by(Provider.name, Provider.id)
     after = _cursor(page.cursor, 2)
     if after:
-        name, last_id = after[0], _cursor_id(after[1])
+        name, last_id = after[0], cursor_uuid(after[1])
         query = query.where(
             or_(Provider.name > name, (Provider.name == name) & (Provider.id > last_id))
         )
@@ -133,6 +133,11 @@ class HmoScope:
     provider_id: uuid.UUID | None
 
 
+# The caller's provider and its ACTIVE link with the HMO named by code or slug; the HMO's
+# tenant is then in force (see the migration defining the function).
+ACT_FOR_HMO = text("select * from vetra_act_for_hmo(:org, :code, :slug)")
+
+
 async def act_for_hmo(
     db: AsyncSession, actor: Actor, *, member_id: str | None = None, tenant: str | None = None
 ) -> HmoScope:
@@ -146,40 +151,35 @@ async def act_for_hmo(
     """
     caller_tenant = actor.require_tenant()
     own = HmoScope(caller_tenant, None)
-    if actor.user_kind not in (None, UserKind.PROVIDER):
+    if not actor.speaks_for_provider:
         return own
     key = (tenant or (member_id or "").split("-", 1)[0]).strip()
-    hmo = select(Tenant.id).where(
-        Tenant.kind == TenantKind.HMO, or_(Tenant.code == key.upper(), Tenant.slug == key.lower())
-    )
     row = (
         await db.execute(
-            select(Provider.id, Provider.name, NetworkLink.tenant_id)
-            .outerjoin(
-                NetworkLink,
-                (NetworkLink.provider_id == Provider.id)
-                & (NetworkLink.status == LinkStatus.ACTIVE)
-                & NetworkLink.tenant_id.in_(hmo),
-            )
-            .where(Provider.org_tenant_id == caller_tenant)
+            ACT_FOR_HMO, {"org": caller_tenant, "code": key.upper(), "slug": key.lower()}
         )
     ).first()
     if row is None:
         return own
-    if row.tenant_id is None:
-        raise NotInNetwork(f"{row.name} has no active network link with this HMO.")
-    await set_tenant(db, row.tenant_id)
-    return HmoScope(row.tenant_id, row.id)
+    if row.hmo_tenant_id is None:
+        raise NotInNetwork(f"{row.provider_name} has no active network link with this HMO.")
+    return HmoScope(row.hmo_tenant_id, row.provider_id)
+
+
+def active_link(
+    hmo_tenant_id: uuid.UUID | SQLColumnExpression[uuid.UUID],
+    provider_id: uuid.UUID | SQLColumnExpression[uuid.UUID],
+) -> ColumnElement[bool]:
+    """The provider is in the HMO's network: their link is ACTIVE."""
+    return and_(
+        NetworkLink.tenant_id == hmo_tenant_id,
+        NetworkLink.provider_id == provider_id,
+        NetworkLink.status == LinkStatus.ACTIVE,
+    )
 
 
 async def in_network(db: AsyncSession, hmo_tenant_id: uuid.UUID, provider_id: uuid.UUID) -> bool:
-    link = await db.scalar(
-        select(NetworkLink.id).where(
-            NetworkLink.tenant_id == hmo_tenant_id,
-            NetworkLink.provider_id == provider_id,
-            NetworkLink.status == LinkStatus.ACTIVE,
-        )
-    )
+    link = await db.scalar(select(NetworkLink.id).where(active_link(hmo_tenant_id, provider_id)))
     return link is not None
 
 
@@ -297,7 +297,7 @@ async def list_links(
         query = query.where(NetworkLink.status == status)
     after = _cursor(page.cursor, 1)
     if after:
-        query = query.where(NetworkLink.id < _cursor_id(after[0]))
+        query = query.where(NetworkLink.id < cursor_uuid(after[0]))
     query = query.order_by(NetworkLink.id.desc()).limit(page.limit + 1)
     rows = list((await db.scalars(query)).all())
     return next_cursor(rows, page.limit, lambda link: [str(link.id)])
@@ -319,13 +319,6 @@ def _cursor(cursor: str | None, size: int) -> list[str] | None:
     if after is not None and len(after) != size:
         raise Invalid("cursor", "The cursor is not valid.")
     return [str(value) for value in after] if after else None
-
-
-def _cursor_id(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
 
 
 def _about(link: NetworkLink) -> dict[str, Any]:

@@ -4,17 +4,27 @@ version they were judged under, so history never shifts under them."""
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, NotFound
 from core_api.kit.versioning import compare_and_set
-from core_api.models import Enrollee, Plan, PlanBenefit, PlanExclusion, PlanVersion
+from core_api.models import (
+    BenefitPeriod,
+    Enrollee,
+    ExclusionKind,
+    Plan,
+    PlanBenefit,
+    PlanExclusion,
+    PlanVersion,
+)
 from core_api.plans.schemas import PlanCreate, PlanRules, PlanUpdate
 
 RULE_FIELDS = ("benefits", "exclusions", "max_dependants", "max_children", "capitation_rate")
@@ -171,19 +181,86 @@ async def delete_plan(db: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Non
     await audit.record(db, actor, "plan.deleted", "plan", plan_id, details={"code": plan.code})
 
 
+def version_order(on: date | SQLColumnExpression[date]) -> tuple[ColumnElement[Any], ...]:
+    """Ordering a plan's versions so the one in force on `on` comes first: the latest begun
+    by then, else (a date before the plan began) the first version."""
+    begun = PlanVersion.effective_from <= on
+    return begun.desc(), case((begun, PlanVersion.version_no), else_=-PlanVersion.version_no).desc()
+
+
 async def version_of(db: AsyncSession, plan_id: uuid.UUID, on: date) -> PlanVersion:
     """The plan version in force on a date: the latest begun by then, else the first."""
-    in_force = await db.scalar(
+    version = await db.scalar(
         select(PlanVersion)
-        .where(PlanVersion.plan_id == plan_id, PlanVersion.effective_from <= on)
-        .order_by(PlanVersion.version_no.desc())
+        .where(PlanVersion.plan_id == plan_id)
+        .order_by(*version_order(on))
         .limit(1)
     )
-    if in_force is not None:
-        return in_force
-    first = await db.scalar(
-        select(PlanVersion).where(PlanVersion.plan_id == plan_id, PlanVersion.version_no == 1)
-    )
-    if first is None:
+    if version is None:
         raise NotFound("No such plan.")
-    return first
+    return version
+
+
+@dataclass(frozen=True, slots=True)
+class BenefitRule:
+    category: str
+    period: BenefitPeriod
+    limit_amount: int
+    limit_visits: int | None
+    copay_percent: int
+    waiting_period_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExclusionRule:
+    kind: ExclusionKind
+    code: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRules:
+    benefits: tuple[BenefitRule, ...]  # by category
+    exclusions: tuple[ExclusionRule, ...]  # by kind, code
+
+
+# A version's benefits and exclusions never change once written (a rule change makes a new
+# version), so each process keeps the most recently used ones: the eligibility hot path
+# then reads only the member's own rows.
+_RULES_CACHE_SIZE = 512
+_rules_cache: OrderedDict[uuid.UUID, VersionRules] = OrderedDict()
+
+
+async def rules_of_version(db: AsyncSession, version_id: uuid.UUID) -> VersionRules:
+    rules = _rules_cache.get(version_id)
+    if rules is not None:
+        _rules_cache.move_to_end(version_id)
+        return rules
+    benefits = await db.scalars(
+        select(PlanBenefit)
+        .where(PlanBenefit.plan_version_id == version_id)
+        .order_by(PlanBenefit.category)
+    )
+    exclusions = await db.scalars(
+        select(PlanExclusion)
+        .where(PlanExclusion.plan_version_id == version_id)
+        .order_by(PlanExclusion.kind, PlanExclusion.code)
+    )
+    rules = VersionRules(
+        tuple(
+            BenefitRule(
+                b.category,
+                b.period,
+                b.limit_amount,
+                b.limit_visits,
+                b.copay_percent,
+                b.waiting_period_days,
+            )
+            for b in benefits
+        ),
+        tuple(ExclusionRule(e.kind, e.code, e.description) for e in exclusions),
+    )
+    _rules_cache[version_id] = rules
+    if len(_rules_cache) > _RULES_CACHE_SIZE:
+        _rules_cache.popitem(last=False)
+    return rules

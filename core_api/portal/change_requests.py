@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
 from core_api.membership import enrollees
 from core_api.membership.schemas import DependantCreate, EnrolleeUpdate, StatusChange
 from core_api.models import (
@@ -146,16 +146,9 @@ async def list_requests(
     query = _visible(filters.apply(select(ChangeRequest)), actor)
     after = decode_cursor(page.cursor)
     if after:
-        query = query.where(ChangeRequest.id < _cursor_id(after[0]))
+        query = query.where(ChangeRequest.id < cursor_uuid(after[0]))
     rows = await db.scalars(query.order_by(ChangeRequest.id.desc()).limit(page.limit + 1))
     return next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
-
-
-def _cursor_id(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
 
 
 async def get_request(db: AsyncSession, actor: Actor, request_id: uuid.UUID) -> ChangeRequest:
