@@ -148,7 +148,8 @@ async def move(
     return dict(response.json())
 
 
-# The moves that bring a fresh claim to each status (admin, or the provider for RESUBMITTED).
+# The moves that bring a fresh claim to each status (admin, or the provider for RESUBMITTED);
+# SETTLED then takes a paid remittance (`settle`), never a transition.
 PATHS: dict[str, list[str]] = {
     "SUBMITTED": [],
     "RECEIVED": ["RECEIVED"],
@@ -157,8 +158,30 @@ PATHS: dict[str, list[str]] = {
     "RESUBMITTED": ["RECEIVED", "IN_REVIEW", "QUERIED", "RESUBMITTED"],
     "APPROVED": ["RECEIVED", "IN_REVIEW", "APPROVED"],
     "REJECTED": ["REJECTED"],
-    "SETTLED": ["RECEIVED", "IN_REVIEW", "APPROVED", "SETTLED"],
+    "SETTLED": ["RECEIVED", "IN_REVIEW", "APPROVED"],
 }
+
+
+async def settle(core: httpx.AsyncClient, w: World, claim: dict[str, Any]) -> dict[str, Any]:
+    """Settles an APPROVED claim the only way there is: a settlement run of its provider
+    and service day (which takes every such APPROVED claim), approved and paid in full."""
+    day = claim["service_date"]
+    body = {"provider_id": claim["provider_id"], "period_from": day, "period_to": day}
+    run = await core.post("/v1/settlement-runs", json=body, headers=w.hmo.admin)
+    assert run.status_code == 201, run.text
+    approved = await core.post(
+        f"/v1/settlement-runs/{run.json()['id']}/approve", headers=w.hmo.admin
+    )
+    assert approved.status_code == 200, approved.text
+    for remittance in run.json()["remittances"]:
+        paid = await core.post(
+            f"/v1/remittances/{remittance['id']}/payment-proofs",
+            data={"reference": "TRF-SETTLE", "amount": str(remittance["total"]), "paid_on": day},
+            files={"file": ("proof.pdf", b"%PDF-1.4 transfer", "application/pdf")},
+            headers=w.hmo.admin,
+        )
+        assert paid.status_code == 201, paid.text
+    return await get_claim(core, w, claim["id"])
 
 
 async def claim_in(
@@ -167,7 +190,7 @@ async def claim_in(
     claim = await new_claim(core, w, **overrides)
     for to in PATHS[status]:
         claim = await move(core, w, claim["id"], to)
-    return claim
+    return await settle(core, w, claim) if status == "SETTLED" else claim
 
 
 async def in_review(core: httpx.AsyncClient, w: World, **overrides: Any) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from tests.claims_world import (
     item,
     move,
     new_claim,
+    settle,
     submit,
     transition,
     world,
@@ -52,7 +53,7 @@ LEGAL = {
     ("IN_REVIEW", "REJECTED"),
     ("QUERIED", "RESUBMITTED"),
     ("RESUBMITTED", "IN_REVIEW"),
-    ("APPROVED", "SETTLED"),
+    ("APPROVED", "SETTLED"),  # legal, but only by paying the remittance (below)
 }
 
 
@@ -127,7 +128,7 @@ class TestIntake:
         cases: list[tuple[dict[str, Any], int, str]] = [
             ({"member_id": f"{w.hmo.code}-ACME-99999-P"}, 422, "member_id"),
             ({"provider_id": other_provider.id}, 422, "provider_id"),
-            ({"service_date": (TODAY + timedelta(days=1)).isoformat()}, 422, "future"),
+            ({"service_date": (TODAY + timedelta(days=30)).isoformat()}, 422, "future"),
             (
                 {
                     "admission_date": (TODAY - timedelta(days=1)).isoformat(),
@@ -238,6 +239,28 @@ class TestStateMachine:
         assert (await transition(core, w, claim["id"], "RECEIVED", finance)).status_code == 403
         assert (await get_claim(core, w, claim["id"]))["status"] == "SUBMITTED"
 
+    async def test_settled_only_through_a_paid_remittance(self, core: httpx.AsyncClient) -> None:
+        """No transition request reaches SETTLED, not even with `payments:record`: a claim
+        settles when its remittance is paid, and that path moves it through the same state
+        machine (history, audit)."""
+        w = await world(core, roles=("Finance",))
+        claim = await claim_in(core, w, "APPROVED")
+        before = await get_claim(core, w, claim["id"])
+        for headers in (w.hmo.admin, w.staff["Finance"], w.provider.user):
+            refused = await transition(core, w, claim["id"], "SETTLED", headers)
+            assert refused.status_code == 409, refused.text
+            assert refused.json()["type"].endswith("settled-by-payment")
+            assert "remittance is paid" in refused.json()["detail"]
+        after = await get_claim(core, w, claim["id"])
+        assert (after["status"], after["version"]) == ("APPROVED", before["version"])
+        settled = await settle(core, w, claim)
+        assert settled["status"] == "SETTLED"
+        assert settled["settled_at"]
+        assert (settled["history"][-1]["from_status"], settled["history"][-1]["to_status"]) == (
+            "APPROVED",
+            "SETTLED",
+        )
+
     async def test_stale_version_is_409(self, core: httpx.AsyncClient) -> None:
         w = await world(core)
         claim = await new_claim(core, w)
@@ -267,9 +290,9 @@ class TestStateMachine:
         w = await world(core, roles=("Adjudicator", "Finance"))
         claim = await new_claim(core, w)
         path = ["RECEIVED", "IN_REVIEW", "QUERIED", "RESUBMITTED", "IN_REVIEW", "APPROVED"]
-        for to in [*path, "SETTLED"]:
-            await move(core, w, claim["id"], to)
-        detail = await get_claim(core, w, claim["id"])
+        for to in path:
+            approved = await move(core, w, claim["id"], to)
+        detail = await settle(core, w, approved)
         assert [(h["from_status"], h["to_status"]) for h in detail["history"]] == [
             (None, "SUBMITTED"),
             ("SUBMITTED", "RECEIVED"),
@@ -298,10 +321,9 @@ class TestStateMachine:
             assert response.status_code == 200, response.text
             return sorted(n["type"] for n in response.json()["items"] if "claim" in n["type"])
 
+        # Settling is announced per remittance (`remittance.paid`), not per claim.
         provider_seen = types(await core.get("/v1/notifications", headers=w.provider.user))
-        assert provider_seen == sorted(
-            ["claim.queried", "claim.approved", "claim.settled", "claim.rejected"]
-        )
+        assert provider_seen == sorted(["claim.queried", "claim.approved", "claim.rejected"])
         adjudicator = await core.get("/v1/notifications", headers=w.staff["Adjudicator"])
         assert types(adjudicator) == ["claim.resubmitted", "claim.submitted", "claim.submitted"]
         assert types(await core.get("/v1/notifications", headers=w.staff["Finance"])) == []
@@ -321,8 +343,9 @@ class TestPlatformFee:
         assert await self.fees(claim["id"]) == 1
         again = await transition(core, w, claim["id"], "RECEIVED")
         assert again.status_code == 409
-        for to in ("IN_REVIEW", "APPROVED", "SETTLED"):
-            await move(core, w, claim["id"], to)
+        for to in ("IN_REVIEW", "APPROVED"):
+            claim = await move(core, w, claim["id"], to)
+        await settle(core, w, claim)
         assert await self.fees(claim["id"]) == 1
         async with superuser() as conn:
             fee = (

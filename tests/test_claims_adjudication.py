@@ -20,6 +20,7 @@ from tests.claims_world import (
     move,
     new_claim,
     proposal_line,
+    settle,
     transition,
     world,
 )
@@ -90,7 +91,7 @@ class TestLines:
         assert proposal_line(decided, 2)["proposed_amount"] == 5_000_00
 
         # Settled still counts; a rejected claim never does.
-        await move(core, w, claim["id"], "SETTLED")
+        await settle(core, w, decided)
         rejected = await in_review(core, w, items=[item("CONS-02", 9_000_00)])
         await move(core, w, rejected["id"], "REJECTED")
         await new_claim(core, w, items=[item("CONS-03", 9_000_00)])

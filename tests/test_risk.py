@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from tests.db import superuser
 from tests.factories import (
+    PASSWORD,
     ProviderCtx,
     TenantCtx,
     link_provider,
+    login,
     make_claim,
     make_client,
     make_plan,
@@ -20,6 +25,7 @@ from tests.factories import (
     make_provider,
     make_staff,
     make_tenant,
+    session_headers,
 )
 
 
@@ -335,3 +341,223 @@ class TestSettings:
             headers=case.tenant.admin,
         )
         assert stale.status_code == 409
+
+
+async def receive(core: httpx.AsyncClient, headers: dict[str, str], claim: dict[str, Any]) -> None:
+    moved = await core.post(
+        f"/v1/claims/{claim['id']}/transitions",
+        json={"to": "RECEIVED", "version": claim["version"]},
+        headers=headers,
+    )
+    assert moved.status_code == 200, moved.text
+
+
+async def queued(core: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The queue's entries by claim id, in queue order."""
+    response = await core.get("/v1/claims/queue", headers=headers)
+    assert response.status_code == 200, response.text
+    return {c["id"]: c for c in response.json()["items"]}
+
+
+async def queue_ids(core: httpx.AsyncClient, headers: dict[str, str]) -> list[str]:
+    return list(await queued(core, headers))
+
+
+class TestClearRiskEvent:
+    @pytest.fixture
+    async def flagged(
+        self, core: httpx.AsyncClient, case: Case
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, str]]:
+        """(claim, its duplicate_billing flag, a bigger clean claim, a Claims Manager),
+        both claims RECEIVED: the flag (40) puts the smaller claim first in the queue."""
+        _, manager = await make_staff(core, case.tenant, "Claims Manager")
+        big = await make_claim(
+            core,
+            case.provider,
+            case.member,
+            items=[item("CONS-01", 15_000_00), item("SURG-01", 500_000_00)],
+        )
+        dup = await make_claim(core, case.provider, case.member, items=[item("CONS-01", 15_000_00)])
+        assert big["risk_score"] == 0
+        assert dup["risk_score"] == 40
+        for claim in (big, dup):
+            await receive(core, manager, claim)
+        assert await queue_ids(core, manager) == [dup["id"], big["id"]]
+        event = (await rules_of(core, case, dup))["duplicate_billing"]
+        return dup, event, big, manager
+
+    async def test_clearing_drops_the_score_re_ranks_and_audits(
+        self, core: httpx.AsyncClient, case: Case, flagged: Any
+    ) -> None:
+        dup, event, big, manager = flagged
+        before = (await core.get(f"/v1/claims/{dup['id']}", headers=manager)).json()
+        score_before = (await queued(core, manager))[dup["id"]]["queue_score"]
+        response = await core.post(
+            f"/v1/risk-events/{event['id']}/clear",
+            json={"note": "  Two visits that day; confirmed with the clinic.  "},
+            headers=manager,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["id"] == event["id"]
+        assert body["cleared_at"] is not None
+        assert body["claim_risk_score"] == 0
+        assert body["claim_queue_score"] == score_before - 40 * 10_000
+
+        after = (await core.get(f"/v1/claims/{dup['id']}", headers=manager)).json()
+        assert after["risk_score"] == 0
+        assert after["version"] == before["version"] + 1
+        ranked = await queued(core, manager)
+        assert list(ranked) == [big["id"], dup["id"]]
+        assert ranked[dup["id"]]["queue_score"] == body["claim_queue_score"]
+        assert (await rules_of(core, case, dup))["duplicate_billing"]["cleared_at"]
+        uncleared = await core.get(
+            "/v1/risk-events", params={"cleared": "false"}, headers=case.staff
+        )
+        assert uncleared.json()["items"] == []
+
+        audit = await core.get(
+            "/v1/audit-events", params={"action": "risk_event.cleared"}, headers=case.tenant.admin
+        )
+        (entry,) = audit.json()["items"]
+        assert entry["object_id"] == event["id"]
+        assert entry["actor_id"] == body["cleared_by"]
+        assert entry["details"]["note"] == "Two visits that day; confirmed with the clinic."
+        assert entry["details"]["risk_score"] == {"from": 40, "to": 0}
+        assert entry["details"]["claim_id"] == dup["id"]
+
+    async def test_clearing_twice_conflicts(
+        self, core: httpx.AsyncClient, case: Case, flagged: Any
+    ) -> None:
+        dup, event, _, manager = flagged
+        url, note = f"/v1/risk-events/{event['id']}/clear", {"note": "false positive"}
+        assert (await core.post(url, json=note, headers=manager)).status_code == 200
+        again = await core.post(url, json=note, headers=manager)
+        assert again.status_code == 409, again.text
+        assert again.headers["content-type"] == "application/problem+json"
+        assert again.json()["type"].endswith("/already-cleared")
+        assert (await core.get(f"/v1/claims/{dup['id']}", headers=manager)).json()[
+            "risk_score"
+        ] == 0
+
+    async def test_concurrent_clears_one_wins(
+        self, core: httpx.AsyncClient, case: Case, flagged: Any
+    ) -> None:
+        """Both requests read the flag as not cleared while its row is locked, then race
+        on the conditional UPDATE: one sets it, the other updates nothing and gets 409."""
+        dup, event, _, manager = flagged
+        url, note = f"/v1/risk-events/{event['id']}/clear", {"note": "false positive"}
+        async with superuser() as conn:
+            await conn.execute(
+                text("select 1 from risk_events where id = :id for update"), {"id": event["id"]}
+            )
+            racing = [
+                asyncio.create_task(core.post(url, json=note, headers=manager)) for _ in range(2)
+            ]
+            await asyncio.sleep(0.5)
+            assert not any(task.done() for task in racing)
+        responses = await asyncio.gather(*racing)
+        assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
+        loser = next(r for r in responses if r.status_code == 409)
+        assert loser.json()["type"].endswith("/already-cleared")
+        claim = (await core.get(f"/v1/claims/{dup['id']}", headers=manager)).json()
+        assert claim["risk_score"] == 0
+        audit = await core.get(
+            "/v1/audit-events", params={"action": "risk_event.cleared"}, headers=case.tenant.admin
+        )
+        assert len(audit.json()["items"]) == 1
+
+    async def test_an_approved_claims_score_just_updates(
+        self, core: httpx.AsyncClient, case: Case, flagged: Any
+    ) -> None:
+        dup, event, _, manager = flagged
+        version = (await core.get(f"/v1/claims/{dup['id']}", headers=manager)).json()["version"]
+        for to in ("IN_REVIEW", "REJECTED"):
+            moved = await core.post(
+                f"/v1/claims/{dup['id']}/transitions",
+                json={"to": to, "version": version, "reason": "duplicate"},
+                headers=manager,
+            )
+            assert moved.status_code == 200, moved.text
+            version = moved.json()["version"]
+        response = await core.post(
+            f"/v1/risk-events/{event['id']}/clear", json={"note": "not a dup"}, headers=manager
+        )
+        assert response.status_code == 200, response.text
+        claim = (await core.get(f"/v1/claims/{dup['id']}", headers=manager)).json()
+        assert (claim["status"], claim["risk_score"]) == ("REJECTED", 0)
+        assert dup["id"] not in await queue_ids(core, manager)
+
+    async def test_a_pre_authorizations_flag_is_cleared_with_its_hold(
+        self, core: httpx.AsyncClient, case: Case
+    ) -> None:
+        _, manager = await make_staff(core, case.tenant, "Claims Manager")
+        filed = await core.post(
+            "/v1/authorizations",
+            json={
+                "member_id": case.member["member_id"],
+                "provider_id": case.provider.id,
+                "urgency": "ROUTINE",
+                "procedure_code": "CONS-01",
+                "estimated_amount": 15_000_00,
+            },
+            headers=case.provider.user,
+        )
+        assert filed.status_code == 201, filed.text
+        pa = filed.json()
+        decided = await core.post(
+            f"/v1/authorizations/{pa['id']}/decision",
+            json={"decision": "APPROVE"},
+            headers=manager,
+        )
+        assert decided.status_code == 200, decided.text
+        email = f"member@{case.tenant.slug}.example.com"
+        account = await core.post(
+            f"/v1/enrollees/{case.member['id']}/account",
+            json={"email": email, "password": PASSWORD},
+            headers=case.tenant.admin,
+        )
+        assert account.status_code == 201, account.text
+        member = session_headers(await login(core, case.tenant.slug, email))
+        reported = await core.post(f"/v1/authorizations/{pa['id']}/not-me", headers=member)
+        assert reported.status_code == 200, reported.text
+        events = (await core.get("/v1/risk-events", headers=case.staff)).json()["items"]
+        (ghost,) = [e for e in events if e["authorization_id"] == pa["id"]]
+
+        response = await core.post(
+            f"/v1/risk-events/{ghost['id']}/clear", json={"note": "it was them"}, headers=manager
+        )
+        assert response.status_code == 409, response.text
+        assert f"/v1/authorizations/{pa['id']}/clear" in response.json()["detail"]
+        assert response.json()["type"].endswith("/pre-authorization-risk-event")
+
+    async def test_another_tenants_flag_is_not_found(
+        self, core: httpx.AsyncClient, case: Case, flagged: Any
+    ) -> None:
+        _, event, _, _ = flagged
+        other = await make_tenant(core)
+        response = await core.post(
+            f"/v1/risk-events/{event['id']}/clear", json={"note": "mine now"}, headers=other.admin
+        )
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+
+    async def test_needs_risk_manage_and_a_note(
+        self, core: httpx.AsyncClient, case: Case, flagged: Any
+    ) -> None:
+        _, event, _, manager = flagged
+        url = f"/v1/risk-events/{event['id']}/clear"
+        refused = await core.post(url, json={"note": "false positive"}, headers=case.staff)
+        assert refused.status_code == 403, refused.text  # an Adjudicator only reads flags
+        assert refused.json()["permission"] == "risk:manage"
+        for body in ({}, {"note": "  x "}, {"note": "x" * 501}, None):
+            bad = await core.post(url, json=body, headers=manager)
+            assert bad.status_code == 422, (body, bad.text)
+        unknown = "018f0000-0000-7000-8000-000000000000"
+        missing = await core.post(
+            f"/v1/risk-events/{unknown}/clear", json={"note": "false positive"}, headers=manager
+        )
+        assert missing.status_code == 404
+        assert (await rules_of(core, case, {"id": event["claim_id"]}))["duplicate_billing"][
+            "cleared_at"
+        ] is None

@@ -1,10 +1,12 @@
-"""The query thread of a claim and its attachments, both encrypted at rest."""
+"""The query thread of a claim and its attachments, both encrypted at rest. Attachments
+serve pre-authorizations and payment proofs too."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from fastapi import Response, UploadFile
 from sqlalchemy import select
@@ -17,18 +19,22 @@ from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.crypto import KeyRing
 from core_api.models.authorization import Authorization
 from core_api.models.claim import Attachment, Claim, ClaimQuery
+from core_api.models.finance import PaymentProof
 from shared.problems import ProblemError
 
 ALLOWED_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain"}
 )
 HMO_SIDE, PROVIDER_SIDE = "HMO", "PROVIDER"
-# Attachments belong to a claim or to a pre-authorization (`Attachment.owner_type`).
-Owner = Claim | Authorization
+# Attachments belong to a claim, a pre-authorization or a payment proof
+# (`Attachment.owner_type`); each is sealed with its owner's id.
+Owner = Claim | Authorization | PaymentProof
 
 
 def owner_type(owner: Owner) -> str:
-    return "claim" if isinstance(owner, Claim) else "authorization"
+    if isinstance(owner, Claim):
+        return "claim"
+    return "authorization" if isinstance(owner, Authorization) else "payment_proof"
 
 
 def keyring() -> KeyRing:
@@ -155,5 +161,14 @@ async def download(db: AsyncSession, owner: Owner, attachment_id: uuid.UUID) -> 
     return Response(
         content(found, owner),
         media_type=found.content_type,
-        headers={"content-disposition": f'attachment; filename="{filename(found, owner)}"'},
+        headers={"content-disposition": content_disposition(filename(found, owner))},
     )
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with the original name: an ASCII fallback (quotes and controls
+    replaced) plus the exact UTF-8 name (RFC 6266), so any uploaded name is a safe header."""
+    fallback = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"

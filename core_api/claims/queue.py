@@ -6,9 +6,11 @@ so a page costs the same with ten claims or ten million. Higher is reviewed soon
 
     score = tier * 10^12                      payer rules: 2 on hold, 1 flagged, 0 others
           + risk_score * 10_000               risk 0..100 → up to 1,000,000
-          + value_points                      20,000 per doubling of the billed naira
+          + value_points                      floor(log2(naira + 1)) * 20,000, with
+                                              naira = total_billed // 100
           - day_number * (1,000,000 // sla)   day_number = days from 2020-01-01 to the
-                                              day the claim was received (else submitted)
+                                              UTC day the claim was received (else
+                                              submitted)
 
 The last term is what keeps the ranking index-friendly without rewriting rows as time
 passes: between two claims, the one received d days earlier is ahead by
@@ -18,28 +20,56 @@ today" offset, so it cancels out of any comparison and no row needs an update at
 midnight. A claim is "flagged" when its risk score reaches `risk_thresholds.flag_score`
 (default 50).
 
-The score changes only when its inputs change: submission (risk and value),
-RECEIVED (the SLA clock starts), a hold being set or cleared, risk flags being cleared.
-`rescore(db, claim)` recomputes and stores it; the claims state machine calls it on
-those changes. Settings changes apply to claims scored afterwards.
+The formula exists once, as the SQL expression `score_sql(settings)` over the claim's
+columns, so PostgreSQL computes every stored score. The score changes only when its
+inputs change: submission (risk and value), RECEIVED (the SLA clock starts), a risk flag
+being cleared (`rescore(db, claim)`: one `UPDATE … RETURNING`), a "Not me" hold being set
+or cleared on the claims citing an auth code (`rescore_claims`: one set-based `UPDATE` of
+those claims), and a settings change to `claim_sla_days` or `flag_score` (`rescore_open`:
+one set-based `UPDATE` of the tenant's open claims, in the settings change's
+transaction).
+
+A settings change and a rescore must not interleave (a rescore computed with the old
+settings and committed after the bulk update would stay stale), so they share a
+transaction-scoped advisory lock per tenant: the settings change holds it exclusively,
+`scoring_settings` shares it and reads the settings fresh. Take it before locking an
+open claim's row (`rescore` does so itself before it flushes), or a settings change
+waiting on that row would deadlock with you.
 """
 
 from __future__ import annotations
 
-import math
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import Select, select, text, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    CursorResult,
+    Date,
+    TextClause,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import AliasedClass
 
 from core_api.auth.actor import Actor
 from core_api.errors import Invalid
 from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
 from core_api.models.claim import Claim, ClaimStatus
 from core_api.models.settings import TenantSettings
-from core_api.tenants.settings import load_settings
+from core_api.tenants.settings import DEFAULT_CLAIM_SLA_DAYS, load_settings
 
 EPOCH = date(2020, 1, 1)
 TIER = 10**12
@@ -76,62 +106,222 @@ class QueueEntry(BaseModel):
     version: int
 
 
-def flag_score(settings: TenantSettings) -> int:
+class QueueSettings(Protocol):
+    """The settings a queue entry reads: `TenantSettings`, or a row of the queue page."""
+
+    @property
+    def claim_sla_days(self) -> int: ...
+    @property
+    def risk_thresholds(self) -> dict[str, Any]: ...
+
+
+# What `score_sql` reads the columns of: the claims table, or an alias of it.
+ScoredClaim = type[Claim] | AliasedClass[Claim]
+
+
+def flag_score(settings: QueueSettings) -> int:
     stored = (settings.risk_thresholds or {}).get("flag_score")
     return int(stored) if isinstance(stored, int | float) else FLAG_SCORE
 
 
-def tier(claim: Claim, settings: TenantSettings) -> int:
-    """Payer rules: claims on a fraud hold first, then flagged claims, then the rest."""
-    if claim.on_hold:
-        return HOLD_TIER
-    return FLAG_TIER if (claim.risk_score or 0) >= flag_score(settings) else 0
-
-
-def value_points(total_billed: int) -> int:
-    """20,000 points per doubling of the billed amount in whole naira (log2 buckets)."""
-    naira = max(total_billed or 0, 0) // 100
-    return int(math.log2(naira + 1)) * VALUE_POINTS_PER_DOUBLING
-
-
-def clock_start(claim: Claim) -> date:
+def clock_start(claim: QueuedClaim) -> date:
     """The day the SLA clock started: received, else submitted, else today."""
     moment = claim.received_at or claim.created_at
     return moment.astimezone(UTC).date() if moment else datetime.now(UTC).date()
 
 
-def age_points_per_day(settings: TenantSettings) -> int:
-    return SLA_POINTS // max(settings.claim_sla_days or 14, 1)
+def age_points_per_day(settings: QueueSettings) -> int:
+    return SLA_POINTS // max(settings.claim_sla_days or DEFAULT_CLAIM_SLA_DAYS, 1)
 
 
-def score(claim: Claim, settings: TenantSettings) -> int:
-    day_number = (clock_start(claim) - EPOCH).days
-    return (
-        tier(claim, settings) * TIER
-        + (claim.risk_score or 0) * RISK_POINTS
-        + value_points(claim.total_billed)
-        - day_number * age_points_per_day(settings)
+def _big(value: int) -> ColumnElement[int]:
+    # Typed, so the bound parameter is a bigint (asyncpg would cast a bare int to integer).
+    return literal(value, BigInteger)
+
+
+# floor(log2(n)) for 1 <= n < 2^63 as width_bucket(n, [2^0, 2^1, ..., 2^62]) - 1:
+# width_bucket counts the bounds <= n with integer comparisons only, so it is exact at
+# every power of two and just below it. (log(2, n) rounds: PostgreSQL's numeric
+# floor(log(2, 2^53 - 1)) is 53, and in double precision it goes wrong from 2^49 - 1.)
+POWERS_OF_TWO = tuple(2**k for k in range(63))
+
+
+def score_sql(settings: QueueSettings, claim: ScoredClaim = Claim) -> ColumnElement[int]:
+    """The queue score (module docstring) as one SQL expression over the claim's columns.
+
+    `settings` contributes two numbers, bound as parameters: the flag score and the
+    points per day of waiting. `claim` is `Claim`, or an alias of it over other rows
+    (tests evaluate the formula over a VALUES list).
+    """
+    tier = case(
+        (claim.on_hold, _big(HOLD_TIER * TIER)),
+        (claim.risk_score >= flag_score(settings), _big(FLAG_TIER * TIER)),
+        else_=_big(0),
     )
+    # bigint / bigint: PostgreSQL's integer division (`//` would wrap it in floor(),
+    # which goes through double precision and is inexact above 2^53).
+    naira = func.greatest(claim.total_billed, _big(0)).op("/", return_type=BigInteger)(_big(100))
+    log2 = func.width_bucket(naira + _big(1), literal(list(POWERS_OF_TWO), ARRAY(BigInteger))) - 1
+    received = func.coalesce(claim.received_at, claim.created_at)
+    day_number = cast(func.timezone("UTC", received), Date) - literal(EPOCH, Date)
+    return (
+        tier
+        + claim.risk_score * _big(RISK_POINTS)
+        + log2 * _big(VALUE_POINTS_PER_DOUBLING)
+        - day_number * _big(age_points_per_day(settings))
+    )
+
+
+def settings_lock(tenant_id: uuid.UUID) -> ColumnElement[int]:
+    """The key of the per-tenant advisory lock between settings changes and rescores."""
+    return func.hashtextextended(f"queue-settings:{tenant_id}", 0)
+
+
+async def scoring_settings(db: AsyncSession, tenant_id: uuid.UUID) -> TenantSettings:
+    """The tenant's settings, read fresh under the shared scoring lock (held until the
+    transaction ends), so a concurrent settings change either waits for this rescore or
+    has committed before it reads. Call it before locking an open claim's row."""
+    connection = await db.connection()  # not `db.execute`: no autoflush before the lock
+    await connection.execute(select(func.pg_advisory_xact_lock_shared(settings_lock(tenant_id))))
+    stored = await db.scalar(
+        select(TenantSettings)
+        .where(TenantSettings.tenant_id == tenant_id)
+        .execution_options(populate_existing=True)
+    )
+    return stored or await load_settings(db, tenant_id)
+
+
+async def lock_for_settings_change(db: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Takes the scoring lock exclusively (before the settings row is read): rescores
+    wait until the settings change, and its `rescore_open`, commit."""
+    connection = await db.connection()
+    await connection.execute(select(func.pg_advisory_xact_lock(settings_lock(tenant_id))))
 
 
 async def rescore(db: AsyncSession, claim: Claim, settings: TenantSettings | None = None) -> int:
-    """Recomputes and stores the claim's queue score (call after its inputs change)."""
-    settings = settings or await load_settings(db, claim.tenant_id)
-    claim.queue_score = score(claim, settings)
-    await db.execute(
+    """Recomputes and stores the claim's queue score (call after its inputs change).
+
+    Pending changes to the claim are flushed first, so the score reads them. Pass
+    `settings` only if they came from `scoring_settings` in this transaction."""
+    settings = settings or await scoring_settings(db, claim.tenant_id)
+    await db.flush()
+    stored = await db.scalar(
         update(Claim)
         .where(Claim.id == claim.id, Claim.tenant_id == claim.tenant_id)
-        .values(queue_score=claim.queue_score)
+        .values(queue_score=score_sql(settings))
+        .returning(Claim.queue_score)
         .execution_options(synchronize_session=False)
     )
-    return claim.queue_score
+    assert stored is not None
+    set_committed_value(claim, "queue_score", stored)
+    return stored
 
 
-def sla_due(claim: Claim, settings: TenantSettings) -> date:
+async def rescore_open(db: AsyncSession, tenant_id: uuid.UUID, settings: TenantSettings) -> int:
+    """Re-ranks every open claim of the tenant with `settings`, in one set-based UPDATE
+    (rows whose score does not move are not rewritten); returns how many moved. The
+    caller holds `lock_for_settings_change`."""
+    return await _rescore_where(db, settings, Claim.tenant_id == tenant_id, text(OPEN_SQL))
+
+
+async def rescore_claims(
+    db: AsyncSession, tenant_id: uuid.UUID, claim_ids: list[uuid.UUID], settings: TenantSettings
+) -> int:
+    """`rescore` for many claims at once, in one set-based UPDATE, after an input of theirs
+    changed in bulk; returns how many moved. `settings` come from `scoring_settings` in
+    this transaction, taken before the claims' rows were locked."""
+    if not claim_ids:
+        return 0
+    return await _rescore_where(db, settings, Claim.tenant_id == tenant_id, Claim.id.in_(claim_ids))
+
+
+async def _rescore_where(
+    db: AsyncSession, settings: TenantSettings, *where: ColumnElement[bool] | TextClause
+) -> int:
+    score = score_sql(settings)
+    result = await db.execute(
+        update(Claim)
+        .where(*where, Claim.queue_score != score)
+        .values(queue_score=score)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+class QueuedClaim(Protocol):
+    """What a queue entry reads of a claim: a `Claim`, or a row of `ENTRY_COLUMNS`."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def status(self) -> ClaimStatus: ...
+    @property
+    def member_id(self) -> str: ...
+    @property
+    def provider_id(self) -> uuid.UUID: ...
+    @property
+    def service_date(self) -> date: ...
+    @property
+    def billing_month(self) -> date: ...
+    @property
+    def total_billed(self) -> int: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def risk_score(self) -> int: ...
+    @property
+    def on_hold(self) -> bool: ...
+    @property
+    def received_at(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def assigned_to(self) -> uuid.UUID | None: ...
+    @property
+    def assigned_at(self) -> datetime | None: ...
+    @property
+    def queue_score(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+
+
+# The queue page reads just these columns as plain rows: no ORM objects to build.
+ENTRY_COLUMNS = (
+    Claim.id,
+    Claim.number,
+    Claim.status,
+    Claim.member_id,
+    Claim.provider_id,
+    Claim.service_date,
+    Claim.billing_month,
+    Claim.total_billed,
+    Claim.currency,
+    Claim.risk_score,
+    Claim.on_hold,
+    Claim.received_at,
+    Claim.created_at,
+    Claim.assigned_to,
+    Claim.assigned_at,
+    Claim.queue_score,
+    Claim.version,
+)
+
+
+# Each page row also carries the tenant's settings (one round trip for the page).
+SETTINGS_COLUMNS = (
+    func.coalesce(TenantSettings.claim_sla_days, DEFAULT_CLAIM_SLA_DAYS).label("claim_sla_days"),
+    TenantSettings.risk_thresholds,
+)
+
+
+def sla_due(claim: QueuedClaim, settings: QueueSettings) -> date:
     return clock_start(claim) + timedelta(days=settings.claim_sla_days)
 
 
-def describe(claim: Claim, settings: TenantSettings, today: date) -> QueueEntry:
+def describe(claim: QueuedClaim, settings: QueueSettings, today: date) -> QueueEntry:
     """The queue entry: the claim plus why it sits where it does."""
     due = sla_due(claim, settings)
     return QueueEntry(
@@ -158,17 +348,15 @@ def describe(claim: Claim, settings: TenantSettings, today: date) -> QueueEntry:
     )
 
 
-def open_claims(tenant_id: uuid.UUID) -> Select[Claim]:
-    return select(Claim).where(Claim.tenant_id == tenant_id, text(OPEN_SQL))
-
-
 async def page(
     db: AsyncSession, actor: Actor, params: PageParams
 ) -> tuple[list[QueueEntry], str | None]:
     """Open claims, highest score first (ties: newest id first), keyset-paginated."""
     tenant_id = actor.require_tenant()
     query = (
-        open_claims(tenant_id)
+        select(*ENTRY_COLUMNS, *SETTINGS_COLUMNS)
+        .outerjoin(TenantSettings, TenantSettings.tenant_id == Claim.tenant_id)
+        .where(Claim.tenant_id == tenant_id, text(OPEN_SQL))
         .order_by(Claim.queue_score.desc(), Claim.id.desc())
         .limit(params.limit + 1)
     )
@@ -179,8 +367,7 @@ async def page(
         except (ValueError, IndexError, TypeError) as exc:
             raise Invalid("cursor", "The cursor is not valid.") from exc
         query = query.where(tuple_(Claim.queue_score, Claim.id) < key)
-    rows = list((await db.scalars(query)).all())
+    rows = list((await (await db.connection()).execute(query)).all())
     rows, cursor = next_cursor(rows, params.limit, lambda c: [c.queue_score, str(c.id)])
-    settings = await load_settings(db, tenant_id)
     today = datetime.now(UTC).date()
-    return [describe(c, settings, today) for c in rows], cursor
+    return [describe(row, row, today) for row in rows], cursor

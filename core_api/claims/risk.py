@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core_api.claims import queue
 from core_api.membership.enrollees import status_on
 from core_api.models import Enrollee, EnrolleeStatus, ExclusionKind
 from core_api.models.base import utcnow
@@ -395,9 +394,21 @@ async def assess(
             )
         )
         score += weight
-    return min(score, MAX_SCORE)
+    return capped(score)
 
 
-def queue_score(claim: Claim, settings: TenantSettings) -> int:
-    """The claim's rank in the review queue (see `core_api.claims.queue.score`)."""
-    return queue.score(claim, settings)
+def capped(total_weight: int) -> int:
+    """The risk score of a claim whose flags weigh `total_weight` in all."""
+    return min(total_weight, MAX_SCORE)
+
+
+async def current_score(db: AsyncSession, claim: Claim) -> int:
+    """The claim's risk score from its flags not cleared yet (as `assess` scored them)."""
+    total = await db.scalar(
+        select(func.coalesce(func.sum(RiskEvent.weight), 0)).where(
+            RiskEvent.tenant_id == claim.tenant_id,
+            RiskEvent.claim_id == claim.id,
+            RiskEvent.cleared_at.is_(None),
+        )
+    )
+    return capped(int(total or 0))

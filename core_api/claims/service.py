@@ -18,7 +18,7 @@ from core_api.claims.schemas import ClaimCreate, ClaimRead, ItemRead, Transition
 from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
 from core_api.membership.enrollees import get_enrollee
 from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
@@ -118,7 +118,7 @@ async def _create(
     await db.flush()
     settings = await load_settings(db, claim.tenant_id)
     claim.risk_score = await risk.assess(db, claim, items, settings)
-    claim.queue_score = risk.queue_score(claim, settings)
+    await queue.rescore(db, claim)
     await _announce(db, claim, S.SUBMITTED)
     return read(claim, items)
 
@@ -167,16 +167,9 @@ async def list_claims(
     query = filters.apply(select(Claim).where(own)).order_by(Claim.id.desc()).limit(page.limit + 1)
     after = decode_cursor(page.cursor)
     if after:
-        query = query.where(Claim.id < _uuid(after[0]))
+        query = query.where(Claim.id < cursor_uuid(after[0]))
     rows = list((await db.scalars(query)).all())
     return next_cursor(rows, page.limit, lambda c: [str(c.id)])
-
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
 
 
 async def load(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> Claim:

@@ -40,6 +40,9 @@ PERMISSION_FOR: dict[ClaimStatus, str] = {
     S.SETTLED: "payments:record",
 }
 PROVIDER_MOVES = frozenset({S.RESUBMITTED})
+# A claim is SETTLED when its remittance is paid in full (core_api/finance), never by a
+# transition request: only that path passes `via_payment`.
+PAYMENT_MOVES = frozenset({S.SETTLED})
 OPEN = frozenset({S.RECEIVED, S.IN_REVIEW, S.RESUBMITTED})
 
 
@@ -48,10 +51,23 @@ class IllegalTransition(Conflict):
     title = "Illegal transition"
 
 
-def check_move(actor: Actor, claim: Claim, to: ClaimStatus, *, by_provider: bool) -> None:
+class SettledByPayment(Conflict):
+    type = "settled-by-payment"
+    title = "Claims settle through payment"
+
+
+def check_move(
+    actor: Actor, claim: Claim, to: ClaimStatus, *, by_provider: bool, via_payment: bool = False
+) -> None:
     if to not in ALLOWED[claim.status]:
         raise IllegalTransition(
             f"A claim cannot go from {claim.status} to {to}.", current_status=claim.status.value
+        )
+    if to in PAYMENT_MOVES and not via_payment:
+        raise SettledByPayment(
+            f"A claim becomes {to} when its remittance is paid: include it in a settlement "
+            "run and record the payment proof (POST /v1/remittances/{id}/payment-proofs).",
+            current_status=claim.status.value,
         )
     if by_provider != (to in PROVIDER_MOVES):
         side = "the provider" if to in PROVIDER_MOVES else "the HMO"

@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core_api.models.base import Base
+from core_api.models.base import Base, str_enum
+from core_api.models.finance import SettlementCadence
 
 
 class TenantSettings(Base):
@@ -24,4 +25,8 @@ class TenantSettings(Base):
     sampling_max_risk: Mapped[int] = mapped_column(Integer, default=30)
     risk_thresholds: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     pa_sla_hours: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # None: no scheduled runs. Otherwise a job drafts a settlement run per elapsed period.
+    settlement_cadence: Mapped[SettlementCadence | None] = mapped_column(
+        str_enum(SettlementCadence, "settlement_cadence")
+    )
     version: Mapped[int] = mapped_column(default=1)

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class RiskEventRead(BaseModel):
@@ -19,3 +19,15 @@ class RiskEventRead(BaseModel):
     created_at: datetime
     cleared_at: datetime | None
     cleared_by: uuid.UUID | None
+
+
+Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
+
+
+class RiskEventClear(BaseModel):
+    note: Note = Field(description="Why the flag is a false positive; kept in the audit log.")
+
+
+class RiskEventCleared(RiskEventRead):
+    claim_risk_score: int = Field(description="The claim's risk score without this flag.")
+    claim_queue_score: int = Field(description="The claim's queue score, re-ranked.")

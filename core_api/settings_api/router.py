@@ -16,7 +16,8 @@ router = APIRouter(prefix="/settings", tags=["tenancy"])
 async def get_settings(
     db: DbSession, actor: Annotated[Actor, require("tenant:read")]
 ) -> SettingsRead:
-    """The tenant's claim SLA target, fraud thresholds (with defaults) and sampling."""
+    """The tenant's claim SLA target, fraud thresholds (with defaults), sampling and
+    settlement cadence."""
     return await service.get(db, actor)
 
 
@@ -24,5 +25,7 @@ async def get_settings(
 async def patch_settings(
     body: SettingsPatch, db: DbSession, actor: Annotated[Actor, require("tenant:update")]
 ) -> SettingsRead:
-    """Changes only the fields sent; `version` must be current (stale: 409)."""
+    """Changes only the fields sent; `version` must be current (stale: 409). A change to
+    `claim_sla_days` or `risk_thresholds.flag_score` re-ranks every open claim in the
+    review queue, in the same transaction."""
     return await service.patch(db, actor, body)

@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from core_api.models.finance import SettlementCadence
+
 Threshold = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
@@ -17,6 +19,10 @@ class SettingsRead(BaseModel):
         "documented default)."
     )
     risk_overrides: dict[str, int] = Field(description="Only the values this tenant changed.")
+    settlement_cadence: SettlementCadence | None = Field(
+        description="WEEKLY, FORTNIGHTLY or MONTHLY: a job drafts a settlement run for each "
+        "elapsed period; null: no scheduled runs."
+    )
     version: int
 
 
@@ -29,4 +35,7 @@ class SettingsPatch(BaseModel):
     risk_thresholds: dict[str, Threshold | None] | None = Field(
         default=None,
         description="Keys to override; null resets a key to its default. Unknown keys: 422.",
+    )
+    settlement_cadence: SettlementCadence | None = Field(
+        default=None, description="null turns scheduled settlement runs off."
     )
