@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -18,10 +18,14 @@ from core_api.authorizations.router import router as authorizations_router
 from core_api.authorizations.router import rules_router as pa_rules_router
 from core_api.authorizations.sla import sla_job_running
 from core_api.billing.router import router as billing_router
+from core_api.capitation.router import lines_router as capitation_lines_router
+from core_api.capitation.router import router as capitation_runs_router
 from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_engine, plain_url, session_factory
+from core_api.disputes.router import router as disputes_router
 from core_api.eligibility.router import router as eligibility_router
+from core_api.finance.cadence import cadence_job_running
 from core_api.finance.router import remittances_router
 from core_api.finance.router import router as settlement_runs_router
 from core_api.membership.router import router as membership_router
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with (
                 mailer_running(app.state.session_factory, settings),
                 sla_job_running(app.state.session_factory, settings),
+                cadence_job_running(app.state.session_factory, settings),
             ):
                 yield
         finally:
@@ -85,8 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RequestContextMiddleware)
 
-    v1 = APIRouter(prefix=API_PREFIX)
+    # Straight onto the app (each level of nesting is another matching pass), and in
+    # order of traffic: requests are matched router by router, so the hot paths go first.
     for router in (
+        eligibility_router,
+        claims_router,
         tenants_router,
         auth_router,
         access_router,
@@ -95,10 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans_router,
         membership_router,
         network_router,
-        eligibility_router,
         portal_router,
         approvals_router,
-        claims_router,
         authorizations_router,
         pa_rules_router,
         piles_router,
@@ -107,9 +113,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         billing_router,
         settlement_runs_router,
         remittances_router,
+        capitation_runs_router,
+        capitation_lines_router,
+        disputes_router,
     ):
-        v1.include_router(router)
-    app.include_router(v1)
+        app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     return app
 

@@ -25,6 +25,7 @@ from tests.factories import (
     login,
     make_claim,
     make_client,
+    make_dependant,
     make_plan,
     make_principal,
     make_provider,
@@ -657,21 +658,10 @@ class TestGhostPatient:
     ) -> None:
         w = await world(core)
         principal = await enrollee_login(core, w.tenant, w.member, "ngozi.p@example.com")
-        child = await core.post(
-            f"/v1/enrollees/{w.member['id']}/dependants",
-            json={
-                "relationship": "CHILD",
-                "first_name": "Ada",
-                "last_name": "Okafor",
-                "date_of_birth": "2015-03-01",
-                "sex": "F",
-            },
-            headers=w.tenant.admin,
-        )
-        assert child.status_code == 201, child.text
-        await filed(core, w, urgency="ROUTINE", member_id=child.json()["member_id"])
+        child = await make_dependant(core, w.tenant, w.member)
+        await filed(core, w, urgency="ROUTINE", member_id=child["member_id"])
         assert "authorization.emergency_alert" not in await types_of(core, principal)
-        await filed(core, w, urgency="EMERGENCY", member_id=child.json()["member_id"])
+        await filed(core, w, urgency="EMERGENCY", member_id=child["member_id"])
         assert (await types_of(core, principal)).count("authorization.emergency_alert") == 1
         assert "authorization.emergency_alert" not in await types_of(core, w.manager)
 
@@ -734,6 +724,48 @@ class TestGhostPatient:
         released = (await core.get(f"/v1/claims/{claim['id']}", headers=w.manager)).json()
         assert released["on_hold"] is False
         assert (await detail(core, w.manager, pa["id"]))["risk_events"][0]["cleared_at"]
+
+    async def test_the_hold_and_its_clearing_re_rank_the_claim(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        w = await world(core)
+        member = await enrollee_login(core, w.tenant, w.member, "ngozi.rank@example.com")
+        pa = await approved(core, w, urgency="EMERGENCY")
+        today = str(date.today())
+        cited = await make_claim(
+            core, w.provider, w.member, auth_code=pa["auth_code"], service_date=today
+        )
+        other = await make_claim(core, w.provider, w.member, service_date=today)
+        for claim in (cited, other):
+            received = await core.post(
+                f"/v1/claims/{claim['id']}/transitions",
+                json={"to": "RECEIVED", "version": claim["version"]},
+                headers=w.manager,
+            )
+            assert received.status_code == 200, received.text
+
+        async def ranked() -> list[tuple[str, int]]:
+            page = await core.get("/v1/claims/queue", headers=w.manager)
+            assert page.status_code == 200, page.text
+            return [(e["id"], e["queue_score"]) for e in page.json()["items"]]
+
+        before = await ranked()
+        assert [claim_id for claim_id, _ in before] == [other["id"], cited["id"]]
+        score = dict(before)[cited["id"]]
+
+        reported = await core.post(f"/v1/authorizations/{pa['id']}/not-me", headers=member)
+        assert reported.status_code == 200, reported.text
+        held = await ranked()
+        assert [claim_id for claim_id, _ in held] == [cited["id"], other["id"]]
+        assert held[0][1] == score + 2 * 10**12  # the hold tier, from none
+
+        cleared = await core.post(
+            f"/v1/authorizations/{pa['id']}/clear",
+            json={"reason": "Confirmed by phone"},
+            headers=w.manager,
+        )
+        assert cleared.status_code == 200, cleared.text
+        assert await ranked() == before
 
     async def test_a_claim_citing_a_reported_code_is_held_at_once(
         self, core: httpx.AsyncClient

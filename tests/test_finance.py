@@ -70,7 +70,8 @@ async def test_run_groups_by_provider_and_totals_are_line_sums(core: httpx.Async
     assert run["total"] == sum(c["total_approved"] for c in claims) > 0
     assert run["total"] == sum(r["total"] for r in run["remittances"])
     listed = (await core.get("/v1/settlement-runs", headers=w.hmo.admin)).json()
-    assert [r["id"] for r in listed] == [run["id"]]
+    assert [r["id"] for r in listed["items"]] == [run["id"]]
+    assert listed["next_cursor"] is None
     # A run for one provider only takes that provider's claims; none are left here.
     again = await core.post(
         "/v1/settlement-runs", json=PERIOD | {"provider_id": other.id}, headers=w.hmo.admin
@@ -194,7 +195,7 @@ async def test_provider_sees_only_its_own_remittances(core: httpx.AsyncClient) -
     assert csv_text.status_code == 200
     assert csv_text.headers["content-type"].startswith("text/csv")
     rows = csv_text.text.strip().splitlines()
-    assert rows[0] == "claim_number,member_id,service_date,billed,approved,paid"
+    assert rows[0] == "claim_number,member_id,service_date,billed,approved,paid,dispute_number"
     assert len(rows) == 1 + len(mine["lines"])
     assert rows[1].split(",")[1] == w.member["member_id"]
     # Runs are the HMO's: the provider cannot list or read them.

@@ -19,11 +19,9 @@ under RLS, and:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import uuid
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -34,6 +32,7 @@ from core_api.audit import service as audit
 from core_api.authorizations import state
 from core_api.config import Settings
 from core_api.db import tenant_transaction
+from core_api.kit.jobs import periodic
 from core_api.models import Role, User, UserKind
 from core_api.models.authorization import (
     OPEN_STATUSES,
@@ -212,30 +211,9 @@ async def expire_codes(
         report.expired.append(pa.id)
 
 
-async def run_sla_job(factory: async_sessionmaker[AsyncSession], interval: float) -> None:
-    """The background loop the core's lifespan starts; cancelled at shutdown."""
-    while True:
-        try:
-            await run_sla_pass(factory)
-        except Exception:
-            log.exception("PA SLA pass failed")
-        await asyncio.sleep(interval)
-
-
-@contextlib.asynccontextmanager
-async def sla_job_running(
+def sla_job_running(
     factory: async_sessionmaker[AsyncSession], settings: Settings
-) -> AsyncIterator[None]:
-    """Runs the loop for the lifetime of the block (not at all with an interval of 0)."""
-    if settings.pa_sla_interval_seconds == 0:
-        yield
-        return
-    task = asyncio.create_task(
-        run_sla_job(factory, settings.pa_sla_interval_seconds), name="vetra-pa-sla"
-    )
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+) -> AbstractAsyncContextManager[None]:
+    """A pass every `pa_sla_interval_seconds` while the block runs (0: none)."""
+    interval = settings.pa_sla_interval_seconds
+    return periodic("PA SLA", lambda: run_sla_pass(factory), interval, log)

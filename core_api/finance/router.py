@@ -4,14 +4,21 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Response, UploadFile
 
 from core_api.auth.actor import Actor
 from core_api.claims import queries
 from core_api.deps import DbSession, require
-from core_api.finance import service
-from core_api.finance.schemas import RemittanceRead, RunCreate, RunDetail, RunRead
-from core_api.models.finance import RunStatus
+from core_api.finance import remittances, service, statement
+from core_api.finance.schemas import (
+    RemittanceRead,
+    RemittanceSummary,
+    RunCreate,
+    RunDetail,
+    RunRead,
+)
+from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.models.finance import RemittanceStatus, RunStatus
 
 router = APIRouter(prefix="/settlement-runs", tags=["finance"])
 remittances_router = APIRouter(prefix="/remittances", tags=["finance"])
@@ -27,9 +34,16 @@ async def create_run(
     return await service.create_run(db, actor, body)
 
 
-@router.get("", response_model=list[RunRead])
-async def list_runs(db: DbSession, actor: Reader, status: RunStatus | None = None) -> list[RunRead]:
-    return await service.list_runs(db, actor, status)
+@router.get("", response_model=Page[RunRead])
+async def list_runs(
+    db: DbSession,
+    actor: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    status: RunStatus | None = None,
+) -> Page[RunRead]:
+    """Newest first, optionally of one status; pass `next_cursor` as `cursor` for more."""
+    runs, cursor = await service.list_runs(db, actor, status, page)
+    return Page(items=runs, next_cursor=cursor)
 
 
 @router.get("/{run_id}", response_model=RunDetail)
@@ -53,22 +67,62 @@ async def cancel_run(
     return await service.cancel(db, actor, run_id)
 
 
+@remittances_router.get("", response_model=Page[RemittanceSummary])
+async def list_remittances(
+    db: DbSession,
+    actor: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+    run_id: uuid.UUID | None = None,
+    status: RemittanceStatus | None = None,
+    provider_id: uuid.UUID | None = None,
+) -> Page[RemittanceSummary]:
+    """Newest first. HMO staff see their HMO's; a provider sees its own from every HMO."""
+    filters = remittances.RemittanceFilters(run_id, status, provider_id)
+    rows, cursor = await remittances.list_remittances(db, actor, filters, page)
+    return Page(items=[RemittanceSummary.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+# Printable remittance advice: styles inline, nothing else may load or run.
+HTML_HEADERS = {
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "x-content-type-options": "nosniff",
+}
+
+
 @remittances_router.get("/{remittance_id}", response_model=RemittanceRead)
 async def get_remittance(
-    remittance_id: uuid.UUID, db: DbSession, actor: Reader, format: Literal["json", "csv"] = "json"
+    remittance_id: uuid.UUID,
+    db: DbSession,
+    actor: Reader,
+    format: Literal["json", "csv", "html"] = "json",
 ) -> RemittanceRead | Response:
     """The HMO's remittance, or the provider's own. `?format=csv`: claim number, member,
-    service date, billed, approved, paid."""
+    service date, billed, approved, paid, dispute number (adjustment lines);
+    `?format=html`: the same lines as a printable remittance advice with totals."""
     remittance = await service.load_remittance(db, actor, remittance_id)
     if format == "csv":
         return Response(
-            await service.remittance_csv(db, remittance),
+            statement.render_csv(await statement.statement_rows(db, remittance)),
             media_type="text/csv",
             headers={
                 "content-disposition": f'attachment; filename="remittance-{remittance.id}.csv"'
             },
         )
+    if format == "html":
+        return Response(
+            statement.render_html(await statement.statement(db, remittance)),
+            media_type="text/html",
+            headers=HTML_HEADERS,
+        )
     return await service.remittance_read(db, remittance)
+
+
+@remittances_router.get("/{remittance_id}/payment-proofs/{proof_id}/file")
+async def payment_proof_file(
+    remittance_id: uuid.UUID, proof_id: uuid.UUID, db: DbSession, actor: Reader
+) -> Response:
+    """The proof as uploaded (decrypted), as an attachment with its original name."""
+    return await remittances.proof_file(db, actor, remittance_id, proof_id)
 
 
 @remittances_router.post(

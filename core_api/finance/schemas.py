@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from core_api.access.schemas import ORMModel
-from core_api.models.finance import RemittanceStatus, RunStatus
+from core_api.models.finance import RemittanceStatus, RunStatus, SettlementCadence
 
 
 class RunCreate(BaseModel):
@@ -22,8 +22,12 @@ class RunCreate(BaseModel):
 
 
 class LineRead(ORMModel):
+    """A claim's line, or an accepted dispute's adjustment (`dispute_id`; billed is the
+    amount claimed, approved and amount the adjustment)."""
+
     id: uuid.UUID
-    claim_id: uuid.UUID
+    claim_id: uuid.UUID | None
+    dispute_id: uuid.UUID | None = None
     billed: int
     approved: int
     amount: int
@@ -38,14 +42,19 @@ class ProofRead(ORMModel):
     created_at: datetime
 
 
-class RemittanceRead(ORMModel):
+class RemittanceSummary(ORMModel):
     id: uuid.UUID
+    tenant_id: uuid.UUID = Field(description="The HMO that pays it.")
     run_id: uuid.UUID
     provider_id: uuid.UUID
     total: int
     paid_amount: int
     status: RemittanceStatus
     paid_at: datetime | None
+    created_at: datetime
+
+
+class RemittanceRead(RemittanceSummary):
     lines: list[LineRead] = []
     payment_proofs: list[ProofRead] = []
 
@@ -57,6 +66,9 @@ class RunRead(ORMModel):
     period_from: date
     period_to: date
     status: RunStatus
+    cadence: SettlementCadence | None = Field(
+        default=None, description="Set on the runs the settlement cadence job drafts."
+    )
     currency: str
     total: int
     version: int

@@ -3,14 +3,10 @@ the approver's limit, paid with proofs; a fully paid remittance settles its clai
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
-from collections import defaultdict
 from datetime import date
-from typing import Any
 
-from sqlalchemy import exists, select, text, update
+from sqlalchemy import Select, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,8 +14,8 @@ from core_api.approvals import service as approvals
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.claims import queries, state
-from core_api.config import get_settings
-from core_api.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from core_api.errors import Conflict, Forbidden, Invalid, NotFound
+from core_api.finance import runs
 from core_api.finance.schemas import (
     LineRead,
     ProofRead,
@@ -29,10 +25,13 @@ from core_api.finance.schemas import (
     RunRead,
 )
 from core_api.kit.counters import next_number
+from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
 from core_api.models import UserKind
 from core_api.models.base import utcnow
-from core_api.models.claim import Attachment, Claim, ClaimStatus
+from core_api.models.claim import Claim, ClaimStatus
 from core_api.models.finance import (
+    Dispute,
+    DisputeStatus,
     PaymentProof,
     Remittance,
     RemittanceLine,
@@ -41,25 +40,19 @@ from core_api.models.finance import (
     SettlementRun,
 )
 from core_api.network.service import notify_provider_users
+from shared.ids import uuid7
 
 R = RunStatus
-ALLOWED: dict[RunStatus, frozenset[RunStatus]] = {
-    R.DRAFT: frozenset({R.APPROVED, R.CANCELLED}),
-    R.APPROVED: frozenset({R.PAID, R.CANCELLED}),
-    R.PAID: frozenset(),
-    R.CANCELLED: frozenset(),
-}
-PROOF_OWNER = "payment_proof"
-
-
-class IllegalRunTransition(Conflict):
-    type = "illegal-transition"
-    title = "Illegal transition"
 
 
 class ClaimAlreadyInRun(Conflict):
     type = "claim-in-another-run"
     title = "Claim already in a settlement run"
+
+
+class AdjustmentAlreadyInRun(Conflict):
+    type = "adjustment-in-another-run"
+    title = "Dispute adjustment already in a settlement run"
 
 
 def hmo_only(actor: Actor) -> None:
@@ -69,27 +62,19 @@ def hmo_only(actor: Actor) -> None:
 
 
 async def create_run(db: AsyncSession, actor: Actor, data: RunCreate) -> RunDetail:
+    """Set-based, so 10,000 claims take well under a second in the database: the claims
+    and adjustments are picked by id, each kind of line is one INSERT … SELECT, and every
+    total is summed from the lines in SQL."""
     hmo_only(actor)
     tenant_id = actor.require_tenant()
-    # One creation at a time per HMO; the partial unique index is the backstop.
+    # One creation at a time per HMO; the partial unique indexes are the backstop.
     await db.execute(
         text("select pg_advisory_xact_lock(hashtextextended(:lock, 0))"),
         {"lock": f"settlement-runs:{tenant_id}"},
     )
-    taken = exists().where(RemittanceLine.claim_id == Claim.id, RemittanceLine.active.is_(True))
-    query = (
-        select(Claim)
-        .where(
-            Claim.status == ClaimStatus.APPROVED,
-            Claim.service_date.between(data.period_from, data.period_to),
-            ~taken,
-        )
-        .order_by(Claim.provider_id, Claim.number)
-    )
-    if data.provider_id is not None:
-        query = query.where(Claim.provider_id == data.provider_id)
-    claims = list((await db.scalars(query)).all())
-    if not claims:
+    claims = (await db.execute(_unsettled_claims(data))).all()
+    adjustments = (await db.execute(_unpaid_adjustments(data.provider_id))).all()
+    if not claims and not adjustments:
         raise Invalid("period_from", "No approved claims to settle in this period.")
     run = SettlementRun(
         tenant_id=tenant_id,
@@ -101,37 +86,51 @@ async def create_run(db: AsyncSession, actor: Actor, data: RunCreate) -> RunDeta
     )
     db.add(run)
     await db.flush()
-    by_provider: dict[uuid.UUID, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        by_provider[claim.provider_id].append(claim)
+    org_of = {row.provider_id: row.provider_tenant_id for row in [*claims, *adjustments]}
+    remittances = {
+        provider_id: Remittance(
+            tenant_id=tenant_id,
+            run_id=run.id,
+            provider_id=provider_id,
+            provider_tenant_id=org_of[provider_id],
+        )
+        for provider_id in sorted(org_of)
+    }
+    db.add_all(remittances.values())
+    await db.flush()
     try:
         async with db.begin_nested():
-            for provider_id, group in by_provider.items():
-                remittance = Remittance(
-                    tenant_id=tenant_id,
-                    run_id=run.id,
-                    provider_id=provider_id,
-                    provider_tenant_id=group[0].provider_tenant_id,
-                    total=sum(c.total_approved for c in group),
-                )
-                db.add(remittance)
-                await db.flush()
-                db.add_all(
-                    RemittanceLine(
-                        tenant_id=tenant_id,
-                        remittance_id=remittance.id,
-                        claim_id=c.id,
-                        provider_tenant_id=c.provider_tenant_id,
-                        billed=c.total_billed,
-                        approved=c.total_approved,
-                        amount=c.total_approved,
+            for statement, rows in ((CLAIM_LINES, claims), (ADJUSTMENT_LINES, adjustments)):
+                if rows:
+                    await db.execute(
+                        statement,
+                        {
+                            "ids": [uuid7() for _ in rows],
+                            "sources": [row.id for row in rows],
+                            "remittances": [remittances[row.provider_id].id for row in rows],
+                        },
                     )
-                    for c in group
-                )
-                await db.flush()
     except IntegrityError as exc:
+        if "uq_remittance_lines_active_dispute" in str(exc.orig):
+            raise AdjustmentAlreadyInRun(
+                "A dispute adjustment of this run is already in another run."
+            ) from exc
         raise ClaimAlreadyInRun("A claim of this run is already in another run.") from exc
-    run.total = sum(c.total_approved for c in claims)
+    sums = (
+        select(RemittanceLine.remittance_id, func.sum(RemittanceLine.amount).label("total"))
+        .where(RemittanceLine.remittance_id.in_([r.id for r in remittances.values()]))
+        .group_by(RemittanceLine.remittance_id)
+        .subquery()
+    )
+    await db.execute(
+        update(Remittance)
+        .where(Remittance.id == sums.c.remittance_id)
+        .values(total=sums.c.total)
+        .execution_options(synchronize_session=False)
+    )
+    run.total = int(
+        await db.scalar(select(func.sum(Remittance.total)).where(Remittance.run_id == run.id)) or 0
+    )
     await db.flush()
     await audit.record(
         db,
@@ -139,18 +138,90 @@ async def create_run(db: AsyncSession, actor: Actor, data: RunCreate) -> RunDeta
         "settlement_run.created",
         "settlement_run",
         run.id,
-        details={"number": run.number, "claims": len(claims), "total": run.total},
+        details={
+            "number": run.number,
+            "claims": len(claims),
+            "adjustments": len(adjustments),
+            "total": run.total,
+        },
     )
     return await detail(db, actor, run.id)
 
 
-async def list_runs(db: AsyncSession, actor: Actor, status: RunStatus | None) -> list[RunRead]:
+def _unsettled_claims(data: RunCreate) -> Select[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """APPROVED claims served in the period and in no live run, by provider and number."""
+    taken = exists().where(RemittanceLine.claim_id == Claim.id, RemittanceLine.active.is_(True))
+    query = (
+        select(Claim.id, Claim.provider_id, Claim.provider_tenant_id)
+        .where(
+            Claim.status == ClaimStatus.APPROVED,
+            Claim.service_date.between(data.period_from, data.period_to),
+            ~taken,
+        )
+        .order_by(Claim.provider_id, Claim.number)
+    )
+    if data.provider_id is not None:
+        query = query.where(Claim.provider_id == data.provider_id)
+    return query
+
+
+def _unpaid_adjustments(
+    provider_id: uuid.UUID | None,
+) -> Select[uuid.UUID, uuid.UUID, uuid.UUID]:
+    """Accepted disputes whose adjustment is in no live run, whatever the run's period."""
+    taken = exists().where(RemittanceLine.dispute_id == Dispute.id, RemittanceLine.active.is_(True))
+    query = (
+        select(Dispute.id, Dispute.provider_id, Dispute.provider_tenant_id)
+        .where(Dispute.status == DisputeStatus.RESOLVED_ACCEPTED, ~taken)
+        .order_by(Dispute.provider_id, Dispute.number)
+    )
+    if provider_id is not None:
+        query = query.where(Dispute.provider_id == provider_id)
+    return query
+
+
+# A line per claim: billed and approved as adjudicated, paying the approved amount.
+CLAIM_LINES = text(
+    """
+    insert into remittance_lines (id, tenant_id, created_at, remittance_id, claim_id,
+        provider_tenant_id, billed, approved, amount, active)
+    select n.id, c.tenant_id, now(), n.remittance_id, c.id, c.provider_tenant_id,
+        c.total_billed, c.total_approved, c.total_approved, true
+    from unnest(cast(:ids as uuid[]), cast(:sources as uuid[]), cast(:remittances as uuid[]))
+        with ordinality as n(id, source_id, remittance_id, position)
+    join claims c on c.id = n.source_id and c.status = 'APPROVED'
+    order by n.position
+    """
+)
+# A line per accepted dispute: billed is what the provider claimed, paying the adjustment.
+ADJUSTMENT_LINES = text(
+    """
+    insert into remittance_lines (id, tenant_id, created_at, remittance_id, dispute_id,
+        provider_tenant_id, billed, approved, amount, active)
+    select n.id, d.tenant_id, now(), n.remittance_id, d.id, d.provider_tenant_id,
+        d.amount_claimed, d.adjustment, d.adjustment, true
+    from unnest(cast(:ids as uuid[]), cast(:sources as uuid[]), cast(:remittances as uuid[]))
+        with ordinality as n(id, source_id, remittance_id, position)
+    join disputes d on d.id = n.source_id and d.status = 'RESOLVED_ACCEPTED'
+    order by n.position
+    """
+)
+
+
+async def list_runs(
+    db: AsyncSession, actor: Actor, status: RunStatus | None, page: PageParams
+) -> tuple[list[RunRead], str | None]:
+    """Newest first (ids are time-ordered); the cursor is the last id served."""
     hmo_only(actor)
     query = select(SettlementRun).where(SettlementRun.tenant_id == actor.require_tenant())
     if status is not None:
         query = query.where(SettlementRun.status == status)
-    rows = await db.scalars(query.order_by(SettlementRun.id.desc()).limit(200))
-    return [RunRead.model_validate(r) for r in rows]
+    after = decode_cursor(page.cursor)
+    if after:
+        query = query.where(SettlementRun.id < cursor_uuid(after[0]))
+    rows = await db.scalars(query.order_by(SettlementRun.id.desc()).limit(page.limit + 1))
+    found, cursor = next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
+    return [RunRead.model_validate(r) for r in found], cursor
 
 
 async def load_run(db: AsyncSession, actor: Actor, run_id: uuid.UUID) -> SettlementRun:
@@ -172,63 +243,23 @@ async def detail(db: AsyncSession, actor: Actor, run_id: uuid.UUID) -> RunDetail
     return body
 
 
-async def _move(
-    db: AsyncSession, actor: Actor, run: SettlementRun, to: RunStatus, **values: Any
-) -> None:
-    if to not in ALLOWED[run.status]:
-        raise IllegalRunTransition(
-            f"A settlement run cannot go from {run.status} to {to}.",
-            current_status=run.status.value,
-        )
-    moved = await db.scalar(
-        update(SettlementRun)
-        .where(
-            SettlementRun.id == run.id,
-            SettlementRun.version == run.version,
-            SettlementRun.status == run.status,
-        )
-        .values(status=to, version=SettlementRun.version + 1, **values)
-        .returning(SettlementRun.version)
-        .execution_options(synchronize_session=False)
-    )
-    if moved is None:
-        raise StaleVersion("The settlement run moved meanwhile.", current_version=run.version)
-    await audit.record(
-        db,
-        actor,
-        f"settlement_run.{to.value.lower()}",
-        "settlement_run",
-        run.id,
-        details={"number": run.number, "from": run.status.value, "total": run.total},
-    )
-    await db.refresh(run)
-
-
 async def approve(db: AsyncSession, actor: Actor, run_id: uuid.UUID) -> RunDetail:
     run = await load_run(db, actor, run_id)
-    if run.status is not R.DRAFT:
-        raise IllegalRunTransition(
-            f"A settlement run cannot go from {run.status} to APPROVED.",
-            current_status=run.status.value,
-        )
+    runs.check_move(run, R.APPROVED)
     await approvals.check(db, actor, "settlement", run.total)
-    await _move(db, actor, run, R.APPROVED, approved_by=actor.id, approved_at=utcnow())
+    await runs.move(db, actor, run, R.APPROVED, approved_by=actor.id, approved_at=utcnow())
     return await detail(db, actor, run.id)
 
 
 async def cancel(db: AsyncSession, actor: Actor, run_id: uuid.UUID) -> RunDetail:
     """DRAFT or APPROVED only: the run's claims are released for a later run."""
     run = await load_run(db, actor, run_id)
-    if run.status not in (R.DRAFT, R.APPROVED):
-        raise IllegalRunTransition(
-            f"A settlement run cannot go from {run.status} to CANCELLED.",
-            current_status=run.status.value,
-        )
+    runs.check_move(run, R.CANCELLED)
     if await db.scalar(
         select(Remittance.id).where(Remittance.run_id == run.id, Remittance.paid_amount > 0)
     ):
         raise Conflict("Payments were recorded against this run; it cannot be cancelled.")
-    await _move(db, actor, run, R.CANCELLED, cancelled_at=utcnow())
+    await runs.move(db, actor, run, R.CANCELLED, cancelled_at=utcnow())
     remittances = select(Remittance.id).where(Remittance.run_id == run.id)
     await db.execute(
         update(RemittanceLine)
@@ -281,34 +312,6 @@ async def remittance_read(db: AsyncSession, remittance: Remittance) -> Remittanc
     return body
 
 
-CSV_HEADER = ["claim_number", "member_id", "service_date", "billed", "approved", "paid"]
-
-
-async def remittance_csv(db: AsyncSession, remittance: Remittance) -> str:
-    rows = await db.execute(
-        select(
-            Claim.number,
-            Claim.member_id,
-            Claim.service_date,
-            RemittanceLine.billed,
-            RemittanceLine.approved,
-            RemittanceLine.amount,
-        )
-        .join(Claim, Claim.id == RemittanceLine.claim_id)
-        .where(RemittanceLine.remittance_id == remittance.id)
-        .order_by(Claim.number)
-    )
-    paid = remittance.status is RemittanceStatus.PAID
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for number, member, served, billed, approved, amount in rows:
-        writer.writerow(
-            [number, member, served.isoformat(), billed, approved, amount if paid else 0]
-        )
-    return out.getvalue()
-
-
 async def record_payment(
     db: AsyncSession,
     actor: Actor,
@@ -337,7 +340,7 @@ async def record_payment(
     run = await db.get(SettlementRun, remittance.run_id, with_for_update=True)
     assert run is not None
     if run.status is not R.APPROVED or remittance.status is not RemittanceStatus.PENDING:
-        raise IllegalRunTransition(
+        raise runs.IllegalRunTransition(
             "Payments are recorded against pending remittances of approved runs.",
             current_status=run.status.value,
         )
@@ -357,7 +360,7 @@ async def record_payment(
     )
     db.add(proof)
     await db.flush()
-    proof.attachment_id = (await _seal(db, actor, proof, filename, content_type, data)).id
+    proof.attachment_id = (await queries.attach(db, actor, proof, filename, content_type, data)).id
     remittance.paid_amount += amount
     remittance.version += 1
     await audit.record(
@@ -374,47 +377,17 @@ async def record_payment(
     return await remittance_read(db, remittance)
 
 
-async def _seal(
-    db: AsyncSession,
-    actor: Actor,
-    proof: PaymentProof,
-    filename: str,
-    content_type: str,
-    data: bytes,
-) -> Attachment:
-    limit = get_settings().max_attachment_bytes
-    if len(data) > limit:
-        raise queries.TooLarge(f"Attachments are limited to {limit} bytes.")
-    if content_type not in queries.ALLOWED_TYPES:
-        raise Invalid("file", f"Allowed types: {', '.join(sorted(queries.ALLOWED_TYPES))}.")
-    if not data:
-        raise Invalid("file", "The file is empty.")
-    ring = queries.keyring()
-    attachment = Attachment(
-        tenant_id=proof.tenant_id,
-        owner_type=PROOF_OWNER,
-        owner_id=proof.id,
-        filename_enc=ring.seal(filename.encode(), context=proof.id.bytes),
-        content_type=content_type,
-        size=len(data),
-        key_id=ring.current,
-        content_enc=ring.seal(data, context=proof.id.bytes),
-        uploaded_by=actor.id,
-    )
-    db.add(attachment)
-    await db.flush()
-    return attachment
-
-
 async def _settle(
     db: AsyncSession, actor: Actor, run: SettlementRun, remittance: Remittance
 ) -> None:
     remittance.status = RemittanceStatus.PAID
     remittance.paid_at = utcnow()
-    claim_ids = [line.claim_id for line in await _lines(db, remittance)]
+    # Adjustment lines (accepted disputes) have no claim to move: they are simply paid.
+    lines = await _lines(db, remittance)
+    claim_ids = [line.claim_id for line in lines if line.claim_id is not None]
     claims = (await db.scalars(select(Claim).where(Claim.id.in_(claim_ids)))).all()
     for claim in sorted(claims, key=lambda c: c.number):
-        state.check_move(actor, claim, ClaimStatus.SETTLED, by_provider=False)
+        state.check_move(actor, claim, ClaimStatus.SETTLED, by_provider=False, via_payment=True)
         await state.move(
             db,
             actor,
@@ -434,6 +407,7 @@ async def _settle(
             "run": run.number,
             "total": remittance.total,
             "claims": len(claim_ids),
+            "adjustments": len(lines) - len(claim_ids),
         },
     )
     unpaid = await db.scalar(
@@ -444,4 +418,4 @@ async def _settle(
         )
     )
     if unpaid is None:
-        await _move(db, actor, run, R.PAID, paid_at=utcnow())
+        await runs.move(db, actor, run, R.PAID, paid_at=utcnow())

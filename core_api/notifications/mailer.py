@@ -11,11 +11,10 @@ that message again on the next run.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import smtplib
 import uuid
-from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage as MimeMessage
@@ -27,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core_api.config import Settings
 from core_api.db import tenant_transaction
+from core_api.kit.jobs import periodic
 from core_api.models import EmailMessage
 from core_api.models.base import utcnow
 
@@ -188,33 +188,14 @@ def _record_failure(row: EmailMessage, exc: Exception, now: datetime) -> None:
     )
 
 
-async def run_mailer(
-    factory: async_sessionmaker[AsyncSession], transport: Transport, settings: Settings
-) -> None:
-    """The background loop the core's lifespan starts; cancelled at shutdown."""
-    while True:
-        try:
-            await deliver_due(factory, transport, settings)
-        except Exception:
-            log.exception("mail delivery pass failed")
-        await asyncio.sleep(settings.mail_interval_seconds)
-
-
-@contextlib.asynccontextmanager
-async def mailer_running(
+def mailer_running(
     factory: async_sessionmaker[AsyncSession], settings: Settings
-) -> AsyncIterator[None]:
-    """Runs the loop for the lifetime of the block (not at all with an interval of 0).
+) -> AbstractAsyncContextManager[None]:
+    """Delivers what is due every `mail_interval_seconds` while the block runs (0: never).
 
-    The transport is built first, so a malformed `VETRA_SMTP_URL` stops the start."""
+    The transport is built at once, so a malformed `VETRA_SMTP_URL` stops the start."""
     transport = transport_for(settings)
-    if settings.mail_interval_seconds == 0:
-        yield
-        return
-    task = asyncio.create_task(run_mailer(factory, transport, settings), name="vetra-mailer")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    interval = settings.mail_interval_seconds
+    return periodic(
+        "mail delivery", lambda: deliver_due(factory, transport, settings), interval, log
+    )
