@@ -16,7 +16,7 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,12 +40,23 @@ from core_api.authorizations.schemas import (
     DecisionKind,
     RuleCreate,
 )
+from core_api.capitation import service as capitation
 from core_api.claims import service as claims
 from core_api.claims.schemas import ClaimCreate, ItemCreate, Transition
 from core_api.config import get_settings
 from core_api.db import create_engine, session_factory, set_tenant
+from core_api.disputes import service as disputes
+from core_api.disputes.schemas import DisputeCreate, Outcome, Resolution
+from core_api.errors import Invalid
+from core_api.finance import service as settlement
+from core_api.finance.schemas import RunCreate
 from core_api.membership import clients, enrollees, importer
-from core_api.membership.schemas import ClientCreate, DependantCreate, PrincipalCreate
+from core_api.membership.schemas import (
+    ClientCreate,
+    DependantCreate,
+    EnrolleeUpdate,
+    PrincipalCreate,
+)
 from core_api.models import (
     ApiKeyScope,
     ChangeRequestKind,
@@ -63,6 +74,14 @@ from core_api.models import (
 )
 from core_api.models.authorization import Authorization, Urgency
 from core_api.models.claim import Claim, ClaimStatus
+from core_api.models.finance import (
+    CapitationRun,
+    Dispute,
+    Remittance,
+    RemittanceLine,
+    RunStatus,
+    SettlementRun,
+)
 from core_api.network import service as network
 from core_api.network.schemas import ProviderCreate
 from core_api.plans import service as plans
@@ -125,6 +144,7 @@ DEMO_PLANS = (
         name="Gold",
         max_dependants=5,
         max_children=4,
+        capitation_rate=2_500_00,
         benefits=[
             Benefit(category="outpatient", limit_amount=500_000_00, limit_visits=24),
             Benefit(category="inpatient", limit_amount=3_000_000_00),
@@ -137,6 +157,7 @@ DEMO_PLANS = (
         name="Silver",
         max_dependants=4,
         max_children=3,
+        capitation_rate=1_500_00,
         benefits=[
             Benefit(category="outpatient", limit_amount=200_000_00, limit_visits=12),
             Benefit(category="inpatient", limit_amount=1_000_000_00),
@@ -255,6 +276,17 @@ def seed_actor(tenant_id: uuid.UUID | None = None) -> Actor:
     return Actor(ActorKind.PLATFORM, "demo-seed", PLATFORM_PERMISSIONS, tenant_id=tenant_id)
 
 
+def provider_desk(provider: Provider) -> Actor:
+    """The provider's front desk, acting as its integration would."""
+    return Actor(
+        ActorKind.INTEGRATION,
+        provider_email(provider.slug),
+        PROVIDER_USER_PERMISSIONS,
+        tenant_id=provider.org_tenant_id,
+        key_scope=ApiKeyScope.PROVIDER_INTEGRATION,
+    )
+
+
 async def seed_tenant(db: AsyncSession, password: str, result: DemoResult) -> DemoContext:
     """The tenant, its seeded roles and its first admin (`create_tenant` sets `app.tenant_id`)."""
     actor = seed_actor()
@@ -354,9 +386,23 @@ async def seed_enrollees(ctx: DemoContext) -> None:
         if await ctx.db.scalar(select(Client.id).where(Client.code == client.code)) is None:
             await clients.create_client(ctx.db, ctx.actor, client)
     if await ctx.db.scalar(select(Enrollee.id).limit(1)) is None:
+        roster = covered_from(DEMO_ROSTER, demo_coverage_start(date.today()))
         await importer.import_enrollees(
-            ctx.db, ctx.actor, DEMO_ROSTER.encode(), importer.ImportMode.ALL_OR_NOTHING
+            ctx.db, ctx.actor, roster.encode(), importer.ImportMode.ALL_OR_NOTHING
         )
+
+
+def demo_coverage_start(today: date) -> date:
+    """The first of the month before last: last month is then a whole month of cover (and of
+    capitation)."""
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return (last_month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def covered_from(roster: str, start: date) -> str:
+    """The roster with a `coverage_start` column."""
+    header, *rows = roster.splitlines()
+    return "\n".join([f"{header},coverage_start", *(f"{row},{start}" for row in rows)]) + "\n"
 
 
 async def seed_portal(ctx: DemoContext) -> None:
@@ -441,12 +487,7 @@ async def seed_authorizations(ctx: DemoContext) -> None:
         user_id=manager_id,
         user_kind=UserKind.STAFF,
     )
-    desk = Actor(
-        ActorKind.INTEGRATION,
-        provider_email("lagoon"),
-        PROVIDER_USER_PERMISSIONS,
-        tenant_id=lagoon.org_tenant_id,
-    )
+    desk = provider_desk(lagoon)
     await pa_rules.create_rule(
         ctx.db,
         manager,
@@ -534,7 +575,9 @@ def _staff(ctx: DemoContext, role: str, user_id: uuid.UUID) -> Actor:
 
 async def seed_claims(ctx: DemoContext) -> None:
     """Claims from Lagoon Hospital for roster principals, one in every status, moved
-    through the same state machine as the API (the fee is charged at RECEIVED)."""
+    through the same state machine as the API (the fee is charged at RECEIVED). The
+    SETTLED one, served a week ago, is settled the only way there is: Finance runs that
+    day's settlement, approves it and records the payment proof."""
     if await ctx.db.scalar(select(Claim.id).limit(1)) is not None:
         return
     lagoon = await ctx.db.scalar(select(Provider).where(Provider.slug == "lagoon"))
@@ -554,19 +597,16 @@ async def seed_claims(ctx: DemoContext) -> None:
         return
     if len(members) < len(CLAIM_PATHS):
         return
-    desk = Actor(
-        ActorKind.INTEGRATION,
-        provider_email("lagoon"),
-        PROVIDER_USER_PERMISSIONS,
-        tenant_id=lagoon.org_tenant_id,
-    )
+    desk = provider_desk(lagoon)
     manager = _staff(ctx, "Claims Manager", manager_id)
     finance = _staff(ctx, "Finance", finance_id)
     for member, path in zip(members, CLAIM_PATHS, strict=True):
+        settled = ClaimStatus.SETTLED in path
+        served = date.today() - timedelta(days=7 if settled else 0)
         data = ClaimCreate(
             member_id=member.member_id,
             provider_id=lagoon.id,
-            service_date=date.today(),
+            service_date=served,
             diagnosis_codes=["J06.9"],
             items=list(DEMO_CLAIM_ITEMS),
         )
@@ -574,7 +614,10 @@ async def seed_claims(ctx: DemoContext) -> None:
         await set_tenant(ctx.db, ctx.tenant_id)
         version = int(answer["version"])
         for to in path:
-            actor = {ClaimStatus.RESUBMITTED: desk, ClaimStatus.SETTLED: finance}.get(to, manager)
+            if to is ClaimStatus.SETTLED:
+                await _pay_demo_run(ctx, finance, lagoon.id, served)
+                break
+            actor = desk if to is ClaimStatus.RESUBMITTED else manager
             reason = "Please attach the lab result." if to is ClaimStatus.QUERIED else None
             moved = await claims.transition(
                 ctx.db,
@@ -584,6 +627,122 @@ async def seed_claims(ctx: DemoContext) -> None:
             )
             await set_tenant(ctx.db, ctx.tenant_id)
             version = moved.version
+
+
+async def _pay_demo_run(
+    ctx: DemoContext, finance: Actor, provider_id: uuid.UUID, served: date
+) -> None:
+    """A settlement run of the provider's APPROVED claims served that day, approved and paid
+    in full (with a proof), so its claims become SETTLED."""
+    run = await settlement.create_run(
+        ctx.db, finance, RunCreate(provider_id=provider_id, period_from=served, period_to=served)
+    )
+    await settlement.approve(ctx.db, finance, run.id)
+    for remittance in run.remittances:
+        await settlement.record_payment(
+            ctx.db,
+            finance,
+            remittance.id,
+            reference=f"TRF-{run.number}",
+            amount=remittance.total,
+            paid_on=date.today(),
+            filename="transfer-slip.pdf",
+            content_type="application/pdf",
+            data=b"%PDF-1.4\n% Vetra demo: bank transfer slip\n%%EOF\n",
+        )
+    await set_tenant(ctx.db, ctx.tenant_id)
+
+
+# Each demo client's enrollees are capitated to one primary provider.
+DEMO_PRIMARY_PROVIDERS = {"DANGOTE": "lagoon", "MTNNG": "garki", "ACCESS": "lagoon"}
+
+
+async def seed_capitation(ctx: DemoContext) -> None:
+    """Primary providers for the roster (Lagoon Hospital or Garki Hospital, by client) and a
+    DRAFT capitation run for last month, made by Finance. Skipped when a run exists."""
+    if await ctx.db.scalar(select(CapitationRun.id).limit(1)) is not None:
+        return
+    finance_id = await ctx.db.scalar(select(User.id).where(User.email == demo_email("finance")))
+    providers = {
+        p.slug: p.id
+        for p in await ctx.db.scalars(
+            select(Provider).where(Provider.slug.in_(DEMO_PRIMARY_PROVIDERS.values()))
+        )
+    }
+    if finance_id is None or set(providers) != set(DEMO_PRIMARY_PROVIDERS.values()):
+        return
+    rows = await ctx.db.execute(
+        select(Enrollee.id, Enrollee.version, Client.code)
+        .join(Client, Client.id == Enrollee.client_id)
+        .where(Enrollee.primary_provider_id.is_(None))
+        .order_by(Enrollee.member_id)
+    )
+    for enrollee_id, version, client_code in rows.all():
+        slug = DEMO_PRIMARY_PROVIDERS.get(client_code)
+        if slug is not None:
+            change = EnrolleeUpdate(version=version, primary_provider_id=providers[slug])
+            await enrollees.update_enrollee(ctx.db, ctx.actor, enrollee_id, change)
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+    try:
+        await capitation.create_run(ctx.db, _staff(ctx, "Finance", finance_id), last_month)
+    except Invalid:
+        return  # nobody was covered last month (an older roster): nothing to pay
+
+
+async def seed_disputes(ctx: DemoContext) -> None:
+    """If the seed has an approved or paid settlement run: its first remittance's provider
+    disputes up to two claim lines, the first left OPEN for Finance, the second accepted by
+    Finance (its adjustment waits for the next run). Skipped when disputes exist."""
+    if await ctx.db.scalar(select(Dispute.id).limit(1)) is not None:
+        return
+    remittance = await ctx.db.scalar(
+        select(Remittance)
+        .join(SettlementRun, SettlementRun.id == Remittance.run_id)
+        .where(SettlementRun.status.in_([RunStatus.APPROVED, RunStatus.PAID]))
+        .order_by(Remittance.created_at, Remittance.id)
+        .limit(1)
+    )
+    finance_id = await ctx.db.scalar(select(User.id).where(User.email == demo_email("finance")))
+    if remittance is None or finance_id is None:
+        return
+    provider = await ctx.db.get(Provider, remittance.provider_id)
+    lines = (
+        await ctx.db.scalars(
+            select(RemittanceLine)
+            .join(Claim, Claim.id == RemittanceLine.claim_id)
+            .where(RemittanceLine.remittance_id == remittance.id)
+            .order_by(Claim.number)
+            .limit(2)
+        )
+    ).all()
+    if provider is None or not lines:
+        return
+    desk = provider_desk(provider)
+    finance = _staff(ctx, "Finance", finance_id)
+    reasons = [
+        "The lab test was cut to tariff, but it was ordered by your case manager.",
+        "Drugs were paid at the old tariff; the 2026 price list applies.",
+    ]
+    for n, (line, reason) in enumerate(zip(lines, reasons, strict=False)):
+        claimed = max(line.billed - line.approved, line.billed // 10, 1)
+        _, answer = await disputes.raise_dispute(
+            ctx.db,
+            desk,
+            DisputeCreate(remittance_line_id=line.id, reason=reason, amount_claimed=claimed),
+            None,
+        )
+        await set_tenant(ctx.db, ctx.tenant_id)
+        if n == 1:
+            await disputes.resolve(
+                ctx.db,
+                finance,
+                uuid.UUID(answer["id"]),
+                Resolution(
+                    outcome=Outcome.ACCEPTED,
+                    adjustment=max(claimed // 2, 1),
+                    note="Half accepted: the 2026 tariff applies from the 1st.",
+                ),
+            )
 
 
 async def _demo_principal(ctx: DemoContext, client: Client) -> Enrollee:
@@ -645,6 +804,8 @@ async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
             await seed_portal(ctx)
             await seed_authorizations(ctx)
             await seed_claims(ctx)
+            await seed_capitation(ctx)
+            await seed_disputes(ctx)
             result.created = True
     finally:
         await engine.dispose()

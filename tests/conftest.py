@@ -23,6 +23,8 @@ os.environ.setdefault("VETRA_LOG_LEVEL", "WARNING")
 os.environ.setdefault("VETRA_SSE_PING_SECONDS", "1")
 # No background mailer: tests/test_mailer.py runs delivery passes itself.
 os.environ.setdefault("VETRA_MAIL_INTERVAL_SECONDS", "0")
+# No settlement cadence job: tests/test_settlement_cadence.py runs passes itself.
+os.environ.setdefault("VETRA_SETTLEMENT_CADENCE_INTERVAL_SECONDS", "0")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -150,6 +150,25 @@ async def make_principal(
     return dict(response.json())
 
 
+async def make_dependant(
+    core: httpx.AsyncClient, tenant: TenantCtx, principal: dict[str, Any], **overrides: Any
+) -> dict[str, Any]:
+    """A child of `principal`, added by the HMO's admin."""
+    body = {
+        "relationship": "CHILD",
+        "first_name": "Ada",
+        "last_name": "Okafor",
+        "date_of_birth": "2015-06-01",
+        "sex": "F",
+        **overrides,
+    }
+    response = await core.post(
+        f"/v1/enrollees/{principal['id']}/dependants", json=body, headers=tenant.admin
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 @dataclass
 class ProviderCtx:
     id: str

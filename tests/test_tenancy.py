@@ -49,6 +49,12 @@ VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/authorizations/{authorization_id}/decision"): {"decision": "APPROVE"},
     ("POST", "/v1/authorizations/{authorization_id}/appeals"): {"evidence": "x"},
     ("PATCH", "/v1/pa-rules/{rule_id}"): {"version": 1, "is_active": False},
+    ("POST", "/v1/capitation-runs/{capitation_run_id}/pay"): {
+        "reference": "x",
+        "paid_on": "2025-10-01",
+    },
+    ("POST", "/v1/disputes/{dispute_id}/resolve"): {"outcome": "REJECTED", "note": "x"},
+    ("POST", "/v1/risk-events/{risk_event_id}/clear"): {"note": "false positive"},
 }
 
 VALID_FILES = {
@@ -96,6 +102,12 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
     provider = await make_provider(core)
     link = await link_provider(core, tenant, provider)
     claim = await make_claim(core, provider, enrollee)
+    duplicate = await make_claim(core, provider, enrollee)  # flagged: duplicate billing
+    risk_event = (
+        await core.get(
+            "/v1/risk-events", params={"claim_id": duplicate["id"]}, headers=tenant.admin
+        )
+    ).json()["items"][0]
     attachment = (
         await core.post(
             f"/v1/claims/{claim['id']}/attachments",
@@ -134,6 +146,28 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         )
     period = {"period_from": "2026-11-01", "period_to": "2026-11-30"}
     run = (await core.post("/v1/settlement-runs", json=period, headers=tenant.admin)).json()
+    disputed = {
+        "remittance_line_id": run["remittances"][0]["lines"][0]["id"],
+        "reason": "underpaid",
+        "amount_claimed": 100,
+    }
+    dispute = (await core.post("/v1/disputes", json=disputed, headers=provider.user)).json()
+    capitated = await make_plan(core, tenant, capitation_rate=1_000_00)
+    capitated_since = {"coverage_start": "2025-01-01", "primary_provider_id": provider.id}
+    await make_principal(core, tenant, client, capitated, **capitated_since)
+    capitation = {"month": "2025-09"}
+    capitation_run = (
+        await core.post("/v1/capitation-runs", json=capitation, headers=tenant.admin)
+    ).json()
+    await core.post(f"/v1/settlement-runs/{run['id']}/approve", headers=tenant.admin)
+    proof = (
+        await core.post(
+            f"/v1/remittances/{run['remittances'][0]['id']}/payment-proofs",
+            data={"reference": "TRF-1", "amount": "1", "paid_on": "2026-11-30"},
+            files={"file": ("proof.pdf", b"%PDF-1.4", "application/pdf")},
+            headers=tenant.admin,
+        )
+    ).json()["payment_proofs"][0]
     _, client_user = await make_client_user(core, tenant, client)
     change = {"kind": "EDIT_ENROLLEE", "enrollee_id": enrollee["id"], "payload": {"sex": "M"}}
     request = (await core.post("/v1/change-requests", json=change, headers=client_user)).json()
@@ -156,6 +190,10 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         "rule_id": pa_rule["id"],
         "run_id": run["id"],
         "remittance_id": run["remittances"][0]["id"],
+        "proof_id": proof["id"],
+        "capitation_run_id": capitation_run["id"],
+        "dispute_id": dispute["id"],
+        "risk_event_id": risk_event["id"],
     }
 
 
@@ -233,11 +271,20 @@ class TestRlsBackstop:
         assert b.id not in tenants
 
     @pytest.mark.parametrize("table", tenant_tables())
-    async def test_no_tenant_set_sees_nothing(self, core: httpx.AsyncClient, table: str) -> None:
-        await make_tenant(core)
+    async def test_no_tenant_set_sees_nothing(
+        self,
+        isolation_case: tuple[TenantCtx, dict[str, str]],
+        table: str,
+    ) -> None:
+        """Run on a database holding every kind of object (`isolation_case` builds them), so
+        an empty answer means RLS hid the rows, not that there were none."""
+        async with superuser() as conn:
+            stored = (await conn.execute(text(f"select count(*) from {table}"))).scalar()  # noqa: S608
         async with app_role() as conn, conn.begin():
             count = (await conn.execute(text(f"select count(*) from {table}"))).scalar()  # noqa: S608
         assert count == 0
+        if not stored:
+            pytest.skip(f"no {table} rows to hide yet")
 
     async def test_cannot_write_into_another_tenant(self, core: httpx.AsyncClient) -> None:
         a, b = await make_tenant(core), await make_tenant(core)

@@ -1,0 +1,46 @@
+"""The demo tenant `make run` seeds: it must seed, once, and show every part of the HMO."""
+
+from __future__ import annotations
+
+import httpx
+
+from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, seed_demo
+from tests.factories import login, session_headers
+
+CLAIM_STATUSES = {
+    "SUBMITTED",
+    "RECEIVED",
+    "IN_REVIEW",
+    "QUERIED",
+    "RESUBMITTED",
+    "APPROVED",
+    "REJECTED",
+    "SETTLED",
+}
+
+
+async def test_the_demo_seeds_once_and_shows_a_working_hmo(
+    core: httpx.AsyncClient, database_url: str
+) -> None:
+    first = await seed_demo(database_url)
+    assert first.created
+    assert first.integration_key
+    assert not (await seed_demo(database_url)).created
+
+    admin = next(x for x in first.logins if x.tenant == DEMO_SLUG and "Admin" in x.role)
+    headers = session_headers(await login(core, DEMO_SLUG, admin.email, DEMO_PASSWORD))
+
+    async def items(path: str) -> list[dict[str, object]]:
+        response = await core.get(path, headers=headers, params={"limit": 200})
+        assert response.status_code == 200, (path, response.text)
+        body = response.json()
+        return list(body["items"] if isinstance(body, dict) else body)
+
+    assert {c["status"] for c in await items("/v1/claims")} >= CLAIM_STATUSES
+    assert len(await items("/v1/enrollees")) >= 40
+    assert await items("/v1/plans")
+    assert await items("/v1/authorizations")
+    runs = await items("/v1/settlement-runs")
+    assert any(r["status"] == "PAID" for r in runs)
+    assert await items("/v1/capitation-runs")
+    assert await items("/v1/disputes")
