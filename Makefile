@@ -45,7 +45,7 @@ pytest: install  ## the test suite against a real PostgreSQL (embedded unless DA
 
 test: lint pytest  ## lint, then the test suite
 
-bench: install  ## every bench in bench/ (/me load, eligibility, 100k-row import); each starts its own stack
+bench: install  ## every bench in bench/ (/me load, eligibility, import, queue, settlement run); each starts its own stack
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
 
 db-stop: ## stop every embedded PostgreSQL under .data/

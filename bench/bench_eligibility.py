@@ -15,7 +15,6 @@ requests per second, p50 and p99 for each.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import secrets
 import sys
@@ -32,13 +31,16 @@ from bench.stack import (
     PASSWORD,
     PLATFORM_KEY,
     Api,
+    LightHttp,
     Result,
     Stack,
     bench_stack,
     linked_provider,
     measure,
+    run_async,
     run_bench,
 )
+from scripts.run import Service
 from shared.ids import uuid7
 
 CLIENTS = ("ACME", "GLOBEX", "INITECH", "UMBRELLA", "HOOLI", "STARK", "WAYNE", "TYRELL")
@@ -222,8 +224,8 @@ async def insert(database_url: str, ctx: dict[str, Any], count: int) -> list[str
 
 async def load(
     name: str,
-    client: httpx.AsyncClient,
-    url: str,
+    http: LightHttp,
+    core: Service,
     key: str,
     member_ids: list[str],
     args: argparse.Namespace,
@@ -232,15 +234,23 @@ async def load(
     today = date.today().isoformat()
     rng = random.Random(7)
 
-    def send() -> Awaitable[httpx.Response]:
+    def send() -> Awaitable[int]:
         body = {
             "member_id": rng.choice(member_ids),
             "service_date": today,
             "benefit_category": rng.choice(CATEGORIES),
         }
-        return client.post(url, json=body, headers=headers)
+        return http.request("POST", "/v1/eligibility", headers, body)
 
-    return await measure(name, send, clients=args.clients, duration=args.duration, warmup=50)
+    return await measure(
+        name,
+        send,
+        clients=args.clients,
+        duration=args.duration,
+        warmup=50,
+        server=core,
+        rate=args.rate,
+    )
 
 
 async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
@@ -251,12 +261,13 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
         member_ids = await insert(stack.database_url, ctx, args.enrollees)
         print(f"{len(member_ids)} enrollees written in {time.perf_counter() - started:.1f}s")
         print(f"{args.clients} concurrent clients, {args.duration:g}s per target")
-        url = f"{stack.core.url}/v1/eligibility"
         results = []
+        http = LightHttp(stack.core.url)
         for name, key in (("HMO key", ctx["hmo_key"]), ("provider key", ctx["provider_key"])):
-            result = await load(name, client, url, key, member_ids, args)
+            result = await load(name, http, stack.core, key, member_ids, args)
             print(result.line(), flush=True)
             results.append(result)
+        http.close()
         return results
 
 
@@ -265,11 +276,15 @@ def main() -> int:
     parser.add_argument("--enrollees", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per target")
+    parser.add_argument("--workers", type=int, default=1, help="core API processes")
+    parser.add_argument(
+        "--rate", type=float, help="requests per second in all (open loop); default: flat out"
+    )
     args = parser.parse_args()
 
     def run() -> int:
-        with bench_stack(bff=False) as stack:
-            asyncio.run(bench(stack, args))
+        with bench_stack(bff=False, workers=args.workers) as stack:
+            run_async(bench(stack, args))
         return 0
 
     return run_bench(run)

@@ -135,10 +135,20 @@ class Service:
         return f"http://{HOST}:{self.port}"
 
 
-def spawn(name: str, app: str, port: int, env: dict[str, str], *, quiet: bool = False) -> Service:
+def spawn(
+    name: str,
+    app: str,
+    port: int,
+    env: dict[str, str],
+    *,
+    quiet: bool = False,
+    workers: int = 1,
+) -> Service:
     """Starts `app` under uvicorn in its own process group (Ctrl-C reaches only us)."""
     cmd = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port)]
     cmd += ["--timeout-graceful-shutdown", "5"]
+    if workers > 1:
+        cmd += ["--workers", str(workers)]
     if quiet:
         cmd += ["--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
