@@ -44,6 +44,7 @@ from scripts.run import (
     wait_ready,
 )
 from shared.embedded_pg import DEFAULT_DATA_DIR
+from shared.heap import freeze_startup_heap
 from shared.settings import DEV_BFF_API_KEY, DEV_PLATFORM_API_KEY
 
 PLATFORM_KEY = os.environ.get("VETRA_PLATFORM_API_KEY") or DEV_PLATFORM_API_KEY
@@ -265,6 +266,9 @@ async def measure(
     for _ in range(warmup):  # connections, caches, the first session touch
         if _status(await send()) != 200:
             raise RuntimeError(f"{name}: the warm-up request failed")
+    # The generator holds the bench's data (100,000 Member IDs and more): without this its
+    # own full collections stall every client at once, and the server is blamed for it.
+    freeze_startup_heap()
     budget = requests or sys.maxsize
     deadline = time.perf_counter() + duration
     interval = clients / rate if rate else 0.0

@@ -23,6 +23,7 @@ from bff.proxy import CoreUnavailable, SessionExpired, Upstream, core_path
 from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware, docs_csp
 from bff.sessions import SessionToken, public, upstream_of
 from bff.throttle import LoginThrottle, SlidingWindow
+from shared.heap import freeze_startup_heap
 from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
@@ -101,6 +102,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.upstream = Upstream(settings, transport)
+        freeze_startup_heap()
         try:
             yield
         finally:

@@ -9,18 +9,21 @@ dies with the transaction and can never leak to the next user of a pooled connec
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import event, exc, text
+import asyncpg
+from sqlalchemy import ClauseElement, event, exc, text
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.compiler import SQLCompiler
 
 APP_ROLE = "vetra_app"
 
@@ -40,15 +43,19 @@ def plain_url(url: str) -> str:
     return urlunsplit(("postgresql", *parts[1:]))
 
 
-def create_engine(url: str, *, pool_size: int = 10, as_app_role: bool = True) -> AsyncEngine:
+def _server_settings(as_app_role: bool) -> dict[str, str]:
     server_settings = {"application_name": "vetra-core"}
     if as_app_role:
         server_settings["role"] = APP_ROLE
+    return server_settings
+
+
+def create_engine(url: str, *, pool_size: int = 10, as_app_role: bool = True) -> AsyncEngine:
     engine = create_async_engine(
         async_url(url),
         pool_size=pool_size,
         max_overflow=pool_size,
-        connect_args={"server_settings": server_settings},
+        connect_args={"server_settings": _server_settings(as_app_role)},
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed_connection)
     return engine
@@ -60,6 +67,84 @@ def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) ->
     socket, which asyncpg has seen, so the pool discards it and connects afresh."""
     if dbapi_connection.driver_connection.is_closed():
         raise exc.DisconnectionError("the server closed this connection")
+
+
+async def create_driver_pool(url: str, *, size: int = 10) -> Any:  # an asyncpg.Pool
+    """Plain asyncpg connections for the hot read paths (eligibility), where SQLAlchemy's
+    session and pool would cost more CPU than the query itself.
+
+    Connections are handed back without asyncpg's reset round trip: the transaction is
+    always closed by then, and these connections never LISTEN, lock or hold session state.
+    """
+    return await asyncpg.create_pool(
+        plain_url(url),
+        min_size=0,
+        max_size=size,
+        # The hot statements are few and fixed, and asyncpg prepares each once per
+        # connection: a generic plan spares the server planning them anew on every call,
+        # which it would otherwise do (a custom plan looks cheaper) at several times the
+        # cost of running them.
+        server_settings={**_server_settings(True), "plan_cache_mode": "force_generic_plan"},
+        reset=_keep_session,
+    )
+
+
+async def _keep_session(connection: Any) -> None:
+    return None
+
+
+class DriverStatement:
+    """A Core statement compiled once into asyncpg's SQL (`$n` parameters), so that a
+    driver connection runs it without SQLAlchemy; `args` orders a call's values."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = cast(SQLCompiler, statement.compile(dialect=_ASYNCPG))
+        self.sql = compiled.string
+        binds = [compiled.binds[name] for name in compiled.positiontup or ()]
+        # Each parameter: a value the call names, or a constant built into the statement.
+        self._slots = [(b.key, None) if b.required else (None, b.effective_value) for b in binds]
+
+    def args(self, values: Mapping[str, Any]) -> list[Any]:
+        return [values[key] if key else constant for key, constant in self._slots]
+
+
+_ASYNCPG = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+
+
+class PgConnection(Protocol):
+    """What is used of an asyncpg connection (asyncpg ships no type hints)."""
+
+    async def fetchrow(self, query: str, *args: Any) -> Any: ...
+    async def fetch(self, query: str, *args: Any) -> Any: ...
+    async def execute(self, query: str, *args: Any) -> Any: ...
+
+
+Db: TypeAlias = AsyncSession | PgConnection
+"""Where a query runs: the request's session, or a driver connection in a transaction."""
+
+
+async def fetch_row(db: Db, sql: str, *args: Any) -> Mapping[str, Any] | None:
+    """The first row of `sql` (with PostgreSQL's own `$1` parameters), by column name."""
+    if isinstance(db, AsyncSession):
+        result = await (await db.connection()).exec_driver_sql(sql, args)
+        return cast(Mapping[str, Any] | None, result.mappings().first())
+    row: Mapping[str, Any] | None = await db.fetchrow(sql, *args)
+    return row
+
+
+async def fetch_rows(db: Db, sql: str, *args: Any) -> Sequence[Mapping[str, Any]]:
+    if isinstance(db, AsyncSession):
+        result = await (await db.connection()).exec_driver_sql(sql, args)
+        return cast(Sequence[Mapping[str, Any]], result.mappings().all())
+    rows: Sequence[Mapping[str, Any]] = await db.fetch(sql, *args)
+    return rows
+
+
+async def execute(db: Db, sql: str, *args: Any) -> None:
+    if isinstance(db, AsyncSession):
+        await (await db.connection()).exec_driver_sql(sql, args)
+    else:
+        await db.execute(sql, *args)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

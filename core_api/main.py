@@ -22,7 +22,7 @@ from core_api.capitation.router import lines_router as capitation_lines_router
 from core_api.capitation.router import router as capitation_runs_router
 from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
-from core_api.db import create_engine, plain_url, session_factory
+from core_api.db import create_driver_pool, create_engine, plain_url, session_factory
 from core_api.disputes.router import router as disputes_router
 from core_api.eligibility.router import router as eligibility_router
 from core_api.finance.cadence import cadence_job_running
@@ -40,6 +40,7 @@ from core_api.risk.router import router as risk_router
 from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
+from shared.heap import freeze_startup_heap
 from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers, problem_response
@@ -62,8 +63,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url = database_url(settings)
         app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.session_factory = session_factory(app.state.engine)
+        app.state.driver_pool = await create_driver_pool(url, size=settings.db_pool_size)
         app.state.notification_hub = NotificationHub(plain_url(url))
         await app.state.notification_hub.start()
+        freeze_startup_heap()
         try:
             async with (
                 mailer_running(app.state.session_factory, settings),
@@ -73,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
         finally:
             await app.state.notification_hub.stop()
+            await app.state.driver_pool.close()
             await app.state.engine.dispose()
 
     app = FastAPI(

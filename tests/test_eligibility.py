@@ -294,6 +294,17 @@ class TestServiceRules:
             core, w.hmo.admin, w.member["member_id"], diagnosis_codes=["J06.9", "z41.1"]
         )
         assert codes(diagnosis) == ["EXCLUDED_SERVICE"]
+        both = await verdict(
+            core,
+            w.hmo.admin,
+            w.member["member_id"],
+            procedure_code="COS-001",
+            diagnosis_codes=["Z41.1", "Z41.1"],
+        )
+        assert [r["message"] for r in both["reasons"]] == [  # in the plan's order, once each
+            "Diagnosis Z41.1 is excluded by the plan: Cosmetic.",
+            "Procedure COS-001 is excluded by the plan: Cosmetic surgery.",
+        ]
         fine = await verdict(
             core,
             w.hmo.admin,

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import Request
-from sqlalchemy import text, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.access.permissions import (
     CLIENT_PERMISSIONS,
@@ -26,8 +24,9 @@ from core_api.access.permissions import (
 )
 from core_api.auth.actor import Actor, ActorKind
 from core_api.config import Settings
+from core_api.db import Db, execute, fetch_row
 from core_api.errors import Unauthorized
-from core_api.models import ApiKey, ApiKeyScope, AuthSession, UserKind
+from core_api.models import ApiKeyScope, UserKind
 from core_api.models.base import utcnow
 from core_api.security import constant_time_equal, split_api_key, token_digest
 
@@ -36,8 +35,11 @@ CLIENT_IP_HEADER = "x-client-ip"
 SESSION_HEADER = "x-session-token"
 
 # Each sets the found row's tenant for the rest of the transaction (see the migration).
-FIND_API_KEY = text("select * from vetra_find_api_key(:prefix)")
-FIND_SESSION = text("select * from vetra_find_session(:digest)")
+# Plain SQL, so that a session and a driver connection run them alike (`core_api.db`).
+FIND_API_KEY = "select * from vetra_find_api_key($1)"
+FIND_SESSION = "select * from vetra_find_session($1)"
+TOUCH_API_KEY = "update api_keys set last_used_at = $2 where id = $1"
+TOUCH_SESSION = "update auth_sessions set last_seen_at = $2 where id = $1"
 
 _KIND_PERMISSIONS = {
     UserKind.PROVIDER: PROVIDER_USER_PERMISSIONS,
@@ -63,7 +65,7 @@ class Credential:
     api_key: StoredKey | None = None
 
 
-async def authenticate_key(db: AsyncSession, settings: Settings, key: str | None) -> Credential:
+async def authenticate_key(db: Db, settings: Settings, key: str | None) -> Credential:
     if not key:
         raise Unauthorized("The x-api-key header is required.", type="api-key-missing")
     platform_match = constant_time_equal(key, settings.platform_api_key)
@@ -78,27 +80,31 @@ async def authenticate_key(db: AsyncSession, settings: Settings, key: str | None
     return Credential(api_key.scope, api_key)
 
 
-async def _stored_key(db: AsyncSession, key: str) -> StoredKey | None:
+async def _stored_key(db: Db, key: str) -> StoredKey | None:
     """The live key, its tenant now in force (`vetra_find_api_key`, one round trip)."""
     parts = split_api_key(key)
     if parts is None:
         return None
     prefix, secret = parts
-    row = (await db.execute(FIND_API_KEY, {"prefix": prefix})).one_or_none()
-    if row is None or row.revoked_at is not None:
+    row = await fetch_row(db, FIND_API_KEY, prefix)
+    if row is None or row["revoked_at"] is not None:
         return None
-    if not constant_time_equal(token_digest(secret), row.key_hash):
+    if not constant_time_equal(token_digest(secret), row["key_hash"]):
         return None
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > TOUCH_INTERVAL:
-        await db.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
+    if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_INTERVAL:
+        await execute(db, TOUCH_API_KEY, row["id"], now)
     return StoredKey(
-        row.id, row.tenant_id, row.name, ApiKeyScope(row.scope), frozenset(row.permissions)
+        row["id"],
+        row["tenant_id"],
+        row["name"],
+        ApiKeyScope(row["scope"]),
+        frozenset(row["permissions"]),
     )
 
 
 async def resolve_actor(
-    db: AsyncSession, settings: Settings, credential: Credential, request: Request
+    db: Db, settings: Settings, credential: Credential, request: Request
 ) -> Actor:
     request_id = getattr(request.state, "request_id", None)
     ip = request.client.host if request.client else None
@@ -126,7 +132,7 @@ async def resolve_actor(
 
 
 async def _session_actor(
-    db: AsyncSession,
+    db: Db,
     settings: Settings,
     token: str | None,
     *,
@@ -170,35 +176,33 @@ class LiveSession:
     permissions: frozenset[str]
 
 
-async def find_live_session(db: AsyncSession, settings: Settings, token: str) -> LiveSession | None:
+async def find_live_session(db: Db, settings: Settings, token: str) -> LiveSession | None:
     """The session of `token`, its tenant now in force (`vetra_find_session`: the session,
     its user and the role's permissions in one round trip)."""
-    row = (await db.execute(FIND_SESSION, {"digest": token_digest(token)})).one_or_none()
+    row = await fetch_row(db, FIND_SESSION, token_digest(token))
     now = utcnow()
     idle_limit = timedelta(minutes=settings.session_idle_minutes)
     if (
         row is None
-        or row.user_id is None
-        or row.revoked_at is not None
-        or row.expires_at <= now
-        or row.last_seen_at + idle_limit <= now
+        or row["user_id"] is None
+        or row["revoked_at"] is not None
+        or row["expires_at"] <= now
+        or row["last_seen_at"] + idle_limit <= now
     ):
         return None
-    if now - row.last_seen_at > TOUCH_INTERVAL:
-        await db.execute(
-            update(AuthSession).where(AuthSession.id == row.session_id).values(last_seen_at=now)
-        )
-    kind = UserKind(row.kind)
+    if now - row["last_seen_at"] > TOUCH_INTERVAL:
+        await execute(db, TOUCH_SESSION, row["session_id"], now)
+    kind = UserKind(row["kind"])
     return LiveSession(
-        id=row.session_id,
-        tenant_id=row.tenant_id,
-        user_id=row.user_id,
-        email=row.email,
+        id=row["session_id"],
+        tenant_id=row["tenant_id"],
+        user_id=row["user_id"],
+        email=row["email"],
         kind=kind,
-        is_active=row.is_active,
-        client_id=row.client_id,
-        enrollee_id=row.enrollee_id,
-        permissions=_permissions(kind, row.role_id, row.role_permissions),
+        is_active=row["is_active"],
+        client_id=row["client_id"],
+        enrollee_id=row["enrollee_id"],
+        permissions=_permissions(kind, row["role_id"], row["role_permissions"]),
     )
 
 

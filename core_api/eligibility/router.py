@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from core_api.auth.actor import Actor
-from core_api.deps import DbSession, require
+from core_api.deps import ConnectedActor, require_on_connection
 from core_api.eligibility import service
 from core_api.eligibility.schemas import EligibilityCheck, EligibilityRead
 
@@ -14,8 +13,9 @@ router = APIRouter(tags=["eligibility"])
 
 @router.post("/eligibility", response_model=EligibilityRead)
 async def check_eligibility(
-    body: EligibilityCheck, db: DbSession, actor: Annotated[Actor, require("eligibility:check")]
-) -> EligibilityRead:
+    body: EligibilityCheck,
+    caller: Annotated[ConnectedActor, require_on_connection("eligibility:check")],
+) -> Response:
     """Whether the member may be served on `service_date`, with every reason if not, and the
     balance of each benefit for its period.
 
@@ -23,4 +23,6 @@ async def check_eligibility(
     to check the network). A provider checks for itself, only with HMOs it is actively
     linked to (the HMO comes from the Member ID's prefix, or `tenant`); otherwise 403
     `not-in-network`. An unknown member is 404."""
-    return await service.check(db, actor, body)
+    answer = await service.check(caller.connection, caller.actor, body)
+    # Serialized here, once: the front desk's hot path skips re-validating the answer.
+    return Response(answer.model_dump_json(), media_type="application/json")

@@ -10,8 +10,9 @@ are computed; claims adjudication reuses it through `benefit_balances`.
 from __future__ import annotations
 
 import calendar
+import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Protocol
@@ -20,7 +21,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Date,
-    Row,
     Select,
     SQLColumnExpression,
     bindparam,
@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
+from core_api.db import Db, DriverStatement, fetch_row
 from core_api.eligibility.schemas import (
     BenefitBalanceRead,
     EligibilityCheck,
@@ -49,12 +50,11 @@ from core_api.models import (
     BenefitUsage,
     Enrollee,
     EnrolleeStatus,
-    ExclusionKind,
     Plan,
     PlanVersion,
 )
 from core_api.network.service import HmoScope, act_for_hmo, active_link
-from core_api.plans.service import ExclusionRule, rules_of_version, version_order
+from core_api.plans.service import VersionRules, rules_of_version, version_order
 
 USAGE_WINDOW = timedelta(days=366)
 STATUS_REASONS = {
@@ -154,8 +154,8 @@ def usage_query(
         .where(
             BenefitUsage.tenant_id == tenant_id,
             BenefitUsage.enrollee_id == enrollee_id,
-            BenefitUsage.service_date.between(
-                service_date - USAGE_WINDOW, service_date + USAGE_WINDOW
+            BenefitUsage.service_date.between(  # dates, not timestamps: the index serves
+                cast(service_date - USAGE_WINDOW, Date), cast(service_date + USAGE_WINDOW, Date)
             ),
         )
         .group_by(BenefitUsage.category, BenefitUsage.service_date)
@@ -201,9 +201,9 @@ async def benefit_balances(
     return balances(enrollee.coverage_start, benefits, usage.all(), service_date)
 
 
-# Everything a check needs of the member in one round trip, built once (so SQLAlchemy
-# caches its compiled form): the enrollee, the status and plan version in force, the plan,
-# the approved use around the date, and whether a named provider is in the network.
+# Everything a check needs of the member in one round trip, compiled once for the driver:
+# the enrollee, the status and plan version in force, the plan, the approved use around
+# the date, and whether a named provider is in the network.
 _ON = bindparam("on", type_=Date)
 _VERSION = (
     select(PlanVersion.id, PlanVersion.version_no)
@@ -213,7 +213,7 @@ _VERSION = (
     .lateral("version")
 )
 _USAGE = usage_query(Enrollee.tenant_id, Enrollee.id, _ON).correlate(Enrollee).subquery("usage")
-MEMBER_FACTS = (
+MEMBER_FACTS = DriverStatement(
     select(
         Enrollee.id,
         Enrollee.member_id,
@@ -244,45 +244,43 @@ MEMBER_FACTS = (
 
 
 async def _member_facts(
-    db: AsyncSession, data: EligibilityCheck, provider_id: uuid.UUID | None
-) -> Row[Any]:
+    db: Db, data: EligibilityCheck, provider_id: uuid.UUID | None
+) -> Mapping[str, Any]:
     try:
         enrollee_id: uuid.UUID | None = uuid.UUID(data.member_id)
     except ValueError:
         enrollee_id = None
-    connection = await db.connection()  # plain rows: no ORM objects to build
-    row = (
-        await connection.execute(
-            MEMBER_FACTS,
-            {
-                "on": data.service_date,
-                "member_id": data.member_id.upper(),
-                "id": enrollee_id,
-                "provider_id": provider_id,
-            },
-        )
-    ).one_or_none()
+    values = {
+        "on": data.service_date,
+        "member_id": data.member_id.upper(),
+        "id": enrollee_id,
+        "provider_id": provider_id,
+    }
+    row = await fetch_row(db, MEMBER_FACTS.sql, *MEMBER_FACTS.args(values))
     if row is None:
         raise NotFound("No such enrollee.")
     return row
 
 
-async def check(db: AsyncSession, actor: Actor, data: EligibilityCheck) -> EligibilityRead:
+async def check(db: Db, actor: Actor, data: EligibilityCheck) -> EligibilityRead:
+    """Runs on a driver connection (the route's) or a session alike."""
     scope = await act_for_hmo(db, actor, member_id=data.member_id, tenant=data.tenant)
     provider_id = _provider_checked(scope, data.provider_id)
     facts = await _member_facts(db, data, provider_id)
-    rules = await rules_of_version(db, facts.version_id)
-    usage = [(c, date.fromisoformat(d), a, v) for c, d, a, v in facts.usage or ()]
-    benefit_balances = balances(facts.coverage_start, rules.benefits, usage, data.service_date)
-    reasons = _status_reasons(facts.status)
-    if provider_id is not None and scope.provider_id is None and not facts.in_network:
+    rules = await rules_of_version(db, facts["version_id"])
+    usage = [(c, date.fromisoformat(d), a, v) for c, d, a, v in json.loads(facts["usage"] or "[]")]
+    coverage_start = facts["coverage_start"]
+    benefit_balances = balances(coverage_start, rules.benefits, usage, data.service_date)
+    status = EnrolleeStatus(facts["status"]) if facts["status"] else None
+    reasons = _status_reasons(status)
+    if provider_id is not None and scope.provider_id is None and not facts["in_network"]:
         reasons.append(
             Reason(
                 code="PROVIDER_NOT_IN_NETWORK",
                 message="The provider has no active network link with this HMO.",
             )
         )
-    reasons += _exclusion_reasons(rules.exclusions, data)
+    reasons += _exclusion_reasons(rules, data)
     reasons += _benefit_reasons(benefit_balances, data)
     return EligibilityRead(
         eligible=not reasons,
@@ -290,22 +288,22 @@ async def check(db: AsyncSession, actor: Actor, data: EligibilityCheck) -> Eligi
         service_date=data.service_date,
         provider_id=provider_id,
         member=MemberSummary(
-            id=facts.id,
-            member_id=facts.member_id,
-            first_name=facts.first_name,
-            last_name=facts.last_name,
-            relationship=facts.relationship,
-            date_of_birth=facts.date_of_birth,
-            status=facts.status,
-            coverage_start=facts.coverage_start,
-            coverage_end=facts.coverage_end,
+            id=facts["id"],
+            member_id=facts["member_id"],
+            first_name=facts["first_name"],
+            last_name=facts["last_name"],
+            relationship=facts["relationship"],
+            date_of_birth=facts["date_of_birth"],
+            status=status,
+            coverage_start=coverage_start,
+            coverage_end=facts["coverage_end"],
         ),
         plan=PlanBrief(
-            id=facts.plan_id,
-            code=facts.plan_code,
-            name=facts.plan_name,
-            currency=facts.currency,
-            version_no=facts.version_no,
+            id=facts["plan_id"],
+            code=facts["plan_code"],
+            name=facts["plan_name"],
+            currency=facts["currency"],
+            version_no=facts["version_no"],
         ),
         benefits=[BenefitBalanceRead.model_validate(b) for b in benefit_balances],
     )
@@ -327,7 +325,7 @@ def _status_reasons(status: EnrolleeStatus | None) -> list[Reason]:
     return [Reason(code=code, message=message)]
 
 
-def _exclusion_reasons(exclusions: Sequence[ExclusionRule], data: EligibilityCheck) -> list[Reason]:
+def _exclusion_reasons(rules: VersionRules, data: EligibilityCheck) -> list[Reason]:
     procedure = data.procedure_code.upper() if data.procedure_code else None
     diagnoses = {code.upper() for code in data.diagnosis_codes}
     return [
@@ -336,9 +334,7 @@ def _exclusion_reasons(exclusions: Sequence[ExclusionRule], data: EligibilityChe
             message=f"{e.kind.value.title()} {e.code} is excluded by the plan"
             + (f": {e.description}." if e.description else "."),
         )
-        for e in exclusions
-        if (e.kind is ExclusionKind.PROCEDURE and e.code.upper() == procedure)
-        or (e.kind is ExclusionKind.DIAGNOSIS and e.code.upper() in diagnoses)
+        for e in rules.excluding(procedure, diagnoses)
     ]
 
 

@@ -14,12 +14,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select, text
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
-from core_api.db import as_tenant
+from core_api.db import Db, as_tenant, fetch_row
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
 from core_api.kit.versioning import compare_and_set
@@ -135,11 +135,11 @@ class HmoScope:
 
 # The caller's provider and its ACTIVE link with the HMO named by code or slug; the HMO's
 # tenant is then in force (see the migration defining the function).
-ACT_FOR_HMO = text("select * from vetra_act_for_hmo(:org, :code, :slug)")
+ACT_FOR_HMO = "select * from vetra_act_for_hmo($1, $2, $3)"
 
 
 async def act_for_hmo(
-    db: AsyncSession, actor: Actor, *, member_id: str | None = None, tenant: str | None = None
+    db: Db, actor: Actor, *, member_id: str | None = None, tenant: str | None = None
 ) -> HmoScope:
     """Scopes the transaction to the HMO the request is for.
 
@@ -154,16 +154,12 @@ async def act_for_hmo(
     if not actor.speaks_for_provider:
         return own
     key = (tenant or (member_id or "").split("-", 1)[0]).strip()
-    row = (
-        await db.execute(
-            ACT_FOR_HMO, {"org": caller_tenant, "code": key.upper(), "slug": key.lower()}
-        )
-    ).first()
+    row = await fetch_row(db, ACT_FOR_HMO, caller_tenant, key.upper(), key.lower())
     if row is None:
         return own
-    if row.hmo_tenant_id is None:
-        raise NotInNetwork(f"{row.provider_name} has no active network link with this HMO.")
-    return HmoScope(row.hmo_tenant_id, row.provider_id)
+    if row["hmo_tenant_id"] is None:
+        raise NotInNetwork(f"{row['provider_name']} has no active network link with this HMO.")
+    return HmoScope(row["hmo_tenant_id"], row["provider_id"])
 
 
 def active_link(

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, case, delete, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, case, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
+from core_api.db import Db, DriverStatement, fetch_rows
 from core_api.errors import Conflict, NotFound
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
@@ -222,6 +223,20 @@ class ExclusionRule:
 class VersionRules:
     benefits: tuple[BenefitRule, ...]  # by category
     exclusions: tuple[ExclusionRule, ...]  # by kind, code
+    _by_code: dict[tuple[ExclusionKind, str], ExclusionRule] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_code = {(e.kind, e.code.upper()): e for e in self.exclusions}
+        object.__setattr__(self, "_by_code", by_code)
+
+    def excluding(self, procedure: str | None, diagnoses: set[str]) -> list[ExclusionRule]:
+        """The exclusions that strike a procedure code or any diagnosis code (upper case),
+        in the plan's order; a lookup per code, however long the plan's list."""
+        wanted = {(ExclusionKind.DIAGNOSIS, code) for code in diagnoses}
+        if procedure:
+            wanted.add((ExclusionKind.PROCEDURE, procedure))
+        found = [self._by_code[key] for key in wanted if key in self._by_code]
+        return sorted(found, key=self.exclusions.index) if len(found) > 1 else found
 
 
 # A version's benefits and exclusions never change once written (a rule change makes a new
@@ -231,34 +246,48 @@ _RULES_CACHE_SIZE = 512
 _rules_cache: OrderedDict[uuid.UUID, VersionRules] = OrderedDict()
 
 
-async def rules_of_version(db: AsyncSession, version_id: uuid.UUID) -> VersionRules:
+_BENEFIT_RULES = DriverStatement(
+    select(
+        PlanBenefit.category,
+        PlanBenefit.period,
+        PlanBenefit.limit_amount,
+        PlanBenefit.limit_visits,
+        PlanBenefit.copay_percent,
+        PlanBenefit.waiting_period_days,
+    )
+    .where(PlanBenefit.plan_version_id == bindparam("version_id"))
+    .order_by(PlanBenefit.category)
+)
+_EXCLUSION_RULES = DriverStatement(
+    select(PlanExclusion.kind, PlanExclusion.code, PlanExclusion.description)
+    .where(PlanExclusion.plan_version_id == bindparam("version_id"))
+    .order_by(PlanExclusion.kind, PlanExclusion.code)
+)
+
+
+async def rules_of_version(db: Db, version_id: uuid.UUID) -> VersionRules:
     rules = _rules_cache.get(version_id)
     if rules is not None:
         _rules_cache.move_to_end(version_id)
         return rules
-    benefits = await db.scalars(
-        select(PlanBenefit)
-        .where(PlanBenefit.plan_version_id == version_id)
-        .order_by(PlanBenefit.category)
-    )
-    exclusions = await db.scalars(
-        select(PlanExclusion)
-        .where(PlanExclusion.plan_version_id == version_id)
-        .order_by(PlanExclusion.kind, PlanExclusion.code)
-    )
+    version = {"version_id": version_id}
+    benefits = await fetch_rows(db, _BENEFIT_RULES.sql, *_BENEFIT_RULES.args(version))
+    exclusions = await fetch_rows(db, _EXCLUSION_RULES.sql, *_EXCLUSION_RULES.args(version))
     rules = VersionRules(
         tuple(
             BenefitRule(
-                b.category,
-                b.period,
-                b.limit_amount,
-                b.limit_visits,
-                b.copay_percent,
-                b.waiting_period_days,
+                b["category"],
+                BenefitPeriod(b["period"]),
+                b["limit_amount"],
+                b["limit_visits"],
+                b["copay_percent"],
+                b["waiting_period_days"],
             )
             for b in benefits
         ),
-        tuple(ExclusionRule(e.kind, e.code, e.description) for e in exclusions),
+        tuple(
+            ExclusionRule(ExclusionKind(e["kind"]), e["code"], e["description"]) for e in exclusions
+        ),
     )
     _rules_cache[version_id] = rules
     if len(_rules_cache) > _RULES_CACHE_SIZE:
