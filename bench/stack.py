@@ -263,9 +263,15 @@ async def measure(
     counts from the scheduled moment, so a slow answer also delays the ones queued
     behind it (no coordinated omission)."""
     result = Result(name)
-    for _ in range(warmup):  # connections, caches, the first session touch
-        if _status(await send()) != 200:
-            raise RuntimeError(f"{name}: the warm-up request failed")
+
+    async def warm(count: int) -> None:
+        for _ in range(count):
+            if _status(await send()) != 200:
+                raise RuntimeError(f"{name}: the warm-up request failed")
+
+    # As many at once as will be measured, so the server's pools reach their working size
+    # (connections, their prepared statements, the first session touch) before timing.
+    await asyncio.gather(*(warm(-(-warmup // clients)) for _ in range(clients)))
     # The generator holds the bench's data (100,000 Member IDs and more): without this its
     # own full collections stall every client at once, and the server is blamed for it.
     freeze_startup_heap()
