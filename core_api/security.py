@@ -7,8 +7,21 @@ import hmac
 import secrets
 
 from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 
-_password_hash = PasswordHash.recommended()
+from core_api.config import get_settings
+
+
+def _password_hasher() -> PasswordHash:
+    """argon2id at pwdlib's recommended cost; under `VETRA_ENV=test` at its lowest, since
+    the suite creates hundreds of accounts and each hash costs a quarter of a second here.
+    A hash records its parameters, so either verifies the other's."""
+    if get_settings().env == "test":
+        return PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
+    return PasswordHash.recommended()
+
+
+_password_hash = _password_hasher()
 # Verified when the account does not exist, so a miss costs as much time as a hit.
 _DUMMY_HASH = _password_hash.hash(secrets.token_urlsafe(16))
 
