@@ -14,12 +14,14 @@ from core_api.access.router import router as access_router
 from core_api.approvals.router import router as approvals_router
 from core_api.audit.router import router as audit_router
 from core_api.auth.router import router as auth_router
+from core_api.authorizations.router import member_router as member_authorizations_router
 from core_api.authorizations.router import router as authorizations_router
 from core_api.authorizations.router import rules_router as pa_rules_router
 from core_api.authorizations.sla import sla_job_running
 from core_api.billing.router import router as billing_router
 from core_api.capitation.router import lines_router as capitation_lines_router
 from core_api.capitation.router import router as capitation_runs_router
+from core_api.claims.router import member_router as member_claims_router
 from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.db import create_driver_pool, create_engine, plain_url, session_factory
@@ -111,6 +113,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         approvals_router,
         authorizations_router,
         pa_rules_router,
+        member_claims_router,
+        member_authorizations_router,
         piles_router,
         risk_router,
         settings_router,

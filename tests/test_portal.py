@@ -314,6 +314,9 @@ SELF_ROUTES = {
     ("GET", "/v1/enrollees/{key}"),
     ("GET", "/v1/enrollees/{member_id}/card"),
 }
+# The enrollee's own claims and PAs (tests/test_member_records.py checks what they hold;
+# this family has none, so here they answer empty pages).
+MEMBER_RECORDS = {("GET", "/v1/me/claims"), ("GET", "/v1/me/authorizations")}
 CLIENT_ALLOWED = SELF_ROUTES | {
     ("GET", "/v1/change-requests"),
     ("GET", "/v1/change-requests/{request_id}"),
@@ -417,14 +420,16 @@ class TestNoClinicalDetail:
             ("POST", "/v1/change-requests"),
             ("POST", "/v1/notifications/{notification_id}/read"),
         }
+        assert {seen[route] for route in MEMBER_RECORDS} == {403}
 
     async def test_enrollee_user_reaches_only_own_records(self, core: httpx.AsyncClient) -> None:
         tenant, principal, objects = await portal_objects(core)
         await account(core, tenant, principal, password=PASSWORD)
         headers = session_headers(await login(core, tenant.slug, "ngozi@example.com"))
-        seen = await walk(core, headers, objects, SELF_ROUTES)
+        allowed = SELF_ROUTES | MEMBER_RECORDS
+        seen = await walk(core, headers, objects, allowed)
         answered = {route for route, status in seen.items() if 200 <= status < 300}
-        assert answered == SELF_ROUTES - {("POST", "/v1/notifications/{notification_id}/read")}
+        assert answered == allowed - {("POST", "/v1/notifications/{notification_id}/read")}
 
     def test_the_key_check_finds_nested_clinical_keys(self) -> None:
         page = {"items": [{"id": 1, "claims": []}], "next_cursor": None}

@@ -76,6 +76,7 @@ CATALOG: MappingProxyType[str, str] = MappingProxyType(
         "reports:export": "Export reports as CSV",
         "notifications:read": "Read own notifications",
         "me:export": "Export own data",
+        "me:records": "View own and dependants' claims and pre-authorizations (enrollee portal)",
     }
 )
 
@@ -93,6 +94,7 @@ SEEDED_ROLES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             "authorizations:appeal",
             "disputes:create",
             "change_requests:create",
+            "me:records",  # an enrollee's own records; staff read claims and PAs directly
         },
         "Claims Manager": _READ_ONLY
         | _SELF
@@ -187,7 +189,7 @@ PROVIDER_USER_PERMISSIONS = frozenset(
     }
 )
 ENROLLEE_PERMISSIONS = frozenset(
-    {"enrollees:read", "authorizations:report", "notifications:read", "me:export"}
+    {"enrollees:read", "authorizations:report", "notifications:read", "me:export", "me:records"}
 )
 CLIENT_PERMISSIONS = frozenset(
     {

@@ -17,6 +17,7 @@ from core_api.authorizations.schemas import (
     Cancel,
     ClearHold,
     Decision,
+    MemberAuthorizationRead,
     NotMe,
     NotMeRead,
     RuleCreate,
@@ -32,6 +33,7 @@ from core_api.models.authorization import AuthorizationStatus, Urgency
 
 router = APIRouter(prefix="/authorizations", tags=["pre-authorizations"])
 rules_router = APIRouter(prefix="/pa-rules", tags=["pre-authorizations"])
+member_router = APIRouter(prefix="/me/authorizations", tags=["enrollee portal"])
 Reader = Annotated[Actor, require("authorizations:read")]
 Pages = Annotated[PageParams, Depends(page_params)]
 
@@ -181,6 +183,24 @@ async def download_attachment(
 ) -> Response:
     pa = await service.load(db, actor, authorization_id)
     return await queries.download(db, pa, attachment_id)
+
+
+# --- the enrollee portal's list ------------------------------------------------------------
+
+
+@member_router.get("", response_model=Page[MemberAuthorizationRead])
+async def list_my_authorizations(
+    db: DbSession,
+    actor: Annotated[Actor, require("me:records")],
+    page: Pages,
+    status: AuthorizationStatus | None = None,
+    member_id: Annotated[str | None, Query(max_length=48)] = None,
+) -> Page[MemberAuthorizationRead]:
+    """Enrollee portal: the PAs filed for the caller and, for a principal, their
+    dependants, newest first, with whether one was reported "Not me"; `member_id` narrows
+    it to one of them (any other is a 404). No SLA, rule or fraud-review data."""
+    items, cursor = await service.list_member_authorizations(db, actor, member_id, status, page)
+    return Page(items=items, next_cursor=cursor)
 
 
 # --- auto-approval rules -------------------------------------------------------------------

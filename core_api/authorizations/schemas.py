@@ -66,13 +66,13 @@ class ClearHold(BaseModel):
     reason: Reason | None = None
 
 
-class AuthorizationRead(ORMModel):
+class AuthorizationSummary(ORMModel):
+    """A PA as its member sees it: no SLA, rule, hold or other review data."""
+
     id: uuid.UUID
     number: str
     status: AuthorizationStatus
-    version: int
     member_id: str
-    enrollee_id: uuid.UUID
     provider_id: uuid.UUID
     urgency: Urgency
     procedure_code: str
@@ -80,13 +80,21 @@ class AuthorizationRead(ORMModel):
     currency: str
     estimated_amount: int
     approved_amount: int | None
+    created_at: datetime
+    decided_at: datetime | None
+    suspicious: bool = Field(description='Reported "Not me" by the enrollee or their principal.')
+    reported_at: datetime | None
+
+
+class AuthorizationRead(AuthorizationSummary):
+    version: int
+    enrollee_id: uuid.UUID
     sla_due_at: datetime
     sla_seconds_left: int | None = Field(
         default=None, description="While awaiting a decision; negative once overdue."
     )
     breached_at: datetime | None
     escalated_at: datetime | None
-    decided_at: datetime | None
     decision_reason: str | None
     auth_code: str | None
     valid_from: date | None
@@ -94,10 +102,13 @@ class AuthorizationRead(ORMModel):
     used_at: datetime | None
     used_by_claim_id: uuid.UUID | None
     matched_rule_id: uuid.UUID | None
-    suspicious: bool
-    reported_at: datetime | None
     hold_cleared_at: datetime | None
-    created_at: datetime
+
+
+class MemberAuthorizationRead(AuthorizationSummary):
+    """Enrollee portal: a PA filed for the caller or a dependant."""
+
+    provider_name: str
 
 
 class EventRead(BaseModel):

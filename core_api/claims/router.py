@@ -15,6 +15,7 @@ from core_api.claims.schemas import (
     ClaimCreate,
     ClaimDetail,
     ClaimRead,
+    MemberClaimRead,
     QueryCreate,
     QueryRead,
     Transition,
@@ -24,6 +25,7 @@ from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.models.claim import ClaimStatus
 
 router = APIRouter(prefix="/claims", tags=["claims"])
+member_router = APIRouter(prefix="/me/claims", tags=["enrollee portal"])
 Reader = Annotated[Actor, require("claims:read")]
 
 
@@ -138,3 +140,18 @@ async def download_attachment(
 ) -> Response:
     claim = await service.load(db, actor, claim_id)
     return await queries.download(db, claim, attachment_id)
+
+
+@member_router.get("", response_model=Page[MemberClaimRead])
+async def list_my_claims(
+    db: DbSession,
+    actor: Annotated[Actor, require("me:records")],
+    page: Annotated[PageParams, Depends(page_params)],
+    status: ClaimStatus | None = None,
+    member_id: Annotated[str | None, Query(max_length=48)] = None,
+) -> Page[MemberClaimRead]:
+    """Enrollee portal: every claim filed for the caller and, for a principal, their
+    dependants, newest first, with its lines; `member_id` narrows it to one of them (any
+    other is a 404). No risk scores, holds or other adjudication data."""
+    items, cursor = await service.list_member_claims(db, actor, member_id, status, page)
+    return Page(items=items, next_cursor=cursor)

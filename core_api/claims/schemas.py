@@ -79,47 +79,64 @@ class Transition(BaseModel):
     items: list[LineDecision] | None = Field(default=None, max_length=200)
 
 
-class ItemRead(ORMModel):
-    id: uuid.UUID
+class ItemSummary(ORMModel):
+    """A claim line as its member sees it."""
+
     line_no: int
     code: str
     description: str
     category: str
     quantity: int
-    unit_price: int
     billed_amount: int
-    approved_quantity: int | None
     approved_amount: int | None
+
+
+class ItemRead(ItemSummary):
+    id: uuid.UUID
+    unit_price: int
+    approved_quantity: int | None
     reason_code: str | None
     flags: list[str]
 
 
-class ClaimRead(ORMModel):
+class ClaimSummary(ORMModel):
+    """A claim as its member sees it: no risk, hold, sampling or other adjudication data."""
+
     id: uuid.UUID
     number: str
     status: ClaimStatus
-    version: int
     member_id: str
-    enrollee_id: uuid.UUID
     provider_id: uuid.UUID
     service_date: date
     admission_date: date | None
     discharge_date: date | None
-    billing_month: date
-    auth_code: str | None
     diagnosis_codes: list[str]
     currency: str
     total_billed: int
     total_approved: int
     copay_amount: int
-    risk_score: int
-    on_hold: bool
-    decided_by_sampling: bool
     created_at: datetime
     received_at: datetime | None
     decided_at: datetime | None
     settled_at: datetime | None
+
+
+class ClaimRead(ClaimSummary):
+    version: int
+    enrollee_id: uuid.UUID
+    billing_month: date
+    auth_code: str | None
+    risk_score: int
+    on_hold: bool
+    decided_by_sampling: bool
     items: list[ItemRead] = Field(default_factory=list)
+
+
+class MemberClaimRead(ClaimSummary):
+    """Enrollee portal: a claim filed for the caller or a dependant."""
+
+    provider_name: str
+    items: list[ItemSummary]
 
 
 class EventRead(ORMModel):

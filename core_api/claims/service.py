@@ -14,12 +14,26 @@ from core_api.auth.actor import Actor
 from core_api.authorizations import service as authorizations
 from core_api.billing.service import charge_claim_fee
 from core_api.claims import adjudication, queue, risk, state
-from core_api.claims.schemas import ClaimCreate, ClaimRead, ItemRead, Transition
+from core_api.claims.schemas import (
+    ClaimCreate,
+    ClaimRead,
+    ClaimSummary,
+    ItemRead,
+    ItemSummary,
+    MemberClaimRead,
+    Transition,
+)
 from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
-from core_api.membership.enrollees import get_enrollee
+from core_api.kit.pagination import (
+    PageParams,
+    cursor_uuid,
+    decode_cursor,
+    newest_first,
+    next_cursor,
+)
+from core_api.membership.enrollees import get_enrollee, own_family_ids
 from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
 from core_api.network.service import act_for_hmo, notify_provider_users
@@ -170,6 +184,50 @@ async def list_claims(
         query = query.where(Claim.id < cursor_uuid(after[0]))
     rows = list((await db.scalars(query)).all())
     return next_cursor(rows, page.limit, lambda c: [str(c.id)])
+
+
+async def list_member_claims(
+    db: AsyncSession,
+    actor: Actor,
+    member_id: str | None,
+    status: ClaimStatus | None,
+    page: PageParams,
+) -> tuple[list[MemberClaimRead], str | None]:
+    """Enrollee portal: the claims filed for the caller and, for a principal, their
+    dependants (or for the one `member_id` names), newest first."""
+    tenant_id = actor.require_tenant()
+    family = await own_family_ids(db, actor, member_id)
+    query = (
+        select(Claim, Provider.name)
+        .join(Provider, Provider.id == Claim.provider_id)
+        .where(Claim.tenant_id == tenant_id, Claim.enrollee_id.in_(family))
+    )
+    if status is not None:
+        query = query.where(Claim.status == status)
+    found = (await db.execute(newest_first(query, Claim.id, page))).all()
+    rows, cursor = next_cursor(list(found), page.limit, lambda row: [str(row[0].id)])
+    lines = await _lines_by_claim(db, tenant_id, [claim.id for claim, _ in rows])
+    return [
+        MemberClaimRead(
+            **ClaimSummary.model_validate(claim).model_dump(),
+            provider_name=provider_name,
+            items=lines.get(claim.id, []),
+        )
+        for claim, provider_name in rows
+    ], cursor
+
+
+async def _lines_by_claim(
+    db: AsyncSession, tenant_id: uuid.UUID, claim_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[ItemSummary]]:
+    lines: dict[uuid.UUID, list[ItemSummary]] = {}
+    for item in await db.scalars(
+        select(ClaimItem)
+        .where(ClaimItem.tenant_id == tenant_id, ClaimItem.claim_id.in_(claim_ids))
+        .order_by(ClaimItem.line_no)
+    ):
+        lines.setdefault(item.claim_id, []).append(ItemSummary.model_validate(item))
+    return lines
 
 
 async def load(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> Claim:

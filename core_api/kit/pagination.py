@@ -10,10 +10,12 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, SQLColumnExpression
 
 from core_api.errors import Invalid
 
 T = TypeVar("T")
+SelectT = TypeVar("SelectT", bound=Select[*tuple[Any, ...]])
 MAX_LIMIT = 200
 
 
@@ -66,3 +68,14 @@ def next_cursor(rows: list[T], limit: int, key: Any) -> tuple[list[T], str | Non
         return rows, None
     page = rows[:limit]
     return page, encode_cursor(key(page[-1]))
+
+
+def newest_first(
+    query: SelectT, id_column: SQLColumnExpression[uuid.UUID], page: PageParams
+) -> SelectT:
+    """The page of `query` after the cursor, by time-ordered id, newest first; one row more
+    than the limit, for `next_cursor` (the cursor is `[str(id)]`)."""
+    after = decode_cursor(page.cursor)
+    if after:
+        query = query.where(id_column < cursor_uuid(after[0]))
+    return query.order_by(id_column.desc()).limit(page.limit + 1)

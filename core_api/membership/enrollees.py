@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
-from core_api.errors import Conflict, Invalid, NotFound
+from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.membership.clients import get_client, reserve_member_numbers
@@ -215,8 +215,32 @@ def visible_to(actor: Actor | None) -> ColumnElement[bool] | None:
     if actor.user_kind is UserKind.CLIENT:
         return Enrollee.client_id == actor.client_id
     if actor.user_kind is UserKind.ENROLLEE:
-        return or_(Enrollee.id == actor.enrollee_id, Enrollee.principal_id == actor.enrollee_id)
+        return _family_of(actor.enrollee_id)
     return None
+
+
+def _family_of(enrollee_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """The enrollee and, for a principal, their dependants."""
+    return or_(Enrollee.id == enrollee_id, Enrollee.principal_id == enrollee_id)
+
+
+async def own_family_ids(
+    db: AsyncSession, actor: Actor, member_id: str | None = None
+) -> list[uuid.UUID]:
+    """The enrollees whose records an enrollee user reads: themselves and, for a principal,
+    their dependants; only the one `member_id` names when given (404 for anyone else)."""
+    if actor.user_kind is not UserKind.ENROLLEE or actor.enrollee_id is None:
+        # The permission can be put in a custom staff role; only a cardholder has a family.
+        raise Forbidden("Only enrollee portal users have records of their own.")
+    query = select(Enrollee.id).where(
+        Enrollee.tenant_id == actor.require_tenant(), _family_of(actor.enrollee_id)
+    )
+    if member_id is not None:
+        query = query.where(Enrollee.member_id == member_id.strip().upper())
+    ids = list((await db.scalars(query)).all())
+    if not ids:
+        raise NotFound("No such member in your family.")
+    return ids
 
 
 def _scoped(query: Select[Enrollee], actor: Actor | None) -> Select[Enrollee]:

@@ -61,6 +61,7 @@ class Authorization(TenantScoped, Base):
         tenant_fk("enrollee_id", "enrollees"),
         tenant_fk("plan_id", "plans"),
         Index("ix_authorizations_status", "tenant_id", "status"),
+        Index("ix_authorizations_enrollee", "tenant_id", "enrollee_id", "id"),
         Index("ix_authorizations_provider_tenant", "provider_tenant_id", "created_at"),
         Index(
             "ix_authorizations_sla",
