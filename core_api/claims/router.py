@@ -22,6 +22,7 @@ from core_api.claims.schemas import (
 )
 from core_api.deps import DbSession, require
 from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.kit.responses import serialized
 from core_api.models.claim import ClaimStatus
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -66,13 +67,13 @@ async def claims_queue(
     db: DbSession,
     actor: Annotated[Actor, require("claims:adjudicate")],
     page: Annotated[PageParams, Depends(page_params)],
-) -> Page[queue.QueueEntry]:
+) -> Response:
     """Open claims (RECEIVED, IN_REVIEW, RESUBMITTED), the one to review first on top:
     on hold, then flagged (risk ≥ `flag_score`), then by risk, SLA age and value — see
     `core_api/claims/queue.py` for the score. It is the adjudicators' work list, so it
     takes `claims:adjudicate` (providers, who hold `claims:read`, never see it)."""
     items, cursor = await queue.page(db, actor, page)
-    return Page(items=items, next_cursor=cursor)
+    return serialized(Page[queue.QueueEntry](items=items, next_cursor=cursor))
 
 
 @router.get("/{claim_id}", response_model=ClaimDetail)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from core_api.deps import ConnectedActor, require_on_connection
 from core_api.eligibility import service
 from core_api.eligibility.schemas import EligibilityCheck, EligibilityRead
+from core_api.kit.responses import serialized
 
 router = APIRouter(tags=["eligibility"])
 
@@ -23,6 +24,4 @@ async def check_eligibility(
     to check the network). A provider checks for itself, only with HMOs it is actively
     linked to (the HMO comes from the Member ID's prefix, or `tenant`); otherwise 403
     `not-in-network`. An unknown member is 404."""
-    answer = await service.check(caller.connection, caller.actor, body)
-    # Serialized here, once: the front desk's hot path skips re-validating the answer.
-    return Response(answer.model_dump_json(), media_type="application/json")
+    return serialized(await service.check(caller.connection, caller.actor, body))
