@@ -27,11 +27,14 @@ async def test_the_demo_seeds_once_and_shows_a_working_hmo(
     assert first.integration_key
     assert not (await seed_demo(database_url)).created
 
-    admin = next(x for x in first.logins if x.tenant == DEMO_SLUG and "Admin" in x.role)
-    headers = session_headers(await login(core, DEMO_SLUG, admin.email, DEMO_PASSWORD))
+    async def session_of(role: str) -> dict[str, str]:
+        user = next(x for x in first.logins if x.tenant == DEMO_SLUG and role in x.role)
+        return session_headers(await login(core, DEMO_SLUG, user.email, DEMO_PASSWORD))
 
-    async def items(path: str) -> list[dict[str, object]]:
-        response = await core.get(path, headers=headers, params={"limit": 200})
+    headers = await session_of("Admin")
+
+    async def items(path: str, caller: dict[str, str] = headers) -> list[dict[str, object]]:
+        response = await core.get(path, headers=caller, params={"limit": 200})
         assert response.status_code == 200, (path, response.text)
         body = response.json()
         return list(body["items"] if isinstance(body, dict) else body)
@@ -44,3 +47,7 @@ async def test_the_demo_seeds_once_and_shows_a_working_hmo(
     assert any(r["status"] == "PAID" for r in runs)
     assert await items("/v1/capitation-runs")
     assert await items("/v1/disputes")
+
+    enrollee = await session_of("Enrollee")  # the portal shows them their own records
+    assert await items("/v1/me/claims", enrollee)
+    assert await items("/v1/me/authorizations", enrollee)
