@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeAlias, cast
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-from sqlalchemy import ClauseElement, event, exc, text
+from sqlalchemy import BindParameter, ClauseElement, event, exc, literal_column, text
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 
 APP_ROLE = "vetra_app"
@@ -95,17 +96,29 @@ async def _keep_session(connection: Any) -> None:
 
 class DriverStatement:
     """A Core statement compiled once into asyncpg's SQL (`$n` parameters), so that a
-    driver connection runs it without SQLAlchemy; `args` orders a call's values."""
+    driver connection runs it without SQLAlchemy; `args` orders a call's values.
+
+    The constants it was built with (`status = 'ACTIVE'`, `LIMIT 1`) are written into the
+    text rather than passed as parameters: the generic plan then still sees them, and can
+    use a partial index whose predicate they satisfy."""
 
     def __init__(self, statement: ClauseElement) -> None:
-        compiled = cast(SQLCompiler, statement.compile(dialect=_ASYNCPG))
+        inlined = cast(
+            ClauseElement, visitors.replacement_traverse(statement, {}, _constant_as_literal)
+        )
+        compiled = cast(SQLCompiler, inlined.compile(dialect=_ASYNCPG))
         self.sql = compiled.string
-        binds = [compiled.binds[name] for name in compiled.positiontup or ()]
-        # Each parameter: a value the call names, or a constant built into the statement.
-        self._slots = [(b.key, None) if b.required else (None, b.effective_value) for b in binds]
+        self._names = tuple(compiled.positiontup or ())
 
     def args(self, values: Mapping[str, Any]) -> list[Any]:
-        return [values[key] if key else constant for key, constant in self._slots]
+        return [values[name] for name in self._names]
+
+
+def _constant_as_literal(element: Any, **kw: Any) -> Any:
+    if isinstance(element, BindParameter) and not element.required:
+        literal = element.compile(dialect=_ASYNCPG, compile_kwargs={"literal_binds": True})
+        return literal_column(literal.string, element.type)
+    return None
 
 
 _ASYNCPG = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
