@@ -26,6 +26,7 @@ from core_api.errors import Forbidden
 from core_api.models import ApiKeyScope
 
 ACCESS_MARK = "__vetra_access__"
+POOL_TIMEOUT = 30.0  # seconds to wait for a free driver connection, as SQLAlchemy's pool
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -91,7 +92,8 @@ def require_on_connection(permission: str, *alternatives: str) -> Any:
 
     async def connect(request: Request) -> AsyncIterator[ConnectedActor]:
         settings = get_settings()
-        async with request.app.state.driver_pool.acquire() as connection, connection.transaction():
+        pool = request.app.state.driver_pool
+        async with pool.acquire(timeout=POOL_TIMEOUT) as connection, connection.transaction():
             key = request.headers.get("x-api-key")
             credential = await authenticate_key(connection, settings, key)
             actor = await resolve_actor(connection, settings, credential, request)

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from fastapi import FastAPI
 
 from core_api import health
 from core_api.access.router import router as access_router
@@ -25,6 +22,7 @@ from core_api.capitation.router import router as capitation_runs_router
 from core_api.claims.router import member_router as member_claims_router
 from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
+from core_api.database_errors import install_database_error_handlers
 from core_api.db import create_driver_pool, create_engine, plain_url, session_factory
 from core_api.disputes.router import router as disputes_router
 from core_api.eligibility.router import router as eligibility_router
@@ -46,7 +44,7 @@ from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.heap import freeze_startup_heap
 from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
-from shared.problems import install_problem_handlers, on_unexpected, problem_response
+from shared.problems import install_problem_handlers
 
 API_PREFIX = "/v1"
 
@@ -89,10 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Owns every table and every rule. Every request carries `x-api-key`.",
     )
     install_problem_handlers(app)
-    app.add_exception_handler(IntegrityError, _on_integrity_error)
-    database_errors: tuple[type[Exception], ...] = (DBAPIError, *DATABASE_UNREACHABLE)
-    for error in database_errors:
-        app.add_exception_handler(error, _on_database_error)
+    install_database_error_handlers(app)
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -132,44 +127,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
     return app
-
-
-# The database is down, restarting, or refusing connections: the caller may retry.
-DATABASE_UNREACHABLE: tuple[type[Exception], ...] = (
-    ConnectionError,  # refused or reset while connecting
-    asyncpg.PostgresConnectionError,  # the connection died under a query
-    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
-    asyncpg.exceptions.TooManyConnectionsError,
-)
-
-
-async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
-    """503 with `Retry-After` when the database cannot be reached (SQLAlchemy reports it
-    as an invalidated connection; the driver pool raises the driver's error as is)."""
-    unreachable = isinstance(exc, DATABASE_UNREACHABLE) or (
-        isinstance(exc, DBAPIError) and exc.connection_invalidated
-    )
-    if not unreachable:
-        return await on_unexpected(request, exc)
-    return problem_response(
-        503,
-        "database-unavailable",
-        "Service unavailable",
-        "The database cannot be reached just now; nothing was changed. Try again shortly.",
-        request=request,
-        headers={"Retry-After": "2"},
-    )
-
-
-async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
-    """A constraint refused the write (usually a concurrent duplicate): nothing was saved."""
-    return problem_response(
-        409,
-        "conflict",
-        "Conflict",
-        "The change conflicts with existing data (it may have been made concurrently).",
-        request=request,
-    )
 
 
 app = create_app()

@@ -115,3 +115,28 @@ class TestTenantCreation:
         response = await core.post("/v1/tenants", json=body, headers=PLATFORM)
         assert response.status_code == 201, response.text
         assert response.json()["tenant"]["code"] == "LAGOSCARE7"
+
+
+class TestTextAndDatesTheDatabaseCannotTake:
+    """Values that pass the schema but not PostgreSQL (a NUL character) or the benefit
+    arithmetic (the year 1) are 422 problems on both the session and the driver path."""
+
+    async def test_nul_character_is_422(self, core: httpx.AsyncClient) -> None:
+        tenant = await make_tenant(core)
+        listed = await core.get("/v1/enrollees", params={"q": "Ada\x00"}, headers=tenant.admin)
+        assert str(assert_problem(listed, 422)["type"]).endswith("/invalid-text")
+        checked = await core.post(
+            "/v1/eligibility",
+            json={"member_id": "DEMO\x00-ACME-00001-P", "service_date": "2026-01-05"},
+            headers=tenant.admin,
+        )
+        assert str(assert_problem(checked, 422)["type"]).endswith("/invalid-text")
+
+    @pytest.mark.parametrize("day", ["0001-01-02", "9999-12-31"])
+    async def test_service_date_out_of_range_is_422(
+        self, core: httpx.AsyncClient, day: str
+    ) -> None:
+        tenant = await make_tenant(core)
+        body = {"member_id": f"{tenant.code}-ACME-00001-P", "service_date": day}
+        checked = await core.post("/v1/eligibility", json=body, headers=tenant.admin)
+        assert_problem(checked, 422)
