@@ -144,6 +144,7 @@ class TestIntake:
             ({"items": [good | {"unit_price": -5}]}, 422, "unit_price"),
             ({"items": [good | {"category": "spa"}]}, 422, "category"),
             ({"service_date": "not-a-date"}, 422, "service_date"),
+            ({"service_date": "0001-01-02"}, 422, "service_date"),
         ]
         for overrides, status, hint in cases:
             response = await submit(core, w, **overrides)

@@ -8,10 +8,10 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from core_api.access.schemas import ORMModel
 from core_api.claims.carc import REASONS
+from core_api.kit.fields import Code, ServiceDate
 from core_api.models.claim import ClaimStatus
 from core_api.plans.schemas import BENEFIT_CATEGORIES
 
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 MinorUnits = Annotated[int, Field(gt=0, le=10**12)]
 
 
@@ -36,7 +36,7 @@ class ItemCreate(BaseModel):
 class ClaimCreate(BaseModel):
     member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
     provider_id: uuid.UUID
-    service_date: date
+    service_date: ServiceDate
     admission_date: date | None = None
     discharge_date: date | None = None
     auth_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None

@@ -7,9 +7,8 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Code, ServiceDate
 from core_api.models import BenefitPeriod, EnrolleeStatus, Relationship
-
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 class EligibilityCheck(BaseModel):
@@ -19,7 +18,7 @@ class EligibilityCheck(BaseModel):
         description="HMO callers: the provider to check the network for. "
         "A provider calling checks itself.",
     )
-    service_date: date
+    service_date: ServiceDate
     benefit_category: (
         Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, max_length=40)]
         | None
