@@ -50,8 +50,8 @@ from core_api.claims import queue as claims_queue
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import PageParams, decode_cursor, newest_first, next_cursor
-from core_api.membership.enrollees import get_enrollee, own_family_ids
+from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Plan, Provider, Tenant, User, UserKind
 from core_api.models.authorization import (
     Authorization,
@@ -355,19 +355,7 @@ async def list_member_authorizations(
 ) -> tuple[list[MemberAuthorizationRead], str | None]:
     """Enrollee portal: the PAs filed for the caller and, for a principal, their
     dependants (or for the one `member_id` names), newest first."""
-    family = await own_family_ids(db, actor, member_id)
-    query = (
-        select(Authorization, Provider.name)
-        .join(Provider, Provider.id == Authorization.provider_id)
-        .where(
-            Authorization.tenant_id == actor.require_tenant(),
-            Authorization.enrollee_id.in_(family),
-        )
-    )
-    if status is not None:
-        query = query.where(Authorization.status == status)
-    found = (await db.execute(newest_first(query, Authorization.id, page))).all()
-    rows, cursor = next_cursor(list(found), page.limit, lambda row: [str(row[0].id)])
+    rows, cursor = await family_filings(db, actor, Authorization, member_id, status, page)
     return [
         MemberAuthorizationRead(
             **AuthorizationSummary.model_validate(pa).model_dump(), provider_name=provider_name

@@ -30,10 +30,9 @@ from core_api.kit.pagination import (
     PageParams,
     cursor_uuid,
     decode_cursor,
-    newest_first,
     next_cursor,
 )
-from core_api.membership.enrollees import get_enrollee, own_family_ids
+from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
 from core_api.network.service import act_for_hmo, notify_provider_users
@@ -195,18 +194,8 @@ async def list_member_claims(
 ) -> tuple[list[MemberClaimRead], str | None]:
     """Enrollee portal: the claims filed for the caller and, for a principal, their
     dependants (or for the one `member_id` names), newest first."""
-    tenant_id = actor.require_tenant()
-    family = await own_family_ids(db, actor, member_id)
-    query = (
-        select(Claim, Provider.name)
-        .join(Provider, Provider.id == Claim.provider_id)
-        .where(Claim.tenant_id == tenant_id, Claim.enrollee_id.in_(family))
-    )
-    if status is not None:
-        query = query.where(Claim.status == status)
-    found = (await db.execute(newest_first(query, Claim.id, page))).all()
-    rows, cursor = next_cursor(list(found), page.limit, lambda row: [str(row[0].id)])
-    lines = await _lines_by_claim(db, tenant_id, [claim.id for claim, _ in rows])
+    rows, cursor = await family_filings(db, actor, Claim, member_id, status, page)
+    lines = await _lines_by_claim(db, actor.require_tenant(), [claim.id for claim, _ in rows])
     return [
         MemberClaimRead(
             **ClaimSummary.model_validate(claim).model_dump(),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, SQLColumnExpression, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import PageParams, decode_cursor, newest_first, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.membership.clients import get_client, reserve_member_numbers
 from core_api.membership.schemas import (
@@ -36,6 +37,8 @@ from core_api.models import (
     Tenant,
     UserKind,
 )
+from core_api.models.authorization import Authorization
+from core_api.models.claim import Claim
 from core_api.plans.service import version_of
 
 ALLOWED_STATUS_MOVES: dict[EnrolleeStatus, frozenset[EnrolleeStatus]] = {
@@ -241,6 +244,35 @@ async def own_family_ids(
     if not ids:
         raise NotFound("No such member in your family.")
     return ids
+
+
+Filing = type[Claim] | type[Authorization]
+
+
+async def family_filings(
+    db: AsyncSession,
+    actor: Actor,
+    filing: Filing,
+    member_id: str | None,
+    status: enum.Enum | None,
+    page: PageParams,
+) -> tuple[list[tuple[Any, str]], str | None]:
+    """Enrollee portal: the claims or PAs filed for the caller's family (`own_family_ids`),
+    each with its provider's name, newest first, in `status` when given."""
+    family = await own_family_ids(db, actor, member_id)
+    query = (
+        select(filing, Provider.name)
+        .join(Provider, Provider.id == filing.provider_id)
+        .where(filing.tenant_id == actor.require_tenant(), filing.enrollee_id.in_(family))
+    )
+    if status is not None:
+        query = query.where(filing.status == status)
+    found = (await db.execute(newest_first(query, filing.id, page))).all()
+    return next_cursor([(row, name) for row, name in found], page.limit, _first_id)
+
+
+def _first_id(row: tuple[Any, str]) -> list[str]:
+    return [str(row[0].id)]
 
 
 def _scoped(query: Select[Enrollee], actor: Actor | None) -> Select[Enrollee]:
