@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,10 +31,15 @@ from core_api.disputes.schemas import (
     Outcome,
     Resolution,
 )
-from core_api.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    newest_first,
+    next_cursor,
+)
+from core_api.kit.versioning import compare_and_set
 from core_api.models import AuditEvent, Provider, Tenant
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim
@@ -202,12 +207,7 @@ async def list_disputes(
     tenant = actor.require_tenant()
     own = or_(Dispute.tenant_id == tenant, Dispute.provider_tenant_id == tenant)
     query = filters.apply(select(Dispute).where(own))
-    after = decode_cursor(page.cursor)
-    if after:
-        if len(after) != 1:
-            raise Invalid("cursor", "The cursor is not valid.")
-        query = query.where(Dispute.id < cursor_uuid(after[0]))
-    rows = list((await db.scalars(query.order_by(Dispute.id.desc()).limit(page.limit + 1))).all())
+    rows = list((await db.scalars(newest_first(query, Dispute.id, page))).all())
     return next_cursor(rows, page.limit, lambda d: [str(d.id)])
 
 
@@ -349,27 +349,12 @@ async def _move(
     version: int | None,
     **values: Any,
 ) -> None:
-    """Compare-and-set on version and status; 0 rows means someone else moved it: 409."""
+    """Compare-and-set on the version (every move bumps it, so a dispute that moved
+    meanwhile is stale too): of two concurrent moves one wins, the other gets 409."""
     _check(dispute, to)
     from_status = dispute.status
     expected = dispute.version if version is None else version
-    moved = await db.scalar(
-        update(Dispute)
-        .where(
-            Dispute.id == dispute.id,
-            Dispute.version == expected,
-            Dispute.status == from_status,
-        )
-        .values(status=to, version=Dispute.version + 1, **values)
-        .returning(Dispute.version)
-        .execution_options(synchronize_session=False)
-    )
-    if moved is None:
-        raise StaleVersion(
-            f"Version {expected} is stale or the dispute moved meanwhile.",
-            current_version=dispute.version,
-        )
-    await db.refresh(dispute)
+    await compare_and_set(db, Dispute, dispute.id, expected, {"status": to, **values})
     await _audit(db, actor, dispute, from_status)
 
 
