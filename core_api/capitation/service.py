@@ -68,7 +68,12 @@ from core_api.db import as_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.finance import runs
 from core_api.kit.counters import next_number
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    decode_cursor,
+    newest_first,
+    next_cursor,
+)
 from core_api.models import (
     Enrollee,
     EnrolleeStatus,
@@ -461,12 +466,7 @@ async def list_lines(
     )
     if run_id is not None:
         query = query.where(CapitationLine.run_id == run_id)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(CapitationLine.id < cursor_uuid(after[0]))
-    rows = list(
-        (await db.execute(query.order_by(CapitationLine.id.desc()).limit(page.limit + 1))).all()
-    )
+    rows = list((await db.execute(newest_first(query, CapitationLine.id, page))).all())
     found, cursor = next_cursor(rows, page.limit, lambda row: [str(row[0].id)])
     runs = await _runs_of(db, [line for line, _ in found])
     hmo_ids = {line.tenant_id for line, _ in found}

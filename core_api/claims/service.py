@@ -26,12 +26,7 @@ from core_api.claims.schemas import (
 from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import (
-    PageParams,
-    cursor_uuid,
-    decode_cursor,
-    next_cursor,
-)
+from core_api.kit.pagination import PageParams, newest_first, next_cursor
 from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
@@ -177,11 +172,8 @@ async def list_claims(
 ) -> tuple[list[Claim], str | None]:
     """Newest first. A provider sees its own claims across the HMOs it works with."""
     own = or_(Claim.tenant_id == actor.tenant_id, Claim.provider_tenant_id == actor.tenant_id)
-    query = filters.apply(select(Claim).where(own)).order_by(Claim.id.desc()).limit(page.limit + 1)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(Claim.id < cursor_uuid(after[0]))
-    rows = list((await db.scalars(query)).all())
+    query = filters.apply(select(Claim).where(own))
+    rows = list((await db.scalars(newest_first(query, Claim.id, page))).all())
     return next_cursor(rows, page.limit, lambda c: [str(c.id)])
 
 

@@ -14,7 +14,11 @@ from core_api.claims import queries
 from core_api.db import as_tenant
 from core_api.errors import NotFound
 from core_api.finance.service import load_remittance
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    newest_first,
+    next_cursor,
+)
 from core_api.models.finance import PaymentProof, Remittance, RemittanceStatus
 
 
@@ -42,10 +46,7 @@ async def list_remittances(
     tenant_id = actor.require_tenant()
     own = or_(Remittance.tenant_id == tenant_id, Remittance.provider_tenant_id == tenant_id)
     query = filters.apply(select(Remittance).where(own))
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(Remittance.id < cursor_uuid(after[0]))
-    rows = await db.scalars(query.order_by(Remittance.id.desc()).limit(page.limit + 1))
+    rows = await db.scalars(newest_first(query, Remittance.id, page))
     return next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
 
 

@@ -25,7 +25,11 @@ from core_api.finance.schemas import (
     RunRead,
 )
 from core_api.kit.counters import next_number
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    newest_first,
+    next_cursor,
+)
 from core_api.models import UserKind
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim, ClaimStatus
@@ -216,10 +220,7 @@ async def list_runs(
     query = select(SettlementRun).where(SettlementRun.tenant_id == actor.require_tenant())
     if status is not None:
         query = query.where(SettlementRun.status == status)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(SettlementRun.id < cursor_uuid(after[0]))
-    rows = await db.scalars(query.order_by(SettlementRun.id.desc()).limit(page.limit + 1))
+    rows = await db.scalars(newest_first(query, SettlementRun.id, page))
     found, cursor = next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
     return [RunRead.model_validate(r) for r in found], cursor
 

@@ -77,5 +77,7 @@ def newest_first(
     than the limit, for `next_cursor` (the cursor is `[str(id)]`)."""
     after = decode_cursor(page.cursor)
     if after:
+        if len(after) != 1:
+            raise Invalid("cursor", "The cursor is not valid.")
         query = query.where(id_column < cursor_uuid(after[0]))
     return query.order_by(id_column.desc()).limit(page.limit + 1)

@@ -21,7 +21,13 @@ from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import Db, as_tenant, fetch_row
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    cursor_uuid,
+    decode_cursor,
+    newest_first,
+    next_cursor,
+)
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
     LinkStatus,
@@ -291,11 +297,7 @@ async def list_links(
     )
     if status is not None:
         query = query.where(NetworkLink.status == status)
-    after = _cursor(page.cursor, 1)
-    if after:
-        query = query.where(NetworkLink.id < cursor_uuid(after[0]))
-    query = query.order_by(NetworkLink.id.desc()).limit(page.limit + 1)
-    rows = list((await db.scalars(query)).all())
+    rows = list((await db.scalars(newest_first(query, NetworkLink.id, page))).all())
     return next_cursor(rows, page.limit, lambda link: [str(link.id)])
 
 

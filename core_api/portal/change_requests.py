@@ -18,7 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, cursor_uuid, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    newest_first,
+    next_cursor,
+)
 from core_api.membership import enrollees
 from core_api.membership.schemas import DependantCreate, EnrolleeUpdate, StatusChange
 from core_api.models import (
@@ -144,10 +148,7 @@ async def list_requests(
 ) -> tuple[list[ChangeRequest], str | None]:
     """Newest first (ids are time-ordered)."""
     query = _visible(filters.apply(select(ChangeRequest)), actor)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(ChangeRequest.id < cursor_uuid(after[0]))
-    rows = await db.scalars(query.order_by(ChangeRequest.id.desc()).limit(page.limit + 1))
+    rows = await db.scalars(newest_first(query, ChangeRequest.id, page))
     return next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
 
 
