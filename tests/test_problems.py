@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
+from core_api.kit.pagination import encode_cursor
 from tests.factories import PLATFORM, make_tenant
 
 PROBLEM = "application/problem+json"
@@ -66,6 +69,26 @@ async def test_malformed_path_id_is_422(core: httpx.AsyncClient, bad_id: str) ->
 async def test_bad_page_size_is_422(core: httpx.AsyncClient, limit: str) -> None:
     tenant = await make_tenant(core)
     assert_problem(await core.get(f"/v1/users?limit={limit}", headers=tenant.admin), 422)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/claims",
+        "/v1/settlement-runs",
+        "/v1/remittances",
+        "/v1/disputes",
+        "/v1/network/links",
+        "/v1/change-requests",
+    ],
+)
+async def test_newest_first_lists_refuse_a_cursor_of_another_shape(
+    core: httpx.AsyncClient, path: str
+) -> None:
+    tenant = await make_tenant(core)
+    two_keys = encode_cursor([str(uuid.uuid4()), "extra"])  # an id, and more
+    response = await core.get(path, params={"cursor": two_keys}, headers=tenant.admin)
+    assert_problem(response, 422)
 
 
 async def test_request_id_is_echoed(core: httpx.AsyncClient) -> None:
