@@ -8,6 +8,7 @@ dies with the transaction and can never leak to the next user of a pooled connec
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -70,24 +71,54 @@ def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) ->
         raise exc.DisconnectionError("the server closed this connection")
 
 
-async def create_driver_pool(url: str, *, size: int = 10) -> Any:  # an asyncpg.Pool
+class DriverPool:
     """Plain asyncpg connections for the hot read paths (eligibility), where SQLAlchemy's
-    session and pool would cost more CPU than the query itself.
+    session and pool would cost more CPU than the query itself, handed out in the order
+    they were asked for.
+
+    asyncpg's own pool gives a released connection to whichever request asks next; a
+    waiter that was woken but beaten to it queues again at the back, so under load a few
+    requests wait turn after turn (with 32 clients on 10 connections, p99 was four times
+    p50). A semaphore as large as the pool goes first: it hands each freed place straight
+    to the oldest waiter, and asyncpg's pool then never has to make anyone wait.
 
     Connections are handed back without asyncpg's reset round trip: the transaction is
     always closed by then, and these connections never LISTEN, lock or hold session state.
     """
-    return await asyncpg.create_pool(
-        plain_url(url),
-        min_size=0,
-        max_size=size,
-        # The hot statements are few and fixed, and asyncpg prepares each once per
-        # connection: a generic plan spares the server planning them anew on every call,
-        # which it would otherwise do (a custom plan looks cheaper) at several times the
-        # cost of running them.
-        server_settings={**_server_settings(True), "plan_cache_mode": "force_generic_plan"},
-        reset=_keep_session,
-    )
+
+    def __init__(self, pool: Any, size: int, wait_seconds: float = 30.0) -> None:
+        self._pool = pool
+        self._turns = asyncio.Semaphore(size)
+        self._wait_seconds = wait_seconds  # for a connection, as SQLAlchemy's pool waits
+
+    @classmethod
+    async def open(cls, url: str, *, size: int = 10, wait_seconds: float = 30.0) -> DriverPool:
+        pool = await asyncpg.create_pool(
+            plain_url(url),
+            min_size=0,
+            max_size=size,
+            # The hot statements are few and fixed, and asyncpg prepares each once per
+            # connection: a generic plan spares the server planning them anew on every
+            # call, which it would otherwise do (a custom plan looks cheaper) at several
+            # times the cost of running them.
+            server_settings={**_server_settings(True), "plan_cache_mode": "force_generic_plan"},
+            reset=_keep_session,
+        )
+        return cls(pool, size, wait_seconds)
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[Any]:
+        """An asyncpg.Connection, or TimeoutError when none is free in time."""
+        async with asyncio.timeout(self._wait_seconds):
+            await self._turns.acquire()
+        try:
+            async with self._pool.acquire(timeout=self._wait_seconds) as connection:
+                yield connection
+        finally:
+            self._turns.release()
+
+    async def close(self) -> None:
+        await self._pool.close()
 
 
 async def _keep_session(connection: Any) -> None:

@@ -21,12 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.auth.actor import Actor
 from core_api.auth.credentials import Credential, authenticate_key, resolve_actor
 from core_api.config import Settings, get_settings
-from core_api.db import PgConnection
+from core_api.db import DriverPool, PgConnection
 from core_api.errors import Forbidden
 from core_api.models import ApiKeyScope
 
 ACCESS_MARK = "__vetra_access__"
-POOL_TIMEOUT = 30.0  # seconds to wait for a free driver connection, as SQLAlchemy's pool
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -92,8 +91,8 @@ def require_on_connection(permission: str, *alternatives: str) -> Any:
 
     async def connect(request: Request) -> AsyncIterator[ConnectedActor]:
         settings = get_settings()
-        pool = request.app.state.driver_pool
-        async with pool.acquire(timeout=POOL_TIMEOUT) as connection, connection.transaction():
+        pool: DriverPool = request.app.state.driver_pool
+        async with pool.connection() as connection, connection.transaction():
             key = request.headers.get("x-api-key")
             credential = await authenticate_key(connection, settings, key)
             actor = await resolve_actor(connection, settings, credential, request)

@@ -23,7 +23,7 @@ from core_api.claims.router import member_router as member_claims_router
 from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.database_errors import install_database_error_handlers
-from core_api.db import create_driver_pool, create_engine, plain_url, session_factory
+from core_api.db import DriverPool, create_engine, plain_url, session_factory
 from core_api.disputes.router import router as disputes_router
 from core_api.eligibility.router import router as eligibility_router
 from core_api.finance.cadence import cadence_job_running
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         url = database_url(settings)
         app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.session_factory = session_factory(app.state.engine)
-        app.state.driver_pool = await create_driver_pool(url, size=settings.db_pool_size)
+        app.state.driver_pool = await DriverPool.open(url, size=settings.db_pool_size)
         app.state.notification_hub = NotificationHub(plain_url(url))
         await app.state.notification_hub.start()
         freeze_startup_heap()
