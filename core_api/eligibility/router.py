@@ -7,9 +7,10 @@ from fastapi import APIRouter, Response
 from core_api.deps import ConnectedActor, require_on_connection
 from core_api.eligibility import service
 from core_api.eligibility.schemas import EligibilityCheck, EligibilityRead
+from core_api.kit.direct_route import DirectRoute
 from core_api.kit.responses import serialized
 
-router = APIRouter(tags=["eligibility"])
+router = APIRouter(tags=["eligibility"], route_class=DirectRoute)
 
 
 @router.post("/eligibility", response_model=EligibilityRead)
