@@ -24,7 +24,7 @@ from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware, docs_
 from bff.sessions import SessionToken, public, upstream_of
 from bff.throttle import LoginThrottle, SlidingWindow
 from shared.heap import freeze_startup_heap
-from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.http import NO_TELEMETRY, BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
 
@@ -112,6 +112,7 @@ def create_app(
         title="Vetra BFF",
         version="0.1.0",
         lifespan=lifespan,
+        telemetry=NO_TELEMETRY,
         docs_url=None,
         redoc_url=None,
         description="The browsers' API: session cookie, CSRF, throttling, and a relay of "

@@ -109,8 +109,11 @@ class DriverPool:
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
         """An asyncpg.Connection, or TimeoutError when none is free in time."""
-        async with asyncio.timeout(self._wait_seconds):
-            await self._turns.acquire()
+        if self._turns.locked():
+            async with asyncio.timeout(self._wait_seconds):
+                await self._turns.acquire()
+        else:
+            await self._turns.acquire()  # at once
         try:
             async with self._pool.acquire(timeout=self._wait_seconds) as connection:
                 yield connection

@@ -42,7 +42,7 @@ from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.heap import freeze_startup_heap
-from shared.http import BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.http import NO_TELEMETRY, BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
 from shared.problems import install_problem_handlers
 
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Vetra core API",
         version="0.1.0",
         lifespan=lifespan,
+        telemetry=NO_TELEMETRY,
         description="Owns every table and every rule. Every request carries `x-api-key`.",
     )
     install_problem_handlers(app)

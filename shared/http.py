@@ -1,4 +1,5 @@
-"""Pure-ASGI middleware both services use: request id + access log, body size limit."""
+"""What both services' HTTP layers share: pure-ASGI middleware (request id + access log,
+body size limit) and the FastAPI telemetry setting."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import secrets
 import time
 from collections.abc import Mapping
 
+from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import request_id_var
@@ -18,6 +20,10 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 access_log = logging.getLogger("vetra.access")
+
+# FastAPI's native OpenTelemetry, off: the services log structured JSON with request ids
+# instead, and while it is on every request looks up three global providers.
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def new_request_id() -> str:
