@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from sqlalchemy import text
 
 from tests.db import superuser
 from tests.factories import BFF, PASSWORD, login, make_staff, make_tenant, session_headers
+from tests.test_api_keys import create_key
 
 
 class TestLogin:
@@ -147,3 +150,38 @@ class TestSessionLifetime:
                 )
             ).scalar()
         assert stale == 1  # the admin fixture's own session, untouched
+
+
+# Per credential: make its last use ten minutes old, then hold its row.
+STALE_THEN_HELD = {
+    "api key": (
+        "update api_keys set last_used_at = now() - interval '10 minutes' where id = :id",
+        "select 1 from api_keys where id = :id for update",
+    ),
+    "session": (
+        "update auth_sessions set last_seen_at = now() - interval '10 minutes' where user_id = :id",
+        "select 1 from auth_sessions where user_id = :id for update",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(STALE_THEN_HELD))
+async def test_recording_a_use_never_waits_for_another_request(
+    core: httpx.AsyncClient, kind: str
+) -> None:
+    """Once a minute a request records its credential's use; while one request holds the
+    row for that, the others skip it rather than queue behind its commit."""
+    tenant = await make_tenant(core)
+    if kind == "api key":
+        created = await create_key(core, tenant)
+        headers, row = {"x-api-key": created["key"]}, {"id": created["id"]}
+    else:
+        headers, row = tenant.admin, {"id": tenant.admin_id}
+    stale, hold = STALE_THEN_HELD[kind]
+    async with superuser() as conn:
+        await conn.execute(text(stale), row)
+    async with superuser() as holder:
+        await holder.execute(text(hold), row)
+        answer = await asyncio.wait_for(core.get("/v1/me", headers=headers), timeout=5)
+        assert answer.status_code == 200
+        await holder.rollback()

@@ -38,8 +38,16 @@ SESSION_HEADER = "x-session-token"
 # Plain SQL, so that a session and a driver connection run them alike (`core_api.db`).
 FIND_API_KEY = "select * from vetra_find_api_key($1)"
 FIND_SESSION = "select * from vetra_find_session($1)"
-TOUCH_API_KEY = "update api_keys set last_used_at = $2 where id = $1"
-TOUCH_SESSION = "update auth_sessions set last_seen_at = $2 where id = $1"
+# Recording the use (at most once a minute) skips a row another request is recording:
+# otherwise every request with that key or session would queue behind that one's commit.
+TOUCH_API_KEY = (
+    "update api_keys set last_used_at = $2"
+    " where id = (select id from api_keys where id = $1 for update skip locked)"
+)
+TOUCH_SESSION = (
+    "update auth_sessions set last_seen_at = $2"
+    " where id = (select id from auth_sessions where id = $1 for update skip locked)"
+)
 
 _KIND_PERMISSIONS = {
     UserKind.PROVIDER: PROVIDER_USER_PERMISSIONS,
