@@ -9,6 +9,7 @@ dies with the transaction and can never leak to the next user of a pooled connec
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -109,13 +110,16 @@ class DriverPool:
     @asynccontextmanager
     async def connection(self) -> AsyncIterator[Any]:
         """An asyncpg.Connection, or TimeoutError when none is free in time."""
+        deadline = time.monotonic() + self._wait_seconds
         if self._turns.locked():
             async with asyncio.timeout(self._wait_seconds):
                 await self._turns.acquire()
         else:
             await self._turns.acquire()  # at once
         try:
-            async with self._pool.acquire(timeout=self._wait_seconds) as connection:
+            # Free by now, unless a new connection is still being opened.
+            left = max(deadline - time.monotonic(), 0.001)
+            async with self._pool.acquire(timeout=left) as connection:
                 yield connection
         finally:
             self._turns.release()

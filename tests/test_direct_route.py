@@ -8,7 +8,9 @@ from typing import Annotated
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi import Body as FastApiBody
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 
 from core_api.kit.direct_route import DirectRoute
@@ -50,14 +52,33 @@ async def test_field_errors_are_422_by_field(core: httpx.AsyncClient) -> None:
     assert {e["field"] for e in problem["errors"]} == {"service_date", "provider_id"}  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("content", [b"", b"[]", b'"text"'])
-async def test_a_body_that_is_not_an_object_is_refused(
-    core: httpx.AsyncClient, content: bytes
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b"", "application/json", 422),  # no body: missing
+        (b"[]", "application/json", 422),
+        (b'"text"', "application/json; charset=utf-8", 422),
+        (b'{"member_id": "X-Y-00001-P", "service_date": "2026-01-05"}', "text/plain", 422),
+        (b'{"member_id": "X-Y-00001-P", "service_date": "2026-01-05"}', None, 422),
+    ],
+    ids=["empty", "array", "string", "text-plain", "no-content-type"],
+)
+async def test_a_body_that_is_not_a_json_object_is_refused(
+    core: httpx.AsyncClient, content: bytes, content_type: str | None, status: int
 ) -> None:
     tenant = await make_tenant(core)
-    response = await core.post("/v1/eligibility", content=content, headers=tenant.admin)
-    assert response.status_code in (400, 422), response.text
-    assert response.headers["content-type"] == "application/problem+json"
+    headers = {**tenant.admin, **({"content-type": content_type} if content_type else {})}
+    response = await core.post("/v1/eligibility", content=content, headers=headers)
+    problem = assert_problem(response, status)
+    assert [e["field"] for e in problem["errors"]] == ["body"]  # type: ignore[attr-defined]
+
+
+async def test_a_json_media_type_with_a_suffix_is_json(core: httpx.AsyncClient) -> None:
+    tenant = await make_tenant(core)
+    body = b'{"member_id": "%s-ACME-99999-P", "service_date": "2026-01-05"}' % tenant.code.encode()
+    headers = {**tenant.admin, "content-type": "application/vnd.vetra+json"}
+    response = await core.post("/v1/eligibility", content=body, headers=headers)
+    assert_problem(response, 404)  # read and checked: no such member
 
 
 async def test_a_stranger_gets_401_whatever_the_body(core: httpx.AsyncClient) -> None:
@@ -93,3 +114,29 @@ def test_an_endpoint_with_other_inputs_is_refused_at_import() -> None:
         @router.post("/no-caller")
         async def anyone(body: Body) -> Response:
             return Response()
+
+    with pytest.raises(TypeError, match="not embedded"):
+
+        @router.post("/embedded")
+        async def embedded(body: Annotated[Body, FastApiBody(embed=True)], who: Caller) -> Response:
+            return Response()
+
+    with pytest.raises(TypeError, match="coroutine"):
+
+        @router.post("/sync")
+        def sync(body: Body, who: Caller) -> Response:
+            return Response()
+
+
+async def test_a_router_included_with_dependencies_of_its_own_is_refused() -> None:
+    """They would not run: refused as the included route is built, not skipped."""
+    router = APIRouter(route_class=DirectRoute)
+
+    @router.post("/direct")
+    async def direct(body: Body, who: Caller) -> Response:
+        return Response()
+
+    app = FastAPI()
+    app.include_router(router, prefix="/v1", dependencies=[Depends(plain_caller)])
+    with pytest.raises(TypeError, match="/v1/direct"):
+        list(iter_route_contexts(app.routes))

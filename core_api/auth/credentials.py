@@ -42,11 +42,11 @@ FIND_SESSION = "select * from vetra_find_session($1)"
 # otherwise every request with that key or session would queue behind that one's commit.
 TOUCH_API_KEY = (
     "update api_keys set last_used_at = $2"
-    " where id = (select id from api_keys where id = $1 for update skip locked)"
+    " where id = (select id from api_keys where id = $1 for no key update skip locked)"
 )
 TOUCH_SESSION = (
     "update auth_sessions set last_seen_at = $2"
-    " where id = (select id from auth_sessions where id = $1 for update skip locked)"
+    " where id = (select id from auth_sessions where id = $1 for no key update skip locked)"
 )
 
 _KIND_PERMISSIONS = {
