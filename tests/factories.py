@@ -269,7 +269,11 @@ async def make_client_user(
 
 
 async def make_claim(
-    core: httpx.AsyncClient, provider: ProviderCtx, member: dict[str, Any], **overrides: Any
+    core: httpx.AsyncClient,
+    provider: ProviderCtx,
+    member: dict[str, Any],
+    idempotency_key: str | None = None,
+    **overrides: Any,
 ) -> dict[str, Any]:
     """A claim filed by `provider` (already linked) for `member`: a consult and drugs."""
     body: dict[str, Any] = {
@@ -294,6 +298,7 @@ async def make_claim(
         ],
         **overrides,
     }
-    response = await core.post("/v1/claims", json=body, headers=provider.user)
+    headers = {**provider.user, **({"idempotency-key": idempotency_key} if idempotency_key else {})}
+    response = await core.post("/v1/claims", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
