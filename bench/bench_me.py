@@ -16,7 +16,6 @@ dropped, at the end. All traffic stays on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import secrets
 import sys
 
@@ -25,34 +24,36 @@ import httpx
 from bench.stack import (
     BFF_KEY,
     PLATFORM_KEY,
+    LightHttp,
     Result,
     Stack,
     bench_stack,
     measure,
+    run_async,
     run_bench,
 )
+from scripts.run import Service
 
 PASSWORD = "bench-password-0123"
 EMAIL = "bench.admin@example.com"
 
 
 async def load(
-    name: str,
-    client: httpx.AsyncClient,
-    url: str,
-    headers: dict[str, str],
-    *,
-    clients: int,
-    duration: float,
-    requests: int,
+    name: str, server: Service, path: str, headers: dict[str, str], args: argparse.Namespace
 ) -> Result:
-    return await measure(
-        name,
-        lambda: client.get(url, headers=headers),
-        clients=clients,
-        duration=duration,
-        requests=requests,
-    )
+    http = LightHttp(server.url)
+    try:
+        return await measure(
+            name,
+            lambda: http.request("GET", path, headers),
+            clients=args.clients,
+            duration=args.duration,
+            requests=args.requests,
+            warmup=4 * args.clients,
+            server=server,
+        )
+    finally:
+        http.close()
 
 
 async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
@@ -79,17 +80,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
         )
         session.raise_for_status()
         core_headers = {"x-api-key": BFF_KEY, "x-session-token": session.json()["token"]}
-        results.append(
-            await load(
-                "core  GET /v1/me",
-                client,
-                f"{core.url}/v1/me",
-                core_headers,
-                clients=args.clients,
-                duration=args.duration,
-                requests=args.requests,
-            )
-        )
+        results.append(await load("core  GET /v1/me", core, "/v1/me", core_headers, args))
 
         if bff is not None:
             signed_in = await client.post(f"{bff.url}/api/auth/login", json=login)
@@ -98,15 +89,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
             cookie = "; ".join(f"{k}={v}" for k, v in signed_in.cookies.items())
             client.cookies.clear()
             results.append(
-                await load(
-                    "BFF   GET /api/me (cookie)",
-                    client,
-                    f"{bff.url}/api/me",
-                    {"cookie": cookie},
-                    clients=args.clients,
-                    duration=args.duration,
-                    requests=args.requests,
-                )
+                await load("BFF   GET /api/me (cookie)", bff, "/api/me", {"cookie": cookie}, args)
             )
     return results
 
@@ -114,7 +97,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[Result]:
 def run(args: argparse.Namespace) -> int:
     with bench_stack(bff=True) as stack:
         print(f"{args.clients} concurrent clients, {args.duration:g}s per target")
-        for result in asyncio.run(bench(stack, args)):
+        for result in run_async(bench(stack, args)):
             print(result.line(), flush=True)
     return 0
 
