@@ -8,6 +8,7 @@ cookies, so nothing one user's response sets can leak into another user's reques
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import urllib.request
@@ -26,6 +27,8 @@ from shared.logging import request_id_var
 from shared.problems import ProblemError
 
 CORE_PREFIX = "/v1/"
+KEEPALIVE_CONNECTIONS = 100  # idle connections to the core kept open, in all
+WHOLE_ANSWER_BYTES = 256 * 1024  # answers up to this size are read whole, larger ones streamed
 log = logging.getLogger("vetra.bff.proxy")
 
 # RFC 9110 section 7.6.1, plus the pre-standard names still seen in the wild.
@@ -125,6 +128,33 @@ def filter_headers(
     return [(name, value) for name, value in pairs if name not in drop and name not in named]
 
 
+class _PoolsInTurn(httpx.AsyncBaseTransport):
+    """Connections to the core in several small pools, taken in turn.
+
+    On every request and every response httpcore's pool walks all its connections, asks
+    the socket of each idle one whether the core has closed it, and for each idle one
+    counts all of them again: with a few dozen connections that was a third of the BFF's
+    CPU. Pools of a few connections keep each walk short; together they allow as many."""
+
+    POOLS = 8
+
+    def __init__(self, max_connections: int) -> None:
+        each = httpx.Limits(
+            max_connections=-(-max_connections // self.POOLS),
+            max_keepalive_connections=-(-KEEPALIVE_CONNECTIONS // self.POOLS),
+        )
+        tls = httpx.create_ssl_context()  # one for all: each costs a read of the CA bundle
+        self._pools = [httpx.AsyncHTTPTransport(verify=tls, limits=each) for _ in range(self.POOLS)]
+        self._turns = itertools.cycle(self._pools)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await next(self._turns).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        for pool in self._pools:
+            await pool.aclose()
+
+
 class Upstream:
     """The one httpx client a BFF process uses to reach the core."""
 
@@ -132,14 +162,11 @@ class Upstream:
         self.settings = settings
         self.base_url = settings.core_url.rstrip("/")
         self.client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or _PoolsInTurn(settings.upstream_max_connections),
             cookies=CookieJar(policy=_RefuseAllCookies()),
             follow_redirects=False,
             trust_env=False,
             timeout=self.timeout(settings.upstream_read_timeout),
-            limits=httpx.Limits(
-                max_connections=settings.upstream_max_connections, max_keepalive_connections=100
-            ),
         )
 
     def timeout(self, read: float) -> httpx.Timeout:
@@ -223,7 +250,7 @@ class Upstream:
         )
         if upstream.status_code == 401:
             return await _unauthorized(upstream)
-        response = _RelayedResponse(upstream)
+        response = await _read_whole(upstream) or _RelayedResponse(upstream)
         response.raw_headers = [
             (name.encode("latin-1"), value.encode("latin-1"))
             for name, value in filter_headers(upstream.headers.multi_items(), _RESPONSE_DROP)
@@ -293,6 +320,22 @@ async def _raw(upstream: httpx.Response) -> AsyncIterator[bytes]:
             yield chunk
     except httpx.TransportError as exc:
         log.warning("core answer interrupted", extra={"fields": {"error": repr(exc)}})
+
+
+async def _read_whole(upstream: httpx.Response) -> Response | None:
+    """A small answer of known length, read in full and passed on as it is; None for an
+    event stream or a large or open-ended body, which are streamed. Streaming costs a task
+    group per response, more than relaying a page of JSON."""
+    length = upstream.headers.get("content-length", "")
+    if not length.isdigit() or int(length) > WHOLE_ANSWER_BYTES:
+        return None
+    try:
+        body = b"".join([chunk async for chunk in upstream.aiter_raw()])
+    except httpx.TransportError as exc:
+        raise CoreFailed("The core API connection failed.") from exc
+    finally:
+        await upstream.aclose()
+    return Response(body, status_code=upstream.status_code)
 
 
 class _RelayedResponse(StreamingResponse):

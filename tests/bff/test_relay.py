@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -16,7 +17,14 @@ from starlette.routing import Route
 
 from bff.csrf import csrf_token
 from bff.main import create_app
-from bff.proxy import NoSuchEndpoint, core_path
+from bff.proxy import (
+    WHOLE_ANSWER_BYTES,
+    CoreFailed,
+    NoSuchEndpoint,
+    _PoolsInTurn,
+    _read_whole,
+    core_path,
+)
 from tests.bff.conftest import COOKIE, BffFactory, Browser, bff_settings, running
 from tests.factories import PASSWORD, TenantCtx, make_staff
 
@@ -341,3 +349,54 @@ class TestBodyLimits:
             headers={**admin.unsafe(), "content-type": "application/json"},
         )
         assert too_big.status_code == 413
+
+
+class TestAnswersReadWhole:
+    """Small answers of known length are read whole (no streaming task per response);
+    event streams, large and open-ended bodies are streamed."""
+
+    @staticmethod
+    def answer(body: bytes, **headers: str) -> httpx.Response:
+        return httpx.Response(200, headers=headers, stream=httpx.ByteStream(body))
+
+    async def test_a_small_answer_is_read_whole(self) -> None:
+        relayed = await _read_whole(self.answer(b"{}", **{"content-length": "2"}))
+        assert relayed is not None
+        assert relayed.body == b"{}"
+
+    @pytest.mark.parametrize(
+        "headers",
+        [{}, {"content-length": str(WHOLE_ANSWER_BYTES + 1)}, {"content-length": "-1"}],
+        ids=["open-ended", "large", "nonsense"],
+    )
+    async def test_others_are_streamed(self, headers: dict[str, str]) -> None:
+        assert await _read_whole(self.answer(b"{}", **headers)) is None
+
+    async def test_a_core_gone_mid_answer_is_a_502(self) -> None:
+        class Broken(httpx.AsyncByteStream):
+            async def __aiter__(self) -> AsyncIterator[bytes]:
+                yield b"{"
+                raise httpx.ReadError("gone")
+
+        answer = httpx.Response(200, headers={"content-length": "9"}, stream=Broken())
+        with pytest.raises(CoreFailed):
+            await _read_whole(answer)
+
+
+async def test_connections_come_from_the_pools_in_turn() -> None:
+    pools = _PoolsInTurn(max_connections=20)
+    used: list[int] = []
+
+    class Pool(httpx.AsyncBaseTransport):
+        def __init__(self, number: int) -> None:
+            self.number = number
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            used.append(self.number)
+            return httpx.Response(204)
+
+    await pools.aclose()
+    pools._turns = itertools.cycle([Pool(n) for n in range(_PoolsInTurn.POOLS)])
+    for _ in range(2 * _PoolsInTurn.POOLS):
+        await pools.handle_async_request(httpx.Request("GET", "http://core.internal/"))
+    assert used == list(range(_PoolsInTurn.POOLS)) * 2
