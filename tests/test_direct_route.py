@@ -1,5 +1,5 @@
 """`DirectRoute` (eligibility's route class) answers bad input as FastAPI would, after the
-caller is known, and refuses at import an endpoint it could not answer."""
+caller is known, and refuses, when the route is built, an endpoint it could not answer."""
 
 from __future__ import annotations
 
