@@ -80,6 +80,9 @@ async def test_bad_page_size_is_422(core: httpx.AsyncClient, limit: str) -> None
         "/v1/disputes",
         "/v1/network/links",
         "/v1/change-requests",
+        "/v1/authorizations",
+        "/v1/pa-rules",
+        "/v1/risk-events",
     ],
 )
 async def test_newest_first_lists_refuse_a_cursor_of_another_shape(

@@ -20,7 +20,7 @@ from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.authorizations.schemas import RuleCreate, RuleUpdate
 from core_api.errors import Conflict, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import PageParams, newest_first, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.membership.enrollees import status_on
 from core_api.models import EnrolleeStatus, ExclusionKind, Plan, PlanExclusion
@@ -126,20 +126,14 @@ async def list_rules(
     active: bool | None,
     page: PageParams,
 ) -> tuple[list[PaRule], str | None]:
-    query = select(PaRule).order_by(PaRule.id.desc()).limit(page.limit + 1)
+    query = select(PaRule)
     if plan_id is not None:
         query = query.where(PaRule.plan_id == plan_id)
     if procedure_code:
         query = query.where(PaRule.procedure_code == procedure_code.strip().upper())
     if active is not None:
         query = query.where(PaRule.is_active.is_(active))
-    after = decode_cursor(page.cursor)
-    if after:
-        try:
-            query = query.where(PaRule.id < uuid.UUID(str(after[0])))
-        except ValueError as exc:
-            raise Invalid("cursor", "The cursor is not valid.") from exc
-    rows = list((await db.scalars(query)).all())
+    rows = list((await db.scalars(newest_first(query, PaRule.id, page))).all())
     return next_cursor(rows, page.limit, lambda r: [str(r.id)])
 
 

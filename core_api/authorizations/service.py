@@ -49,8 +49,15 @@ from core_api.authorizations.schemas import (
 from core_api.claims import queue as claims_queue
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
+from core_api.kit.filters import on_days
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import (
+    PageParams,
+    cursor_uuid,
+    decode_cursor,
+    newest_first,
+    next_cursor,
+)
 from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Plan, Provider, Tenant, User, UserKind
 from core_api.models.authorization import (
@@ -319,15 +326,7 @@ class Filters:
         if self.breached is not None:
             breached = Authorization.breached_at.is_not(None)
             query = query.where(breached if self.breached else ~breached)
-        if self.from_ is not None:
-            query = query.where(Authorization.created_at >= _start_of(self.from_))
-        if self.to is not None:
-            query = query.where(Authorization.created_at < _start_of(self.to + timedelta(days=1)))
-        return query
-
-
-def _start_of(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=utcnow().tzinfo)
+        return query.where(*on_days(Authorization.created_at, self.from_, self.to))
 
 
 async def list_authorizations(
@@ -338,11 +337,7 @@ async def list_authorizations(
     query = filters.apply(select(Authorization)).where(
         or_(Authorization.tenant_id == tenant_id, Authorization.provider_tenant_id == tenant_id)
     )
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(Authorization.id < _uuid(after[0]))
-    query = query.order_by(Authorization.id.desc()).limit(page.limit + 1)
-    rows = list((await db.scalars(query)).all())
+    rows = list((await db.scalars(newest_first(query, Authorization.id, page))).all())
     return next_cursor(rows, page.limit, lambda pa: [str(pa.id)])
 
 
@@ -382,7 +377,7 @@ async def queue(
             due = datetime.fromisoformat(str(after[0]))
         except ValueError as exc:
             raise Invalid("cursor", "The cursor is not valid.") from exc
-        last = _uuid(after[1])
+        last = cursor_uuid(after[1])
         query = query.where(
             or_(
                 Authorization.sla_due_at > due,
@@ -392,13 +387,6 @@ async def queue(
     query = query.order_by(Authorization.sla_due_at, Authorization.id).limit(page.limit + 1)
     rows = list((await db.scalars(query)).all())
     return next_cursor(rows, page.limit, lambda pa: [pa.sla_due_at.isoformat(), str(pa.id)])
-
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
 
 
 # --- deciding and appealing ----------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.claims import queue, risk
-from core_api.errors import Conflict, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.errors import Conflict, NotFound
+from core_api.kit.filters import on_days
+from core_api.kit.pagination import PageParams, newest_first, next_cursor
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim, RiskEvent
 from core_api.risk.schemas import RiskEventClear, RiskEventCleared, RiskEventRead
@@ -29,10 +30,6 @@ class RiskEventFilters:
     cleared: bool | None = None
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 async def list_events(
     db: AsyncSession, actor: Actor, filters: RiskEventFilters, page: PageParams
 ) -> tuple[list[RiskEvent], str | None]:
@@ -42,22 +39,11 @@ async def list_events(
         query = query.where(RiskEvent.rule == filters.rule)
     if filters.claim_id is not None:
         query = query.where(RiskEvent.claim_id == filters.claim_id)
-    if filters.from_ is not None:
-        query = query.where(RiskEvent.created_at >= _start_of(filters.from_))
-    if filters.to is not None:
-        query = query.where(RiskEvent.created_at < _start_of(filters.to + timedelta(days=1)))
+    query = query.where(*on_days(RiskEvent.created_at, filters.from_, filters.to))
     if filters.cleared is not None:
         cleared = RiskEvent.cleared_at.is_not(None)
         query = query.where(cleared if filters.cleared else ~cleared)
-    after = decode_cursor(page.cursor)
-    if after:
-        try:
-            last = uuid.UUID(str(after[0]))
-        except (ValueError, IndexError) as exc:
-            raise Invalid("cursor", "The cursor is not valid.") from exc
-        query = query.where(RiskEvent.id < last)
-    query = query.order_by(RiskEvent.id.desc()).limit(page.limit + 1)
-    rows = list((await db.scalars(query)).all())
+    rows = list((await db.scalars(newest_first(query, RiskEvent.id, page))).all())
     return next_cursor(rows, page.limit, lambda e: [str(e.id)])
 
 
