@@ -150,20 +150,25 @@ class TestImpossibleDates:
         evidence = (await rules_of(core, case, after))["outside_coverage"]["evidence"]
         assert evidence["after_termination"] == ["2026-10-10"]
 
-    async def test_a_future_discharge_fires(self, core: httpx.AsyncClient, case: Case) -> None:
+    async def test_a_future_discharge_is_refused_at_intake(
+        self, core: httpx.AsyncClient, case: Case
+    ) -> None:
+        """No fraud rule for future dates: intake refuses them on the field (422)."""
         today = date.today()
-        future = (today + timedelta(days=5)).isoformat()
-        claim = await make_claim(
-            core,
-            case.provider,
-            case.member,
-            service_date=today.isoformat(),
-            admission_date=today.isoformat(),
-            discharge_date=future,
+        response = await core.post(
+            "/v1/claims",
+            json={
+                "member_id": case.member["member_id"],
+                "provider_id": case.provider.id,
+                "service_date": today.isoformat(),
+                "admission_date": today.isoformat(),
+                "discharge_date": (today + timedelta(days=5)).isoformat(),
+                "items": [{"code": "CONS-01", "quantity": 1, "unit_price": 1000}],
+            },
+            headers=case.provider.user,
         )
-        event = (await rules_of(core, case, claim))["future_service_date"]
-        assert event["evidence"]["dates"] == [future]
-        assert claim["risk_score"] >= 50
+        assert response.status_code == 422, response.text
+        assert "discharge_date" in response.text
 
     async def test_past_dates_do_not(self, core: httpx.AsyncClient, case: Case) -> None:
         claim = await make_claim(
@@ -174,7 +179,7 @@ class TestImpossibleDates:
             discharge_date="2026-10-03",
             service_date="2026-10-01",
         )
-        assert "future_service_date" not in await rules_of(core, case, claim)
+        assert await rules_of(core, case, claim) == {}
 
     async def test_overlapping_stays_fire_and_transfers_do_not(
         self, core: httpx.AsyncClient, case: Case

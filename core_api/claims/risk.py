@@ -7,6 +7,11 @@ claim's risk score is the sum of the weights of the rules that fired, capped at 
 Every threshold and weight is per tenant: `TenantSettings.risk_thresholds` overrides any
 key of `DEFAULT_THRESHOLDS` (weights are `<rule>_weight`; a weight of 0 turns a rule off).
 The rules and their defaults are documented in README.md ("Fraud and anomaly rules").
+
+There is no rule for dates in the future: intake refuses a claim whose service, admission
+or discharge date is after today (422 on the field), which is the clearer answer for the
+provider. Risk events recorded by the former `future_service_date` rule stay readable (a
+rule name is plain text on the event).
 """
 
 from __future__ import annotations
@@ -36,7 +41,6 @@ DEFAULT_THRESHOLDS: MappingProxyType[str, int] = MappingProxyType(
         "duplicate_billing_weight": 40,
         "near_duplicate_weight": 25,
         "outside_coverage_weight": 40,
-        "future_service_date_weight": 50,
         "overlapping_stay_weight": 35,
         "upcoding_weight": 20,
         "rapid_fire_weight": 15,
@@ -183,15 +187,6 @@ async def outside_coverage(
         "before_coverage": [d.isoformat() for d in before],
         "after_termination": [d.isoformat() for d in after],
     }
-
-
-async def future_service_date(
-    db: AsyncSession, claim: Claim, items: list[ClaimItem], settings: TenantSettings
-) -> Evidence:
-    """A service, admission or discharge date after today."""
-    today = date.today()
-    future = [d.isoformat() for d in _dates(claim) if d > today]
-    return {"dates": future, "today": today.isoformat()} if future else None
 
 
 async def overlapping_stay(
@@ -364,7 +359,6 @@ RULES: dict[str, Rule] = {
     "duplicate_billing": duplicate_billing,
     "near_duplicate": near_duplicate,
     "outside_coverage": outside_coverage,
-    "future_service_date": future_service_date,
     "overlapping_stay": overlapping_stay,
     "upcoding": upcoding,
     "rapid_fire": rapid_fire,
