@@ -150,6 +150,7 @@ DEMO_PLANS = (
             Benefit(category="inpatient", limit_amount=3_000_000_00),
             Benefit(category="maternity", limit_amount=1_000_000_00, waiting_period_days=270),
             Benefit(category="drugs", limit_amount=200_000_00),
+            Benefit(category="lab", limit_amount=150_000_00),
         ],
     ),
     PlanCreate(
@@ -162,6 +163,7 @@ DEMO_PLANS = (
             Benefit(category="outpatient", limit_amount=200_000_00, limit_visits=12),
             Benefit(category="inpatient", limit_amount=1_000_000_00),
             Benefit(category="drugs", limit_amount=80_000_00),
+            Benefit(category="lab", limit_amount=60_000_00),
         ],
     ),
 )
@@ -543,6 +545,8 @@ CLAIM_PATHS: tuple[tuple[ClaimStatus, ...], ...] = (
     (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.REJECTED),
     (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED, ClaimStatus.SETTLED),
 )
+# Every category billed here has a benefit in every demo plan (tests/test_seed.py checks),
+# so the adjudication view proposes real amounts rather than zeros.
 DEMO_CLAIM_ITEMS = (
     ItemCreate(code="CONS-01", description="GP consultation", quantity=1, unit_price=15_000_00),
     ItemCreate(
@@ -781,7 +785,11 @@ async def _demo_plan(ctx: DemoContext) -> Plan:
         PlanCreate(
             code="STANDARD",
             name="Standard",
-            benefits=[Benefit(category="outpatient", limit_amount=50_000_00)],
+            benefits=[
+                Benefit(category="outpatient", limit_amount=50_000_00),
+                Benefit(category="drugs", limit_amount=20_000_00),
+                Benefit(category="lab", limit_amount=20_000_00),
+            ],
         ),
     )
     return view.plan

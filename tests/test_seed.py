@@ -51,3 +51,18 @@ async def test_the_demo_seeds_once_and_shows_a_working_hmo(
     enrollee = await session_of("Enrollee")  # the portal shows them their own records
     assert await items("/v1/me/claims", enrollee)
     assert await items("/v1/me/authorizations", enrollee)
+
+    # Every seeded claim line bills a category the member's plan covers, so adjudication
+    # proposes real amounts, not zeros.
+    plan_benefits: dict[str, set[str]] = {}
+    for claim in await items("/v1/claims"):
+        detail = (await core.get(f"/v1/claims/{claim['id']}", headers=headers)).json()
+        member = (await core.get(f"/v1/enrollees/{claim['member_id']}", headers=headers)).json()
+        plan_id = member["plan_id"]
+        if plan_id not in plan_benefits:
+            plan = (await core.get(f"/v1/plans/{plan_id}", headers=headers)).json()
+            plan_benefits[plan_id] = {b["category"] for b in plan["benefits"]}
+        lines = detail["items"]
+        assert lines, claim["number"]
+        uncovered = {line["category"] for line in lines} - plan_benefits[plan_id]
+        assert not uncovered, (claim["number"], uncovered)
