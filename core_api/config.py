@@ -20,6 +20,25 @@ class Settings(ServiceSettings):
     bff_api_key: str = DEV_BFF_API_KEY
     core_port: int = 8001
     db_pool_size: int = 10
+    password_hash_workers: int | None = Field(
+        default=None,
+        gt=0,
+        description="Threads hashing and verifying passwords (default: half the cores).",
+    )
+    password_hash_queue: int = Field(
+        default=16,
+        ge=0,
+        description="Hashes that may wait for a thread; beyond that, 503 hasher-busy.",
+    )
+    password_hash_retry_after_seconds: float = Field(
+        default=1.0, gt=0, description="Retry-After of a 503 hasher-busy answer."
+    )
+    password_hash_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU niceness of the hashing threads (Linux), so logins yield to requests.",
+    )
     session_idle_minutes: int = Field(default=30, gt=0)
     session_absolute_hours: int = Field(default=12, gt=0)
     invite_valid_hours: int = Field(default=72, gt=0)

@@ -227,6 +227,21 @@ async def tenant_transaction(
 
 
 @asynccontextmanager
+async def released(session: AsyncSession, tenant_id: uuid.UUID | None) -> AsyncIterator[None]:
+    """Commits the request's transaction so far, so its connection goes back to the pool
+    while the block awaits something slow that needs no database (hashing a password);
+    after it, a new transaction begins in `tenant_id`.
+
+    Only for the start of a route's work, when nothing but resolving the caller has run:
+    whatever came before is committed on its own. Rows loaded before stay usable
+    (`expire_on_commit=False`) but are no longer locked: read them again to rely on them.
+    """
+    await session.commit()
+    yield
+    await set_tenant(session, tenant_id)
+
+
+@asynccontextmanager
 async def as_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> AsyncIterator[None]:
     """Works in another tenant for a moment (e.g. to find a provider's users), then back.
 

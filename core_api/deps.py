@@ -29,10 +29,15 @@ ACCESS_MARK = "__vetra_access__"
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    The connection is taken at the first statement. A route may end the transaction early
+    to give the connection back while it hashes a password (`core_api.db.released`); its
+    next statement begins a new transaction, committed or rolled back the same way."""
     factory = request.app.state.session_factory
-    async with factory() as session, session.begin():
+    async with factory() as session:  # closing it rolls back whatever is not committed
         yield session
+        await session.commit()
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]

@@ -425,7 +425,7 @@ async def seed_portal(ctx: DemoContext) -> None:
     login = await portal.issue_client_credentials(
         ctx.db, ctx.actor, settings, client.id, client_email
     )
-    portal.set_password(login.user, ctx.password)
+    await portal.set_password(login.user, ctx.password)
     enrollee_email = demo_email("enrollee")
     await portal.create_enrollee_account(
         ctx.db,

@@ -13,7 +13,7 @@ from core_api.access.schemas import InviteAccept, RoleCreate, RoleUpdate, UserCr
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.config import Settings
-from core_api.db import set_auth_lookup, set_tenant
+from core_api.db import released, set_auth_lookup, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
 from core_api.kit.versioning import compare_and_set
@@ -36,12 +36,17 @@ async def add_staff_user(
     tenant_id: uuid.UUID,
     *,
     email: str,
-    password: str | None,
+    password: str | None = None,
+    password_hash: str | None = None,
     role_id: uuid.UUID,
     first_name: str = "",
     last_name: str = "",
 ) -> User:
+    """`password_hash` is the password already hashed, by a caller that hashed it before
+    taking a connection; a plain `password` is hashed here (off the loop, connection held)."""
     email = normalise_email(email)
+    if password_hash is None and password:
+        password_hash = await hash_password(password)
     if await db.scalar(select(User.id).where(User.tenant_id == tenant_id, User.email == email)):
         raise Conflict("A user with this email already exists.", type="user-exists")
     await get_role(db, role_id, field="role_id")
@@ -52,7 +57,7 @@ async def add_staff_user(
         last_name=last_name,
         kind=UserKind.STAFF,
         role_id=role_id,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash,
     )
     db.add(user)
     await db.flush()
@@ -69,12 +74,17 @@ async def add_staff_user(
 
 
 async def create_user(db: AsyncSession, actor: Actor, data: UserCreate) -> User:
+    """The password is hashed with the connection given back (only the caller was read)."""
+    password_hash = None
+    if data.password:
+        async with released(db, actor.require_tenant()):
+            password_hash = await hash_password(data.password)
     return await add_staff_user(
         db,
         actor,
         actor.require_tenant(),
         email=str(data.email),
-        password=data.password,
+        password_hash=password_hash,
         role_id=data.role_id,
         first_name=data.first_name,
         last_name=data.last_name,
@@ -238,6 +248,8 @@ async def create_invite(
 
 
 async def accept_invite(db: AsyncSession, actor: Actor, data: InviteAccept) -> User:
+    # Hashed first, before the request takes a connection (the BFF key needs none).
+    password_hash = await hash_password(data.password)
     digest = token_digest(data.token)
     await set_auth_lookup(db, digest)
     invite = await db.scalar(
@@ -261,7 +273,7 @@ async def accept_invite(db: AsyncSession, actor: Actor, data: InviteAccept) -> U
         actor,
         invite.tenant_id,
         email=invite.email,
-        password=data.password,
+        password_hash=password_hash,
         role_id=invite.role_id,
         first_name=data.first_name,
         last_name=data.last_name,

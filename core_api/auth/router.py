@@ -30,10 +30,17 @@ async def create_session(
     settings: SettingsDep,
     _key: Annotated[Credential, require_key(ApiKeyScope.BFF)],
 ) -> SessionCreated:
-    """Logs a user in (BFF key only). The opaque token is returned once; only its hash is kept."""
+    """Logs a user in (BFF key only). The opaque token is returned once; only its hash is kept.
+
+    503 `hasher-busy` (with Retry-After) when too many passwords are being checked at once."""
     actor = anonymous_actor(request, body.email)
     token, session, user = await service.login(
-        db, settings, actor, body, request.headers.get("user-agent")
+        request.app.state.session_factory,
+        db,
+        settings,
+        actor,
+        body,
+        request.headers.get("user-agent"),
     )
     return SessionCreated(
         token=token, expires_at=session.expires_at, user=UserRead.model_validate(user)

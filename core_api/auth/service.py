@@ -5,17 +5,18 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core_api.access.schemas import ApiKeyCreate, PasswordChange, SessionCreate
 from core_api.access.service import normalise_email, revoke_sessions
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.config import Settings
-from core_api.db import set_tenant
-from core_api.errors import Forbidden, Invalid, NotFound, Unauthorized
+from core_api.db import released, set_tenant
+from core_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from core_api.models import ApiKey, ApiKeyScope, AuthSession, Tenant, TenantKind, User
 from core_api.models.base import utcnow
 from core_api.notifications.service import notify
@@ -28,16 +29,28 @@ _INTEGRATION_SCOPE_FOR = {
 
 
 async def login(
-    db: AsyncSession, settings: Settings, actor: Actor, data: SessionCreate, user_agent: str | None
+    factory: async_sessionmaker[AsyncSession],
+    db: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    data: SessionCreate,
+    user_agent: str | None,
 ) -> tuple[str, AuthSession, User]:
-    tenant = await db.scalar(select(Tenant).where(Tenant.slug == data.tenant.lower()))
-    user = None
-    if tenant is not None:
-        await set_tenant(db, tenant.id)
-        user = await db.scalar(select(User).where(User.email == normalise_email(data.email)))
-    password_ok = verify_password(data.password, user.password_hash if user else None)
-    if user is None or not password_ok or not user.is_active:
-        raise Unauthorized("The tenant, email or password is wrong.", type="invalid-credentials")
+    """No connection is held while the password is verified: the account is read in a
+    short transaction of its own, and the session is written in the request's (`db`, not
+    yet connected), after reading the account again under a row lock."""
+    async with factory() as lookup, lookup.begin():
+        stored = await _login_account(lookup, data)
+    password_ok = await verify_password(data.password, stored.password_hash if stored else None)
+    if stored is None or not password_ok or not stored.is_active:
+        raise _invalid_credentials()
+    await set_tenant(db, stored.tenant_id)
+    # Still the account that was verified: active, and its password unchanged since. The
+    # lock orders this login with a concurrent password change or deactivation, whose
+    # session revocation then sees the session made here.
+    user = await db.scalar(select(User).where(User.id == stored.id).with_for_update(key_share=True))
+    if user is None or not user.is_active or user.password_hash != stored.password_hash:
+        raise _invalid_credentials()
     now = utcnow()
     token = new_token()
     session = AuthSession(
@@ -59,6 +72,33 @@ async def login(
     return token, session, user
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class _StoredAccount:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    password_hash: str | None
+    is_active: bool
+
+
+async def _login_account(db: AsyncSession, data: SessionCreate) -> _StoredAccount | None:
+    tenant_id = await db.scalar(select(Tenant.id).where(Tenant.slug == data.tenant.lower()))
+    if tenant_id is None:
+        return None
+    await set_tenant(db, tenant_id)
+    row = (
+        await db.execute(
+            select(User.id, User.tenant_id, User.password_hash, User.is_active).where(
+                User.email == normalise_email(data.email)
+            )
+        )
+    ).first()
+    return _StoredAccount(*row) if row else None
+
+
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("The tenant, email or password is wrong.", type="invalid-credentials")
+
+
 async def logout(db: AsyncSession, actor: Actor) -> None:
     session = await db.get(AuthSession, actor.session_id) if actor.session_id else None
     if session is None:
@@ -68,13 +108,27 @@ async def logout(db: AsyncSession, actor: Actor) -> None:
 
 
 async def change_password(db: AsyncSession, actor: Actor, data: PasswordChange) -> None:
+    """The connection is given back while the passwords are verified and hashed; the new
+    hash is then written only if the old one is still in place (a concurrent change wins
+    once)."""
     user = await db.get(User, actor.user_id) if actor.user_id else None
     if user is None:
         raise Forbidden("Only a user can change their password.")
-    if not verify_password(data.current_password, user.password_hash):
-        raise Invalid("current_password", "The current password is wrong.")
-    user.password_hash = hash_password(data.new_password)
-    user.password_changed_at = utcnow()
+    old_hash = user.password_hash
+    async with released(db, user.tenant_id):
+        if not await verify_password(data.current_password, old_hash):
+            raise Invalid("current_password", "The current password is wrong.")
+        new_hash = await hash_password(data.new_password)
+    changed = await db.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == old_hash, User.is_active)
+        .values(password_hash=new_hash, password_changed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], changed).rowcount != 1:
+        raise Conflict(
+            "The password was changed meanwhile; sign in again.", type="password-changed"
+        )
     await revoke_sessions(db, user.id, keep=actor.session_id)
     await audit.record(db, actor, "auth.password_changed", "user", user.id)
     await notify(

@@ -91,9 +91,17 @@ async def issue_client_credentials(
 
 
 async def create_enrollee_account(
-    db: AsyncSession, actor: Actor, settings: Settings, enrollee_id: uuid.UUID, data: AccountCreate
+    db: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    enrollee_id: uuid.UUID,
+    data: AccountCreate,
+    *,
+    password_hash: str | None = None,
 ) -> IssuedLogin:
-    """With a password the account is ready; without one, a set-password link is emailed."""
+    """With a password the account is ready; without one, a set-password link is emailed.
+    `password_hash` is `data.password` already hashed (by a caller that did so holding no
+    connection); otherwise it is hashed here."""
     enrollee = await get_enrollee(db, enrollee_id)
     if enrollee.status is EnrolleeStatus.TERMINATED:
         raise Conflict("The enrollee is terminated.", type="enrollee-terminated")
@@ -105,7 +113,7 @@ async def create_enrollee_account(
     user = await _portal_user(db, actor, email, UserKind.ENROLLEE, enrollee_id=enrollee.id)
     user.first_name, user.last_name = enrollee.first_name, enrollee.last_name
     if data.password:
-        set_password(user, data.password)
+        set_password_hash(user, password_hash or await hash_password(data.password))
         login = IssuedLogin(user, await _tenant(db, user), settings.portal_url, [user.email])
         body = "An HMO staff member set your first password; change it after you log in.\n"
     else:
@@ -209,13 +217,19 @@ def _setup_paragraph(login: IssuedLogin, settings: Settings) -> str:
     )
 
 
-def set_password(user: User, password: str) -> None:
-    user.password_hash = hash_password(password)
+async def set_password(user: User, password: str) -> None:
+    set_password_hash(user, await hash_password(password))
+
+
+def set_password_hash(user: User, password_hash: str) -> None:
+    user.password_hash = password_hash
     user.password_changed_at = utcnow()
 
 
 async def accept_password_setup(db: AsyncSession, actor: Actor, data: PasswordSetup) -> User:
     """Spends a set-password link: the password is set and any other session ends."""
+    # Hashed first, before the request takes a connection (the BFF key needs none).
+    password_hash = await hash_password(data.password)
     digest = token_digest(data.token)
     await set_auth_lookup(db, digest)
     token = await db.scalar(
@@ -236,7 +250,7 @@ async def accept_password_setup(db: AsyncSession, actor: Actor, data: PasswordSe
     token.used_at = utcnow()
     user = await db.get(User, token.user_id)
     assert user is not None
-    set_password(user, data.password)
+    set_password_hash(user, password_hash)
     await revoke_sessions(db, user.id)
     user_actor = dataclasses.replace(actor, label=user.email, user_id=user.id)
     await audit.record(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from core_api.access.schemas import UserRead
 from core_api.auth.actor import Actor
 from core_api.auth.credentials import Credential, anonymous_actor
+from core_api.db import released
 from core_api.deps import DbSession, SettingsDep, require, require_key
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.models import ApiKeyScope, ChangeRequestKind, ChangeRequestStatus
@@ -24,6 +25,7 @@ from core_api.portal.schemas import (
     PasswordSetup,
     PortalLogin,
 )
+from core_api.security import hash_password
 
 router = APIRouter(tags=["portal"])
 Decider = Annotated[Actor, require("change_requests:decide")]
@@ -64,7 +66,13 @@ async def create_enrollee_account(
     actor: Annotated[Actor, require("enrollees:accounts")],
 ) -> PortalLogin:
     """An enrollee portal login; with no password, a set-password link is emailed."""
-    issued = await accounts.create_enrollee_account(db, actor, settings, enrollee_id, body)
+    password_hash = None
+    if body.password:  # hashed with the connection given back (only the caller was read)
+        async with released(db, actor.require_tenant()):
+            password_hash = await hash_password(body.password)
+    issued = await accounts.create_enrollee_account(
+        db, actor, settings, enrollee_id, body, password_hash=password_hash
+    )
     return _login(issued)
 
 

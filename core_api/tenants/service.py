@@ -28,7 +28,11 @@ async def create_tenant(
     db: AsyncSession, actor: Actor, data: TenantCreate, *, kind: TenantKind = TenantKind.HMO
 ) -> tuple[Tenant, User]:
     """An HMO starts with the seeded roles and an Admin; a provider organisation with one
-    PROVIDER user (its permissions come with the kind, there are no roles)."""
+    PROVIDER user (its permissions come with the kind, there are no roles).
+
+    The first user's password is hashed before any statement, so an HTTP caller (the
+    platform key needs no database) holds no connection meanwhile."""
+    password_hash = await hash_password(data.admin_password)
     code = data.code or default_code(data.slug)
     clash = await db.scalar(
         select(Tenant).where(or_(Tenant.slug == data.slug, Tenant.code == code))
@@ -57,11 +61,11 @@ async def create_tenant(
         details={"slug": tenant.slug, "code": code, "kind": kind.value},
     )
     first_user = _first_hmo_admin if kind is TenantKind.HMO else _first_provider_user
-    return tenant, await first_user(db, actor, tenant, data)
+    return tenant, await first_user(db, actor, tenant, data, password_hash)
 
 
 async def _first_hmo_admin(
-    db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate
+    db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate, password_hash: str
 ) -> User:
     roles = [
         Role(tenant_id=tenant.id, name=name, permissions=sorted(perms), is_system=True)
@@ -76,19 +80,19 @@ async def _first_hmo_admin(
         actor,
         tenant.id,
         email=str(data.admin_email),
-        password=data.admin_password,
+        password_hash=password_hash,
         role_id=admin_role.id,
     )
 
 
 async def _first_provider_user(
-    db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate
+    db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate, password_hash: str
 ) -> User:
     user = User(
         tenant_id=tenant.id,
         email=access.normalise_email(str(data.admin_email)),
         kind=UserKind.PROVIDER,
-        password_hash=hash_password(data.admin_password),
+        password_hash=password_hash,
     )
     db.add(user)
     await db.flush()
