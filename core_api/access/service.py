@@ -15,7 +15,7 @@ from core_api.auth.actor import Actor
 from core_api.config import Settings
 from core_api.db import released, set_auth_lookup, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.kit.versioning import compare_and_set
 from core_api.models import AuthSession, Invite, Role, Tenant, User, UserKind
 from core_api.models.base import utcnow
@@ -91,13 +91,12 @@ async def create_user(db: AsyncSession, actor: Actor, data: UserCreate) -> User:
     )
 
 
+USERS = Keyset(By(User.id, uuid.UUID))
+
+
 async def list_users(db: AsyncSession, page: PageParams) -> tuple[list[User], str | None]:
-    query = select(User).order_by(User.id).limit(page.limit + 1)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(User.id > _uuid_or_invalid(after[0]))
-    rows = list((await db.scalars(query)).all())
-    return next_cursor(rows, page.limit, lambda u: [str(u.id)])
+    rows = (await db.scalars(USERS.apply(select(User), page))).all()
+    return USERS.page(rows, page.limit)
 
 
 async def get_user(db: AsyncSession, user_id: uuid.UUID) -> User:
@@ -278,10 +277,3 @@ async def accept_invite(db: AsyncSession, actor: Actor, data: InviteAccept) -> U
         first_name=data.first_name,
         last_name=data.last_name,
     )
-
-
-def _uuid_or_invalid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc

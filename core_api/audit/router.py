@@ -17,7 +17,7 @@ from core_api.audit.schemas import AuditEventRead, ChainVerdictRead
 from core_api.auth.actor import Actor
 from core_api.db import tenant_transaction
 from core_api.deps import DbSession, require
-from core_api.kit.pagination import Page, PageParams, decode_cursor, next_cursor, page_params
+from core_api.kit.pagination import By, Keyset, Page, PageParams, page_params
 from core_api.models import AuditEvent
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
@@ -69,6 +69,9 @@ class AuditFilters:
         return query
 
 
+NEWEST_FIRST = Keyset(By(AuditEvent.seq, int, descending=True))
+
+
 @router.get("", response_model=Page[AuditEventRead])
 async def list_audit_events(
     request: Request,
@@ -85,12 +88,8 @@ async def list_audit_events(
             media_type="text/csv",
             headers={"content-disposition": 'attachment; filename="audit-events.csv"'},
         )
-    query = filters.apply(select(AuditEvent)).order_by(AuditEvent.seq.desc()).limit(page.limit + 1)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(AuditEvent.seq < int(after[0]))
-    rows = list((await db.scalars(query)).all())
-    items, cursor = next_cursor(rows, page.limit, lambda e: [e.seq])
+    rows = (await db.scalars(NEWEST_FIRST.apply(filters.apply(select(AuditEvent)), page))).all()
+    items, cursor = NEWEST_FIRST.page(rows, page.limit)
     return Page(items=[AuditEventRead.model_validate(e) for e in items], next_cursor=cursor)
 
 

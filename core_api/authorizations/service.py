@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
@@ -51,13 +51,7 @@ from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.filters import on_days
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import (
-    PageParams,
-    cursor_uuid,
-    decode_cursor,
-    newest_first,
-    next_cursor,
-)
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
 from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Plan, Provider, Tenant, User, UserKind
 from core_api.models.authorization import (
@@ -359,6 +353,9 @@ async def list_member_authorizations(
     ], cursor
 
 
+BY_DUE = Keyset(By(Authorization.sla_due_at, datetime), By(Authorization.id, uuid.UUID))
+
+
 async def queue(
     db: AsyncSession, actor: Actor, urgency: Urgency | None, page: PageParams
 ) -> tuple[list[Authorization], str | None]:
@@ -369,24 +366,8 @@ async def queue(
     )
     if urgency is not None:
         query = query.where(Authorization.urgency == urgency)
-    after = decode_cursor(page.cursor)
-    if after:
-        if len(after) != 2:
-            raise Invalid("cursor", "The cursor is not valid.")
-        try:
-            due = datetime.fromisoformat(str(after[0]))
-        except ValueError as exc:
-            raise Invalid("cursor", "The cursor is not valid.") from exc
-        last = cursor_uuid(after[1])
-        query = query.where(
-            or_(
-                Authorization.sla_due_at > due,
-                and_(Authorization.sla_due_at == due, Authorization.id > last),
-            )
-        )
-    query = query.order_by(Authorization.sla_due_at, Authorization.id).limit(page.limit + 1)
-    rows = list((await db.scalars(query)).all())
-    return next_cursor(rows, page.limit, lambda pa: [pa.sla_due_at.isoformat(), str(pa.id)])
+    rows = (await db.scalars(BY_DUE.apply(query, page))).all()
+    return BY_DUE.page(rows, page.limit)
 
 
 # --- deciding and appealing ----------------------------------------------------------------

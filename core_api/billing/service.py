@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVarTuple
@@ -40,7 +41,7 @@ from core_api.billing.schemas import (
 )
 from core_api.db import set_tenant
 from core_api.errors import Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import By, CursorPart, Keyset, PageParams
 from core_api.models.base import utcnow
 from core_api.models.billing import FeeTier, PlatformFee
 from core_api.models.claim import Claim
@@ -273,6 +274,12 @@ class FeeFilters:
         return query
 
 
+FEES = Keyset(
+    By(PlatformFee.created_at, datetime, descending=True, attr="charged_at"),
+    By(PlatformFee.id, uuid.UUID, descending=True),
+)
+
+
 async def list_fees(
     db: AsyncSession, tenant: Tenant, filters: FeeFilters, page: PageParams
 ) -> tuple[list[FeeRead], str | None]:
@@ -283,18 +290,6 @@ async def list_fees(
             Claim, and_(Claim.tenant_id == PlatformFee.tenant_id, Claim.id == PlatformFee.claim_id)
         )
         .where(PlatformFee.tenant_id == tenant.id)
-    )
-    after = decode_cursor(page.cursor)
-    if after is not None:
-        at, last_id = _fee_cursor(after)
-        query = query.where(
-            or_(
-                PlatformFee.created_at < at,
-                and_(PlatformFee.created_at == at, PlatformFee.id < last_id),
-            )
-        )
-    query = query.order_by(PlatformFee.created_at.desc(), PlatformFee.id.desc()).limit(
-        page.limit + 1
     )
     rows = [
         FeeRead(
@@ -308,16 +303,9 @@ async def list_fees(
             charged_at=fee.created_at,
             invoice_month=fee.invoice_month,
         )
-        for fee, number in (await db.execute(query)).all()
+        for fee, number in (await db.execute(FEES.apply(query, page))).all()
     ]
-    return next_cursor(rows, page.limit, lambda f: [f.charged_at.isoformat(), str(f.id)])
-
-
-def _fee_cursor(after: list[Any]) -> tuple[datetime, uuid.UUID]:
-    try:
-        return datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1]))
-    except (ValueError, IndexError) as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
+    return FEES.page(rows, page.limit)
 
 
 # --- invoices --------------------------------------------------------------------------
@@ -344,6 +332,15 @@ class InvoiceFilters:
         return query
 
 
+# One tenant's invoices: newest month first, then by currency.
+TENANT_INVOICES = Keyset(
+    By(PlatformFee.invoice_month, date, descending=True, attr="month"),
+    By(PlatformFee.currency, str),
+)
+# Across tenants (the platform's view): by tenant, then as above.
+INVOICES = Keyset(By(Tenant.id, uuid.UUID, attr="tenant_id"), *TENANT_INVOICES.by)
+
+
 async def list_invoices(
     db: AsyncSession,
     actor: Actor,
@@ -356,8 +353,7 @@ async def list_invoices(
     Tenant staff see their own; the platform key sees every HMO (or the one it names),
     reading one tenant at a time because Row-Level Security scopes a transaction to one.
     """
-    after = decode_cursor(page.cursor)
-    start = _invoice_cursor(after) if after is not None else None
+    start = INVOICES.decode(page.cursor)
     if PLATFORM_BILLING in actor.permissions and tenant_id is None:
         query = select(Tenant).where(Tenant.kind == TenantKind.HMO).order_by(Tenant.id)
         if start is not None:
@@ -375,16 +371,7 @@ async def list_invoices(
         )
         if len(found) > page.limit:
             break
-    return next_cursor(
-        found, page.limit, lambda i: [str(i.tenant_id), i.month.isoformat(), i.currency]
-    )
-
-
-def _invoice_cursor(after: list[Any]) -> tuple[uuid.UUID, date, str]:
-    try:
-        return uuid.UUID(str(after[0])), date.fromisoformat(str(after[1])), str(after[2])
-    except (ValueError, IndexError) as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
+    return INVOICES.page(found, page.limit)
 
 
 async def _tenant_invoices(
@@ -392,7 +379,7 @@ async def _tenant_invoices(
     tenant: Tenant,
     filters: InvoiceFilters,
     current: date,
-    since: tuple[date, str] | None,
+    since: Sequence[CursorPart] | None,
     limit: int,
 ) -> list[Invoice]:
     """Up to `limit` invoices of one tenant after the keyset position `since`."""
@@ -400,16 +387,11 @@ async def _tenant_invoices(
         PlatformFee.tenant_id == tenant.id
     )
     if since is not None:
-        keys = keys.where(
-            or_(
-                PlatformFee.invoice_month < since[0],
-                and_(PlatformFee.invoice_month == since[0], PlatformFee.currency > since[1]),
-            )
-        )
+        keys = keys.where(TENANT_INVOICES.after(since))
     keys = (
         filters.apply(keys, current)
         .group_by(PlatformFee.invoice_month, PlatformFee.currency)
-        .order_by(PlatformFee.invoice_month.desc(), PlatformFee.currency)
+        .order_by(*TENANT_INVOICES.order_by())
         .limit(limit)
     )
     wanted = [(month, currency) for month, currency in (await db.execute(keys)).all()]

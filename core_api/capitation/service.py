@@ -68,12 +68,7 @@ from core_api.db import as_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.finance import runs
 from core_api.kit.counters import next_number
-from core_api.kit.pagination import (
-    PageParams,
-    decode_cursor,
-    newest_first,
-    next_cursor,
-)
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
 from core_api.models import (
     Enrollee,
     EnrolleeStatus,
@@ -304,6 +299,11 @@ async def _live_run(db: AsyncSession, month: date) -> CapitationRun | None:
     )
 
 
+NEWEST_MONTH_FIRST = Keyset(
+    By(CapitationRun.month, date, descending=True), By(CapitationRun.id, uuid.UUID, descending=True)
+)
+
+
 async def list_runs(
     db: AsyncSession, actor: Actor, status: RunStatus | None, page: PageParams
 ) -> tuple[list[CapitationRunRead], str | None]:
@@ -312,27 +312,9 @@ async def list_runs(
     query = select(CapitationRun).where(CapitationRun.tenant_id == actor.require_tenant())
     if status is not None:
         query = query.where(CapitationRun.status == status)
-    after = decode_cursor(page.cursor)
-    if after:
-        month, last = _cursor(after)
-        query = query.where(
-            or_(
-                CapitationRun.month < month,
-                and_(CapitationRun.month == month, CapitationRun.id < last),
-            )
-        )
-    query = query.order_by(CapitationRun.month.desc(), CapitationRun.id.desc())
-    rows = list((await db.scalars(query.limit(page.limit + 1))).all())
-    found, cursor = next_cursor(rows, page.limit, lambda r: [r.month.isoformat(), str(r.id)])
+    rows = (await db.scalars(NEWEST_MONTH_FIRST.apply(query, page))).all()
+    found, cursor = NEWEST_MONTH_FIRST.page(rows, page.limit)
     return [CapitationRunRead.model_validate(r) for r in found], cursor
-
-
-def _cursor(after: list[Any]) -> tuple[date, uuid.UUID]:
-    try:
-        month, last = after
-        return date.fromisoformat(str(month)), uuid.UUID(str(last))
-    except ValueError as exc:
-        raise Invalid("cursor", "The cursor is not valid.") from exc
 
 
 async def load_run(db: AsyncSession, actor: Actor, run_id: uuid.UUID) -> CapitationRun:

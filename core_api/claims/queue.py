@@ -56,7 +56,6 @@ from sqlalchemy import (
     literal,
     select,
     text,
-    tuple_,
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -65,8 +64,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import AliasedClass
 
 from core_api.auth.actor import Actor
-from core_api.errors import Invalid
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.models.claim import Claim, ClaimStatus
 from core_api.models.settings import TenantSettings
 from core_api.tenants.settings import DEFAULT_CLAIM_SLA_DAYS, load_settings
@@ -349,6 +347,11 @@ def describe(claim: QueuedClaim, settings: QueueSettings, today: date) -> QueueE
     )
 
 
+RANKED = Keyset(
+    By(Claim.queue_score, int, descending=True), By(Claim.id, uuid.UUID, descending=True)
+)
+
+
 async def page(
     db: AsyncSession, actor: Actor, params: PageParams
 ) -> tuple[list[QueueEntry], str | None]:
@@ -358,17 +361,8 @@ async def page(
         select(*ENTRY_COLUMNS, *SETTINGS_COLUMNS)
         .outerjoin(TenantSettings, TenantSettings.tenant_id == Claim.tenant_id)
         .where(Claim.tenant_id == tenant_id, text(OPEN_SQL))
-        .order_by(Claim.queue_score.desc(), Claim.id.desc())
-        .limit(params.limit + 1)
     )
-    after = decode_cursor(params.cursor)
-    if after:
-        try:
-            key = (int(after[0]), uuid.UUID(str(after[1])))
-        except (ValueError, IndexError, TypeError) as exc:
-            raise Invalid("cursor", "The cursor is not valid.") from exc
-        query = query.where(tuple_(Claim.queue_score, Claim.id) < key)
-    rows = list((await (await db.connection()).execute(query)).all())
-    rows, cursor = next_cursor(rows, params.limit, lambda c: [c.queue_score, str(c.id)])
+    found = (await (await db.connection()).execute(RANKED.apply(query, params))).all()
+    rows, cursor = RANKED.page(found, params.limit)
     today = datetime.now(UTC).date()
     return [describe(row, row, today) for row in rows], cursor

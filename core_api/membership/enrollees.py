@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, newest_first, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.membership.clients import get_client, reserve_member_numbers
 from core_api.membership.schemas import (
@@ -344,16 +344,15 @@ class EnrolleeFilters:
         return query
 
 
+BY_MEMBER_ID = Keyset(By(Enrollee.member_id, str))
+
+
 async def list_enrollees(
     db: AsyncSession, actor: Actor, filters: EnrolleeFilters, page: PageParams
 ) -> tuple[list[Enrollee], str | None]:
     query = _scoped(filters.apply(select(Enrollee)), actor)
-    query = query.order_by(Enrollee.member_id).limit(page.limit + 1)
-    after = decode_cursor(page.cursor)
-    if after:
-        query = query.where(Enrollee.member_id > str(after[0]))
-    rows = list((await db.scalars(query)).all())
-    return next_cursor(rows, page.limit, lambda e: [e.member_id])
+    rows = (await db.scalars(BY_MEMBER_ID.apply(query, page))).all()
+    return BY_MEMBER_ID.page(rows, page.limit)
 
 
 async def update_enrollee(

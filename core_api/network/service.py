@@ -20,14 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import Db, as_tenant, fetch_row
-from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import (
-    PageParams,
-    cursor_uuid,
-    decode_cursor,
-    newest_first,
-    next_cursor,
-)
+from core_api.errors import Conflict, Forbidden, NotFound
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
     LinkStatus,
@@ -101,19 +95,15 @@ class ProviderFilters:
         return query
 
 
+BY_NAME = Keyset(By(Provider.name, str), By(Provider.id, uuid.UUID))
+
+
 async def list_providers(
     db: AsyncSession, filters: ProviderFilters, page: PageParams
 ) -> tuple[list[Provider], str | None]:
     """Ordered by name (then id, so equal names page correctly)."""
-    query = filters.apply(select(Provider)).order_by(Provider.name, Provider.id)
-    after = _cursor(page.cursor, 2)
-    if after:
-        name, last_id = after[0], cursor_uuid(after[1])
-        query = query.where(
-            or_(Provider.name > name, (Provider.name == name) & (Provider.id > last_id))
-        )
-    rows = list((await db.scalars(query.limit(page.limit + 1))).all())
-    return next_cursor(rows, page.limit, lambda p: [p.name, str(p.id)])
+    rows = (await db.scalars(BY_NAME.apply(filters.apply(select(Provider)), page))).all()
+    return BY_NAME.page(rows, page.limit)
 
 
 async def get_provider(db: AsyncSession, provider_id: uuid.UUID) -> Provider:
@@ -310,13 +300,6 @@ async def parties(
     hmos = (await db.scalars(select(Tenant).where(Tenant.id.in_(hmo_ids)))).all()
     providers = (await db.scalars(select(Provider).where(Provider.id.in_(provider_ids)))).all()
     return {t.id: t for t in hmos}, {p.id: p for p in providers}
-
-
-def _cursor(cursor: str | None, size: int) -> list[str] | None:
-    after = decode_cursor(cursor)
-    if after is not None and len(after) != size:
-        raise Invalid("cursor", "The cursor is not valid.")
-    return [str(value) for value in after] if after else None
 
 
 def _about(link: NetworkLink) -> dict[str, Any]:

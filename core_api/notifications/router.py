@@ -17,7 +17,7 @@ from core_api.config import Settings, get_settings
 from core_api.db import tenant_transaction
 from core_api.deps import DbSession, require
 from core_api.errors import Forbidden
-from core_api.kit.pagination import Page, PageParams, decode_cursor, next_cursor, page_params
+from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.notifications import service
 from core_api.notifications.hub import NotificationHub
 from core_api.notifications.schemas import NotificationRead
@@ -41,15 +41,7 @@ async def list_notifications(
     unread: bool = False,
 ) -> Page[NotificationRead]:
     """The caller's notifications, newest first."""
-    after = decode_cursor(page.cursor)
-    rows = await service.list_for_user(
-        db,
-        _user_id(actor),
-        before_seq=int(after[0]) if after else None,
-        limit=page.limit + 1,
-        unread_only=unread,
-    )
-    items, cursor = next_cursor(rows, page.limit, lambda n: [n.seq])
+    items, cursor = await service.list_for_user(db, _user_id(actor), page, unread_only=unread)
     return Page(items=[NotificationRead.model_validate(n) for n in items], next_cursor=cursor)
 
 

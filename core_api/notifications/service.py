@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.db import as_tenant
 from core_api.errors import NotFound
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.models import EmailMessage, Notification, Role, User, UserKind
 from core_api.models.base import utcnow
 
@@ -69,20 +70,18 @@ async def notify_permission_holders(
     return len(recipients)
 
 
+NEWEST_FIRST = Keyset(By(Notification.seq, int, descending=True))
+
+
 async def list_for_user(
-    db: AsyncSession,
-    user_id: uuid.UUID,
-    *,
-    before_seq: int | None,
-    limit: int,
-    unread_only: bool,
-) -> list[Notification]:
+    db: AsyncSession, user_id: uuid.UUID, page: PageParams, *, unread_only: bool
+) -> tuple[list[Notification], str | None]:
+    """The user's notifications, newest first, a page at a time."""
     query = select(Notification).where(Notification.user_id == user_id)
-    if before_seq is not None:
-        query = query.where(Notification.seq < before_seq)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    return list((await db.scalars(query.order_by(Notification.seq.desc()).limit(limit))).all())
+    rows = (await db.scalars(NEWEST_FIRST.apply(query, page))).all()
+    return NEWEST_FIRST.page(rows, page.limit)
 
 
 async def after_seq(

@@ -36,7 +36,7 @@ from core_api.claims import adjudication, carc, queue
 from core_api.claims import service as claims
 from core_api.claims.schemas import LineDecision, Transition
 from core_api.errors import Conflict, NotFound
-from core_api.kit.pagination import PageParams, decode_cursor, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.models import Provider
 from core_api.models.audit import AuditEvent
 from core_api.models.base import utcnow
@@ -149,6 +149,12 @@ async def _summaries(
     return [piles[k] for k in keys if k in piles]
 
 
+NEWEST_MONTH_FIRST = Keyset(
+    By(Claim.billing_month, date, descending=True),
+    By(Claim.provider_id, uuid.UUID, descending=True),
+)
+
+
 async def list_piles(
     db: AsyncSession,
     actor: Actor,
@@ -162,22 +168,14 @@ async def list_piles(
         select(Claim.billing_month, Claim.provider_id)
         .where(Claim.tenant_id == tenant_id)
         .group_by(Claim.billing_month, Claim.provider_id)
-        .order_by(Claim.billing_month.desc(), Claim.provider_id.desc())
-        .limit(page.limit + 1)
     )
     if provider_id is not None:
         query = query.where(Claim.provider_id == provider_id)
     if month is not None:
         query = query.where(Claim.billing_month == parse_month(month))
-    after = decode_cursor(page.cursor)
-    if after:
-        last_provider, last_month = parse_pile_id(str(after[0]))
-        query = query.where(
-            tuple_(Claim.billing_month, Claim.provider_id) < (last_month, last_provider)
-        )
-    keys = [(p, m) for m, p in (await db.execute(query)).all()]
-    keys, cursor = next_cursor(keys, page.limit, lambda k: [pile_id(*k)])
-    return await _summaries(db, tenant_id, keys), cursor
+    rows = (await db.execute(NEWEST_MONTH_FIRST.apply(query, page))).all()
+    found, cursor = NEWEST_MONTH_FIRST.page(rows, page.limit, lambda row: tuple(row))
+    return await _summaries(db, tenant_id, [(p, m) for m, p in found]), cursor
 
 
 async def get_pile(db: AsyncSession, actor: Actor, pid: str) -> PileRead:
