@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import request_id_var
 from shared.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from shared.uploads import path_pattern
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -74,17 +75,18 @@ class RequestContextMiddleware:
 
 class BodySizeLimitMiddleware:
     """Refuses request bodies larger than `max_bytes` with a 413 problem; `larger` maps a
-    path ending (e.g. `/enrollees/import`) to its own limit."""
+    path ending (e.g. `/enrollees/import`, `/claims/{claim_id}/attachments`, where `{...}`
+    is any one segment) to its own limit: the upload routes of shared/uploads.py."""
 
     def __init__(
         self, app: ASGIApp, max_bytes: int, larger: Mapping[str, int] | None = None
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.larger = dict(larger or {})
+        self.larger = [(path_pattern(end), n) for end, n in (larger or {}).items()]
 
     def limit_for(self, path: str) -> int:
-        return next((n for end, n in self.larger.items() if path.endswith(end)), self.max_bytes)
+        return next((n for end, n in self.larger if end.search(path)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -11,11 +11,12 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.uploads import UPLOADS, UploadName, body_limit
+
 DEV_PLATFORM_API_KEY = "dev-platform-key-change-me-0123456789"
 DEV_BFF_API_KEY = "dev-bff-key-change-me-0123456789abcdef"
 DEV_ENCRYPTION_KEYS = "dev1:4DxkdxNvI0g14dPybBvEyOsPPRFYRAuKEjSeXZB00ZU="
 MIN_SECRET_LENGTH = 32
-MULTIPART_OVERHEAD = 64 * 1024  # multipart framing around an attachment's bytes
 
 
 class InsecureSettingsError(ValueError):
@@ -35,11 +36,17 @@ class ServiceSettings(BaseSettings):
     def is_production(self) -> bool:
         return self.env == "production"
 
+    def upload_limit(self, name: UploadName) -> int:
+        """The largest file (in bytes) the upload route `name` takes (see shared/uploads.py)."""
+        limit: int = getattr(self, UPLOADS[name].limit)
+        return limit
+
     def larger_bodies(self) -> dict[str, int]:
-        """Path suffixes allowed more than `max_body_bytes` (both services apply them)."""
+        """The upload routes' path templates and their body limits, which may exceed
+        `max_body_bytes` (both services' BodySizeLimitMiddleware apply them)."""
         return {
-            "/enrollees/import": self.max_import_bytes,
-            "/attachments": self.max_attachment_bytes + MULTIPART_OVERHEAD,
+            upload.path: body_limit(getattr(self, upload.limit), upload)
+            for upload in UPLOADS.values()
         }
 
     def secrets_to_check(self) -> dict[str, tuple[str, str]]:

@@ -161,7 +161,7 @@ async def upload_attachment(
     pa = await service.load(db, actor, authorization_id)
     if not service.by_provider(actor, pa) or "authorizations:create" not in actor.permissions:
         raise Forbidden("The filing provider attaches documents.")
-    data = await queries.read_upload(file)
+    data = await queries.read_upload(file, "authorization-attachment")
     attachment = await queries.attach(
         db, actor, pa, file.filename or "attachment", file.content_type or "", data
     )

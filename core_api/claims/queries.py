@@ -21,6 +21,7 @@ from core_api.models.authorization import Authorization
 from core_api.models.claim import Attachment, Claim, ClaimQuery
 from core_api.models.finance import PaymentProof
 from shared.problems import ProblemError
+from shared.uploads import UploadName
 
 ALLOWED_TYPES = frozenset(
     {"application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain"}
@@ -35,6 +36,18 @@ def owner_type(owner: Owner) -> str:
     if isinstance(owner, Claim):
         return "claim"
     return "authorization" if isinstance(owner, Authorization) else "payment_proof"
+
+
+# The upload route (shared/uploads.py) each owner's files arrive by, and so their limit.
+UPLOAD_OF: dict[type[Owner], UploadName] = {
+    Claim: "claim-attachment",
+    Authorization: "authorization-attachment",
+    PaymentProof: "payment-proof",
+}
+
+
+def upload_limit(upload: UploadName) -> int:
+    return get_settings().upload_limit(upload)
 
 
 def keyring() -> KeyRing:
@@ -93,8 +106,9 @@ class TooLarge(ProblemError):
 async def attach(
     db: AsyncSession, actor: Actor, owner: Owner, filename: str, content_type: str, data: bytes
 ) -> Attachment:
-    """Stores a file of a claim or a pre-authorization, sealed with its owner's id."""
-    limit = get_settings().max_attachment_bytes
+    """Stores a file of a claim, a pre-authorization or a payment proof, sealed with its
+    owner's id, within its upload route's limit."""
+    limit = upload_limit(UPLOAD_OF[type(owner)])
     if len(data) > limit:
         raise TooLarge(f"Attachments are limited to {limit} bytes.")
     if content_type not in ALLOWED_TYPES:
@@ -138,9 +152,9 @@ def content(attachment: Attachment, owner: Owner) -> bytes:
     return keyring().open(attachment.content_enc, context=owner.id.bytes)
 
 
-async def read_upload(file: UploadFile) -> bytes:
-    """The upload's bytes, reading one past the limit so `attach` can refuse it."""
-    return await file.read(get_settings().max_attachment_bytes + 1)
+async def read_upload(file: UploadFile, upload: UploadName) -> bytes:
+    """The upload's bytes, reading one past the route's limit so `attach` can refuse it."""
+    return await file.read(upload_limit(upload) + 1)
 
 
 def attachment_read(attachment: Attachment, owner: Owner) -> AttachmentRead:

@@ -117,7 +117,7 @@ async def upload_attachment(
 ) -> AttachmentRead:
     """PDF, PNG, JPEG, TIFF or text, up to `VETRA_MAX_ATTACHMENT_BYTES`; stored AES-256-GCM."""
     claim = await service.load(db, actor, claim_id)
-    data = await queries.read_upload(file)
+    data = await queries.read_upload(file, "claim-attachment")
     attachment = await queries.attach(
         db, actor, claim, file.filename or "attachment", file.content_type or "", data
     )

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Response, UploadFile
+from pydantic import BeforeValidator, Field
 
 from core_api.auth.actor import Actor
 from core_api.claims import queries
@@ -23,6 +24,25 @@ from core_api.models.finance import RemittanceStatus, RunStatus
 router = APIRouter(prefix="/settlement-runs", tags=["finance"])
 remittances_router = APIRouter(prefix="/remittances", tags=["finance"])
 Reader = Annotated[Actor, require("settlements:read")]
+
+# At most 10^13 minor units, like a claim's total (a remittance is paid in parts if ever
+# larger); every sum of them stays exact in a browser's number.
+MAX_PAYMENT = 10**13
+
+
+def _digits(value: object) -> object:
+    """A form field is text: only plain digits are minor units (`1500.50`, `1e3`, `1_000`
+    or `1500.0` are refused, never rounded or read otherwise)."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise ValueError("must be a whole number of minor units (digits only)")
+    return value
+
+
+FormAmount = Annotated[
+    int,
+    BeforeValidator(_digits),
+    Field(gt=0, le=MAX_PAYMENT, description="Minor units (kobo for NGN), 1 to 10^13."),
+]
 
 
 @router.post("", status_code=201, response_model=RunDetail)
@@ -134,13 +154,15 @@ async def record_payment(
     db: DbSession,
     actor: Annotated[Actor, require("payments:record")],
     reference: Annotated[str | None, Form()] = None,
-    amount: Annotated[int | None, Form()] = None,
+    amount: Annotated[FormAmount | None, Form()] = None,
     paid_on: Annotated[date | None, Form()] = None,
 ) -> RemittanceRead:
-    """Multipart: `file` (the proof, stored encrypted) with `reference`, `amount`, `paid_on`.
+    """Multipart: `file` (the proof, stored encrypted, up to `VETRA_MAX_ATTACHMENT_BYTES`)
+    with `reference`, `amount` (integer minor units, as in JSON bodies) and `paid_on` (not
+    in the future).
     Fully paid: its claims become SETTLED and the provider is told; the run becomes PAID
     when all its remittances are."""
-    data = await queries.read_upload(file)
+    data = await queries.read_upload(file, "payment-proof")
     return await service.record_payment(
         db,
         actor,
