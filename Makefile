@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.lock.sha256
 BOOT_PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
 
-.PHONY: help install run test lint format pytest bench db-stop clean
+.PHONY: help install run test lint format pytest fuzz bench db-stop clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ pytest: install  ## the test suite against a real PostgreSQL (embedded unless DA
 	$(PY) -m pytest
 
 test: lint pytest  ## lint, then the test suite
+
+fuzz: install  ## only the schemathesis stage (part of `make test`); VETRA_FUZZ_EXAMPLES=n for more cases
+	$(PY) -m pytest -m fuzz
 
 bench: install  ## every bench in bench/ (/me load, eligibility, import, queue, settlement run); each starts its own stack
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
