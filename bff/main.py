@@ -14,18 +14,20 @@ from typing import Annotated
 import httpx
 import uvicorn
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from bff import events, sessions
 from bff.config import Settings, get_settings
+from bff.openapi import problem_answers
 from bff.proxy import CoreUnavailable, SessionExpired, Upstream, core_path
-from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware, docs_csp
-from bff.sessions import SessionToken, public, upstream_of
+from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware
+from bff.sessions import ACCESS_MARK, SessionToken, public, upstream_of
 from bff.throttle import LoginThrottle, SlidingWindow
+from shared.docs import install_docs
 from shared.heap import freeze_startup_heap
 from shared.http import NO_TELEMETRY, BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
+from shared.openapi import declare_problems
 from shared.problems import install_problem_handlers
 
 RELAY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -50,14 +52,6 @@ async def readyz(request: Request) -> dict[str, str]:
     if answer.status_code != 200:
         raise CoreUnavailable("The core API is not ready.")
     return {"status": "ok"}
-
-
-@health.get("/docs", include_in_schema=False)
-async def docs(request: Request) -> HTMLResponse:
-    """Swagger UI, with a CSP that allows its CDN assets and its one inline script."""
-    page = get_swagger_ui_html(openapi_url=request.app.openapi_url, title="Vetra BFF")
-    html = bytes(page.body).decode()
-    return HTMLResponse(html, headers={"content-security-policy": docs_csp(html)})
 
 
 relay = APIRouter(tags=["relay"])
@@ -140,9 +134,11 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health)
+    install_docs(app, dependencies=[Depends(public)])
     app.include_router(sessions.router)
     app.include_router(events.router)
     app.include_router(relay)  # last: its `/api/{path}` would shadow the routes above
+    declare_problems(app, problem_answers, access_mark=ACCESS_MARK)
     return app
 
 

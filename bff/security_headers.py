@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from collections.abc import Sequence
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -23,13 +20,12 @@ _BASE_HEADERS = (
     ("cross-origin-opener-policy", "same-origin"),
     ("cache-control", "no-store"),
 )
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
-DOCS_CDN = "https://cdn.jsdelivr.net"
 
 
 class SecurityHeadersMiddleware:
     """Adds the headers to every HTTP response; a value the route set itself is kept
-    (the docs page sets its own CSP). HSTS only in production, where HTTPS is certain."""
+    (the docs page sets its own CSP: shared/docs.py). HSTS only in production, where HTTPS
+    is certain."""
 
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
@@ -50,19 +46,6 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def docs_csp(html: str) -> str:
-    """A CSP for the Swagger UI page: its CDN assets and exactly its own inline script."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
-        for script in _INLINE_SCRIPT.findall(html)
-    )
-    return (
-        f"default-src 'none'; script-src {DOCS_CDN} {hashes}; "
-        f"style-src {DOCS_CDN} 'unsafe-inline'; img-src 'self' data: https:; "
-        "connect-src 'self'; frame-ancestors 'none'"
-    )
 
 
 class CorsAllowList(CORSMiddleware):

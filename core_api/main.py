@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from core_api import health
 from core_api.access.router import router as access_router
@@ -24,6 +24,7 @@ from core_api.claims.router import router as claims_router
 from core_api.config import Settings, get_settings
 from core_api.database_errors import install_database_error_handlers
 from core_api.db import DriverPool, create_engine, plain_url, session_factory
+from core_api.deps import ACCESS_MARK, public
 from core_api.disputes.router import router as disputes_router
 from core_api.eligibility.router import router as eligibility_router
 from core_api.finance.cadence import cadence_job_running
@@ -34,16 +35,19 @@ from core_api.network.router import router as network_router
 from core_api.notifications.hub import NotificationHub
 from core_api.notifications.mailer import mailer_running
 from core_api.notifications.router import router as notifications_router
+from core_api.openapi import problem_answers
 from core_api.piles.router import router as piles_router
 from core_api.plans.router import router as plans_router
 from core_api.portal.router import router as portal_router
 from core_api.risk.router import router as risk_router
 from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
+from shared.docs import install_docs
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.heap import freeze_startup_heap
 from shared.http import NO_TELEMETRY, BodySizeLimitMiddleware, RequestContextMiddleware
 from shared.logging import configure_logging
+from shared.openapi import declare_problems
 from shared.problems import install_problem_handlers
 
 API_PREFIX = "/v1"
@@ -85,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         telemetry=NO_TELEMETRY,
+        docs_url=None,  # shared/docs.py serves it without a CDN
+        redoc_url=None,
         description="Owns every table and every rule. Every request carries `x-api-key`.",
     )
     install_problem_handlers(app)
@@ -127,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
+    install_docs(app, dependencies=[Depends(public)])
+    declare_problems(app, problem_answers, access_mark=ACCESS_MARK)
     return app
 
 
