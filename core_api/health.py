@@ -15,7 +15,24 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
+@router.get(
+    "/readyz",
+    response_model=None,
+    responses={
+        503: {
+            "description": "The database does not answer.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"status": {"const": "unavailable"}},
+                        "required": ["status"],
+                    }
+                }
+            },
+        }
+    },
+)
 async def readyz(request: Request) -> dict[str, str] | JSONResponse:
     """The database answers."""
     try:

@@ -63,6 +63,7 @@ async def create_principal(
     "/enrollees/import",
     status_code=201,
     response_model=ImportResult,
+    responses={415: {"description": "The body is not `text/csv`."}},
     openapi_extra={
         "requestBody": {
             "required": True,
