@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from bff.config import Settings
 from shared.logging import request_id_var
-from shared.problems import ProblemError
+from shared.problems import PROBLEM_MEDIA_TYPE, ProblemError
 
 CORE_PREFIX = "/v1/"
 KEEPALIVE_CONNECTIONS = 100  # idle connections to the core kept open, in all
@@ -60,6 +60,9 @@ _REQUEST_DROP = HOP_BY_HOP | {
 # The BFF's own server answers with its own date, server and request id; cookies are
 # the BFF's business alone.
 _RESPONSE_DROP = HOP_BY_HOP | {"set-cookie", "date", "server", "x-request-id"}
+# An answer read whole is sent with the length of what is passed on (a problem's
+# `instance` is rewritten).
+_WHOLE_RESPONSE_DROP = _RESPONSE_DROP | {"content-length"}
 
 
 class CoreUnavailable(ProblemError):
@@ -249,11 +252,18 @@ class Upstream:
             read_timeout=read_timeout,
         )
         if upstream.status_code == 401:
-            return await _unauthorized(upstream)
-        response = await _read_whole(upstream) or _RelayedResponse(upstream)
+            return await _unauthorized(upstream, request.url.path)
+        whole = await _read_whole(upstream)
+        if whole is None:
+            response: Response = _RelayedResponse(upstream)
+            headers = filter_headers(upstream.headers.multi_items(), _RESPONSE_DROP)
+        else:
+            whole.body = as_called(bytes(whole.body), upstream.headers, request.url.path)
+            response = whole
+            headers = filter_headers(upstream.headers.multi_items(), _WHOLE_RESPONSE_DROP)
+            headers.append(("content-length", str(len(whole.body))))
         response.raw_headers = [
-            (name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in filter_headers(upstream.headers.multi_items(), _RESPONSE_DROP)
+            (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers
         ]
         return response
 
@@ -284,7 +294,25 @@ def problem_type(body: bytes) -> str:
     return str(problem.get("type", "")) if isinstance(problem, dict) else ""
 
 
-async def _unauthorized(upstream: httpx.Response) -> Response:
+def as_called(body: bytes, headers: httpx.Headers, client_path: str) -> bytes:
+    """A problem from the core, naming as its `instance` the path the client called
+    (`/api/...`) rather than the core's (`/v1/...`); any other answer as it is."""
+    media_type = headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    encoded = headers.get("content-encoding", "identity") != "identity"
+    if media_type != PROBLEM_MEDIA_TYPE or encoded:
+        return body
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(problem, dict) or "instance" not in problem:
+        return body
+    problem["instance"] = client_path
+    # As the core wrote it (Starlette's JSONResponse), so only the instance differs.
+    return json.dumps(problem, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+
+
+async def _unauthorized(upstream: httpx.Response, client_path: str) -> Response:
     """Passes a (small) 401 through; a dead session raises so the cookie gets cleared."""
     try:
         body = await upstream.aread()
@@ -293,7 +321,11 @@ async def _unauthorized(upstream: httpx.Response) -> Response:
     if problem_type(body).endswith("session-expired"):
         detail = json.loads(body).get("detail")
         raise SessionExpired(detail if isinstance(detail, str) else None)
-    return Response(body, status_code=401, media_type=upstream.headers.get("content-type"))
+    return Response(
+        as_called(body, upstream.headers, client_path),
+        status_code=401,
+        media_type=upstream.headers.get("content-type"),
+    )
 
 
 async def _stream_body(request: Request) -> AsyncIterator[bytes]:

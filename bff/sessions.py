@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from bff.config import Settings
 from bff.csrf import CSRF_HEADER, check_csrf, csrf_token
-from bff.proxy import SessionExpired, Upstream, client_ip, problem_type
+from bff.proxy import SessionExpired, Upstream, as_called, client_ip, problem_type
 from bff.throttle import LoginThrottle
 from shared.problems import ProblemError, problem_response
 
@@ -130,7 +130,7 @@ async def login(body: LoginBody, request: Request) -> Response:
         request, "POST", "/v1/auth/sessions", json_body=body.model_dump_json().encode()
     )
     if answer.status_code != 201:
-        return _passed_through(answer)
+        return _passed_through(answer, request)
     session = answer.json()
     response = JSONResponse(
         {"user": session["user"], "csrf_token": csrf_token(settings.bff_secret, session["token"])}
@@ -148,7 +148,7 @@ async def logout(request: Request, token: Annotated[str, SessionToken]) -> Respo
     )
     gone = answer.status_code == 401 and problem_type(answer.content).endswith("session-expired")
     if answer.status_code != 204 and not gone:
-        return _passed_through(answer)
+        return _passed_through(answer, request)
     response = Response(status_code=204)
     clear_session_cookie(response, settings_of(request))
     return response
@@ -160,10 +160,11 @@ async def csrf(request: Request, token: Annotated[str, SessionToken]) -> CsrfAns
     return CsrfAnswer(csrf_token=csrf_token(settings_of(request).bff_secret, token))
 
 
-def _passed_through(answer: httpx.Response) -> Response:
-    """The core's answer (typically a problem) as it came."""
+def _passed_through(answer: httpx.Response, request: Request) -> Response:
+    """The core's answer (typically a problem) as it came, a problem naming the path the
+    client called."""
     return Response(
-        answer.content,
+        as_called(answer.content, answer.headers, request.url.path),
         status_code=answer.status_code,
         media_type=answer.headers.get("content-type"),
     )

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, StreamingResponse
+from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from bff.csrf import csrf_token
@@ -325,7 +325,115 @@ class TestPublicRelays:
         response = await bff.post(path, json={"token": "not-a-token", "password": PASSWORD})
         assert response.headers["content-type"] == "application/problem+json"
         assert response.status_code not in (401, 403), response.text
-        assert response.json()["instance"] == core
+        assert response.json()["instance"] == path  # what the browser called, not `core`
+
+
+class TestRelayedProblemsNameTheClientsPath:
+    """A problem from the core names `/v1/...` as its `instance`; the browser called
+    `/api/...`, and that is what the relayed problem says. Nothing else changes."""
+
+    async def test_a_404_and_a_422_from_the_real_core(
+        self, admin: Browser, core_http: httpx.AsyncClient, tenant: TenantCtx
+    ) -> None:
+        path = "/users/00000000-0000-0000-0000-000000000000"
+        relayed = await admin.client.get("/api" + path)
+        direct = await core_http.get("/v1" + path, headers=tenant.admin)
+        assert relayed.status_code == direct.status_code == 404
+        assert relayed.headers["content-type"] == "application/problem+json"
+        assert relayed.headers["content-length"] == str(len(relayed.content))
+        assert direct.json()["instance"] == "/v1" + path
+        assert relayed.json() == {**direct.json(), "instance": "/api" + path}
+
+        invalid = await admin.client.post("/api/roles", json={"name": 5}, headers=admin.unsafe())
+        assert invalid.status_code == 422
+        assert invalid.json()["instance"] == "/api/roles"
+        assert invalid.json()["errors"]
+
+    async def test_a_failed_login_names_the_login_path(
+        self, bff: httpx.AsyncClient, tenant: TenantCtx
+    ) -> None:
+        refused = await bff.post(
+            "/api/auth/login",
+            json={"tenant": tenant.slug, "email": tenant.admin_email, "password": "wrong"},
+        )
+        assert refused.status_code == 401
+        assert refused.json()["instance"] == "/api/auth/login"
+
+    @pytest.fixture
+    async def fake_core(self) -> AsyncIterator[httpx.AsyncClient]:
+        def problem(status: int, **extra: object) -> dict[str, object]:
+            return {
+                "type": "https://vetra.dev/problems/x",
+                "title": "X",
+                "status": status,
+                "detail": "Ünïcode stays",
+                "instance": "/v1/x",
+                **extra,
+            }
+
+        async def answer(request: Request) -> Response:
+            kind = request.path_params["kind"]
+            if kind == "problem":
+                body = problem(409, errors=[{"field": "version", "message": "stale"}])
+                return JSONResponse(body, status_code=409, media_type="application/problem+json")
+            if kind == "unauthorized":
+                return JSONResponse(
+                    problem(401), status_code=401, media_type="application/problem+json"
+                )
+            if kind == "json":  # not a problem: left alone, even with an `instance` member
+                return JSONResponse({"instance": "/v1/x"}, status_code=400)
+            if kind == "encoded":  # compressed bytes are passed on as they came
+                return Response(
+                    b"\x1f\x8b-not-json",
+                    status_code=400,
+                    headers={"content-encoding": "gzip"},
+                    media_type="application/problem+json",
+                )
+            return Response(b"{not json", status_code=400, media_type="application/problem+json")
+
+        core = Starlette(routes=[Route("/v1/{kind}", answer, methods=["GET"])])
+        app = create_app(
+            bff_settings("http://core.internal"), transport=httpx.ASGITransport(app=core)
+        )
+        async with running(app) as client:
+            client.cookies.set(COOKIE, "the-token")
+            yield client
+
+    async def test_only_the_instance_of_a_problem_changes(
+        self, fake_core: httpx.AsyncClient
+    ) -> None:
+        relayed = await fake_core.get("/api/problem")
+        assert relayed.status_code == 409
+        assert relayed.headers["content-type"] == "application/problem+json"
+        assert relayed.headers["content-length"] == str(len(relayed.content))
+        assert relayed.json() == {
+            "type": "https://vetra.dev/problems/x",
+            "title": "X",
+            "status": 409,
+            "detail": "Ünïcode stays",
+            "instance": "/api/problem",
+            "errors": [{"field": "version", "message": "stale"}],
+        }
+        unauthorized = await fake_core.get("/api/unauthorized")
+        assert unauthorized.status_code == 401
+        assert unauthorized.json()["instance"] == "/api/unauthorized"
+
+    @pytest.mark.parametrize(
+        ("kind", "body"),
+        [
+            ("json", b'{"instance":"/v1/x"}'),
+            ("encoded", b"\x1f\x8b-not-json"),
+            ("broken", b"{not json"),
+        ],
+    )
+    async def test_other_answers_are_passed_on_as_they_came(
+        self, fake_core: httpx.AsyncClient, kind: str, body: bytes
+    ) -> None:
+        async with fake_core.stream("GET", f"/api/{kind}") as relayed:
+            raw = b"".join([chunk async for chunk in relayed.aiter_raw()])
+        assert relayed.status_code == 400
+        assert raw == body
+        assert relayed.headers["content-length"] == str(len(body))
 
 
 class TestBodyLimits:
