@@ -70,7 +70,7 @@ async def make_staff(
     core: httpx.AsyncClient, tenant: TenantCtx, role: str
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Creates a staff user with a seeded role; returns (user, session headers)."""
-    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
     email = f"{role.lower().replace(' ', '-')}-{secrets.token_hex(3)}@{tenant.slug}.example.com"
     response = await core.post(
         "/v1/users",

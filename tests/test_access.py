@@ -12,7 +12,8 @@ from tests.factories import BFF, PASSWORD, login, make_staff, make_tenant, sessi
 class TestRoles:
     async def test_seeded_roles(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)
-        names = {r["name"] for r in (await core.get("/v1/roles", headers=tenant.admin)).json()}
+        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
+        names = {r["name"] for r in roles}
         assert names == {
             "Admin",
             "Claims Manager",
@@ -47,7 +48,7 @@ class TestRoles:
 
     async def test_role_change_applies_to_the_next_request(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)
-        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
         finance = next(r for r in roles if r["name"] == "Finance")
         _, headers = await make_staff(core, tenant, "Finance")
         assert (await core.get("/v1/users", headers=headers)).status_code == 403
@@ -76,7 +77,7 @@ class TestRoles:
         tenant = await make_tenant(core)
         admin = next(
             r
-            for r in (await core.get("/v1/roles", headers=tenant.admin)).json()
+            for r in (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
             if r["name"] == "Admin"
         )
         response = await core.patch(
@@ -91,7 +92,7 @@ class TestRoles:
 
     async def test_permission_catalog(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)
-        catalog = (await core.get("/v1/permissions", headers=tenant.admin)).json()
+        catalog = (await core.get("/v1/permissions", headers=tenant.admin)).json()["items"]
         assert len(catalog) >= 55
         assert all(":" in p["name"] and p["description"] for p in catalog)
 
@@ -99,7 +100,7 @@ class TestRoles:
 class TestUsers:
     async def test_duplicate_email_is_409(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)
-        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
         response = await core.post(
             "/v1/users",
             json={
@@ -113,7 +114,7 @@ class TestUsers:
 
     async def test_role_from_another_tenant_is_422(self, core: httpx.AsyncClient) -> None:
         mine, theirs = await make_tenant(core), await make_tenant(core)
-        their_role = (await core.get("/v1/roles", headers=theirs.admin)).json()[0]
+        their_role = (await core.get("/v1/roles", headers=theirs.admin)).json()["items"][0]
         response = await core.post(
             "/v1/users",
             json={
@@ -168,7 +169,7 @@ class TestInvites:
 
     async def test_invite_round_trip(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)
-        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
         finance = next(r["id"] for r in roles if r["name"] == "Finance")
         email = f"new@{tenant.slug}.example.com"
         invite = await core.post(
@@ -190,7 +191,7 @@ class TestInvites:
 
     async def test_token_is_bound_to_its_tenant(self, core: httpx.AsyncClient) -> None:
         tenant, other = await make_tenant(core), await make_tenant(core)
-        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+        roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
         await core.post(
             "/v1/invites",
             json={"email": f"n@{tenant.slug}.example.com", "role_id": roles[0]["id"]},

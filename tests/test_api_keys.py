@@ -62,7 +62,7 @@ class TestIntegrationKeys:
     async def test_key_is_shown_once_and_stored_hashed(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)
         created = await create_key(core, tenant)
-        listed = (await core.get("/v1/api-keys", headers=tenant.admin)).json()
+        listed = (await core.get("/v1/api-keys", headers=tenant.admin)).json()["items"]
         assert [k["id"] for k in listed] == [created["id"]]
         assert "key" not in listed[0]
         secret = created["key"].split(".", 1)[1]
@@ -114,7 +114,7 @@ class TestIntegrationKeys:
         tenant = await make_tenant(core)
         created = await create_key(core, tenant)
         await core.get("/v1/me", headers={"x-api-key": created["key"]})
-        listed = (await core.get("/v1/api-keys", headers=tenant.admin)).json()
+        listed = (await core.get("/v1/api-keys", headers=tenant.admin)).json()["items"]
         assert listed[0]["last_used_at"] is not None
 
     async def test_concurrent_use_of_one_key(self, core: httpx.AsyncClient) -> None:

@@ -837,7 +837,7 @@ class TestVisibility:
         uploaded = await core.post(url, files=files, headers=w.provider.user)
         assert uploaded.status_code == 201, uploaded.text
         assert (await core.post(url, files=files, headers=w.manager)).status_code == 403
-        listed = (await core.get(url, headers=w.manager)).json()
+        listed = (await core.get(url, headers=w.manager)).json()["items"]
         assert [a["filename"] for a in listed] == ["lab.txt"]
         body = await core.get(f"{url}/{listed[0]['id']}", headers=w.manager)
         assert body.content == b"CRP 80 mg/L"

@@ -304,7 +304,7 @@ class TestTransitions:
         w = await populated(core)
         run = await run_month(core, w.hmo)
         _, finance = await make_staff(core, w.hmo, "Finance")
-        roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()
+        roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()["items"]
         low = {
             "role_id": w.hmo.role_id(roles, "Finance"),
             "claim_limit": 0,

@@ -472,10 +472,16 @@ class TestQueries:
         for headers in (w.hmo.admin, w.provider.user):
             thread = await core.get(url, headers=headers)
             assert thread.status_code == 200, thread.text
-            assert [(m["side"], m["message"]) for m in thread.json()] == [
+            assert [(m["side"], m["message"]) for m in thread.json()["items"]] == [
                 ("HMO", secret),
                 ("PROVIDER", answer),
             ]
+        first = (await core.get(url, params={"limit": 1}, headers=w.hmo.admin)).json()
+        rest = await core.get(
+            url, params={"limit": 1, "cursor": first["next_cursor"]}, headers=w.hmo.admin
+        )
+        assert [m["message"] for m in first["items"] + rest.json()["items"]] == [secret, answer]
+        assert rest.json()["next_cursor"] is not None or len(rest.json()["items"]) == 1
         denied = await core.post(url, json={"message": "?"}, headers=w.staff["Finance"])
         assert denied.status_code == 403
         assert (await core.post(url, json={"message": " "}, headers=w.hmo.admin)).status_code == 422
@@ -514,7 +520,7 @@ class TestAttachments:
         )
         assert body["key_id"]
         listed = await core.get(url, headers=w.staff["Adjudicator"])
-        assert [a["id"] for a in listed.json()] == [body["id"]]
+        assert listed.json() == {"items": [body], "next_cursor": None}
         for headers in (w.staff["Adjudicator"], w.provider.user):
             download = await core.get(f"{url}/{body['id']}", headers=headers)
             assert download.status_code == 200, download.text

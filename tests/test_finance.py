@@ -108,7 +108,7 @@ async def test_approve_within_and_above_the_limit(core: httpx.AsyncClient) -> No
     w, _, _ = await two_providers(core)
     run = await new_run(core, w)
     finance = await w.as_role(core, "Finance")
-    roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()
+    roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()["items"]
     role_id = next(r["id"] for r in roles if r["name"] == "Finance")
     low = {"role_id": role_id, "claim_limit": 0, "settlement_limit": run["total"] - 1}
     response = await core.put("/v1/approval-limits", json={"limits": [low]}, headers=w.hmo.admin)

@@ -175,7 +175,7 @@ class TestGoodFile:
 
     async def test_numbers_continue_after_single_enrolments(self, core: httpx.AsyncClient) -> None:
         tenant, f, client_id = await setup(core)
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         await make_principal(core, tenant, {"id": client_id}, plan)
         rows = [f.principal("a"), f.principal("b", "Bola")]
         assert (await post(core, tenant, to_csv(rows))).status_code == 201
@@ -184,7 +184,7 @@ class TestGoodFile:
 
     async def test_dependant_of_an_enrolled_principal(self, core: httpx.AsyncClient) -> None:
         tenant, f, client_id = await setup(core)
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         principal = await make_principal(core, tenant, {"id": client_id}, plan)
         child = await core.post(
             f"/v1/enrollees/{principal['id']}/dependants",
@@ -322,7 +322,7 @@ class TestRowErrors:
 
     async def test_already_enrolled(self, core: httpx.AsyncClient) -> None:
         tenant, f, client_id = await setup(core)
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         await make_principal(
             core, tenant, {"id": client_id}, plan, first_name="Ngozi", last_name="Eze"
         )
@@ -332,7 +332,7 @@ class TestRowErrors:
 
     async def test_terminated_or_dependant_member_id(self, core: httpx.AsyncClient) -> None:
         tenant, f, client_id = await setup(core)
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         gone = await make_principal(core, tenant, {"id": client_id}, plan, first_name="Gone")
         ended = await core.post(
             f"/v1/enrollees/{gone['id']}/status",
@@ -349,7 +349,7 @@ class TestRowErrors:
         self, core: httpx.AsyncClient
     ) -> None:
         tenant, f, client_id = await setup(core, max_dependants=2, max_children=2)
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         principal = await make_principal(core, tenant, {"id": client_id}, plan)
         for name in ("Ada", "Obi"):
             added = await core.post(
@@ -389,7 +389,7 @@ class TestModes:
         assert errors_of(response) == {(3, "plan_code"), (4, "principal_ref"), (5, "sex")}
         assert [e["row"] for e in body["errors"]] == [3, 4, 5]  # type: ignore[attr-defined]
         assert await roster(core, tenant) == {}
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         after = await make_principal(core, tenant, {"id": client_id}, plan)
         assert after["member_id"].endswith("-00001-P")  # no number was used up
 
@@ -567,7 +567,7 @@ class TestConcurrency:
         self, core: httpx.AsyncClient
     ) -> None:
         tenant, f, client_id = await setup(core)
-        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()[0]
+        plan = (await core.get("/v1/plans", headers=tenant.admin)).json()["items"][0]
         rows = [f.principal(str(i), f"Imported{i}") for i in range(50)]
         singles = [
             make_principal(core, tenant, {"id": client_id}, plan, first_name=f"Single{i}")
@@ -602,7 +602,8 @@ class TestDemoSeed:
         members = {e["member_id"]: e for e in people.json()["items"]}
         assert len(members) == len(DEMO_ROSTER.splitlines()) - 1 == 40
         assert members[f"{tenant.code}-DANGOTE-00003-C3"]["first_name"] == "Zainab"
-        codes = [c["code"] for c in (await core.get("/v1/clients", headers=tenant.admin)).json()]
+        listed = (await core.get("/v1/clients", headers=tenant.admin)).json()["items"]
+        codes = [c["code"] for c in listed]
         assert sorted(codes) == ["ACCESS", "DANGOTE", "MTNNG"]
 
 

@@ -382,7 +382,7 @@ async def portal_objects(
     """A family, and for each path parameter an object of the same tenant, so a refusal
     comes from the caller's permissions and not from a missing object."""
     tenant, principal, _, _ = await family(core)
-    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
     objects = {
         "enrollee_id": principal["id"],
         "key": principal["member_id"],

@@ -107,7 +107,7 @@ async def tenant_only_rows(
 async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, str]:
     """One object of each kind a path can name, owned by `tenant`."""
     user, _ = await make_staff(core, tenant, "Finance")
-    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()
+    roles = (await core.get("/v1/roles", headers=tenant.admin)).json()["items"]
     key = (
         await core.post(
             "/v1/api-keys", json={"name": "k", "scope": "tenant_integration"}, headers=tenant.admin

@@ -26,7 +26,7 @@ from core_api.auth import service as auth_service
 from core_api.auth.actor import Actor
 from core_api.auth.credentials import Credential, anonymous_actor
 from core_api.deps import DbSession, SettingsDep, authenticated, require, require_key
-from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.kit.pagination import Page, PageParams, page_params, single_page
 from core_api.models import ApiKeyScope, Tenant
 
 router = APIRouter(tags=["access"])
@@ -55,16 +55,21 @@ async def change_password(
     return Response(status_code=204)
 
 
-@router.get("/permissions", response_model=list[PermissionRead])
-async def permissions(_actor: Annotated[Actor, authenticated()]) -> list[PermissionRead]:
-    return [PermissionRead(name=name, description=text) for name, text in CATALOG.items()]
+@router.get("/permissions", response_model=Page[PermissionRead])
+async def permissions(_actor: Annotated[Actor, authenticated()]) -> Page[PermissionRead]:
+    """The fixed catalog, whole: one page, `next_cursor` always null."""
+    return single_page(
+        [PermissionRead(name=name, description=text) for name, text in CATALOG.items()]
+    )
 
 
-@router.get("/roles", response_model=list[RoleRead])
+@router.get("/roles", response_model=Page[RoleRead])
 async def list_roles(
-    db: DbSession, _actor: Annotated[Actor, require("roles:read")]
-) -> list[RoleRead]:
-    return [RoleRead.model_validate(r) for r in await service.list_roles(db)]
+    db: DbSession, page: Paging, _actor: Annotated[Actor, require("roles:read")]
+) -> Page[RoleRead]:
+    """By name, a page at a time."""
+    roles, cursor = await service.list_roles(db, page)
+    return Page(items=[RoleRead.model_validate(r) for r in roles], next_cursor=cursor)
 
 
 @router.post("/roles", status_code=201, response_model=RoleRead)

@@ -141,8 +141,13 @@ async def revoke_sessions(
     await db.execute(query.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
-async def list_roles(db: AsyncSession) -> list[Role]:
-    return list((await db.scalars(select(Role).order_by(Role.name))).all())
+ROLES = Keyset(By(Role.name, str), By(Role.id, uuid.UUID))
+
+
+async def list_roles(db: AsyncSession, page: PageParams) -> tuple[list[Role], str | None]:
+    """By name, a page at a time."""
+    rows = (await db.scalars(ROLES.apply(select(Role), page))).all()
+    return ROLES.page(rows, page.limit)
 
 
 async def get_role(db: AsyncSession, role_id: uuid.UUID, *, field: str | None = None) -> Role:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from core_api.access.schemas import (
     ApiKeyCreate,
@@ -17,6 +17,7 @@ from core_api.auth import service
 from core_api.auth.actor import Actor
 from core_api.auth.credentials import Credential, anonymous_actor
 from core_api.deps import DbSession, SettingsDep, authenticated, require, require_key
+from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.models import ApiKeyScope
 
 router = APIRouter(tags=["access"])
@@ -61,11 +62,15 @@ async def create_api_key(
     return ApiKeyCreated(**ApiKeyRead.model_validate(api_key).model_dump(), key=key)
 
 
-@router.get("/api-keys", response_model=list[ApiKeyRead])
+@router.get("/api-keys", response_model=Page[ApiKeyRead])
 async def list_api_keys(
-    db: DbSession, _actor: Annotated[Actor, require("api_keys:read")]
-) -> list[ApiKeyRead]:
-    return [ApiKeyRead.model_validate(k) for k in await service.list_api_keys(db)]
+    db: DbSession,
+    _actor: Annotated[Actor, require("api_keys:read")],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[ApiKeyRead]:
+    """Oldest first, a page at a time (revoked keys included, with `revoked_at`)."""
+    keys, cursor = await service.list_api_keys(db, page)
+    return Page(items=[ApiKeyRead.model_validate(k) for k in keys], next_cursor=cursor)
 
 
 @router.delete("/api-keys/{key_id}", status_code=204)

@@ -17,6 +17,7 @@ from core_api.auth.actor import Actor
 from core_api.config import Settings
 from core_api.db import released, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.models import ApiKey, ApiKeyScope, AuthSession, Tenant, TenantKind, User
 from core_api.models.base import utcnow
 from core_api.notifications.service import notify
@@ -175,8 +176,13 @@ async def create_api_key(db: AsyncSession, actor: Actor, data: ApiKeyCreate) -> 
     return api_key, key
 
 
-async def list_api_keys(db: AsyncSession) -> list[ApiKey]:
-    return list((await db.scalars(select(ApiKey).order_by(ApiKey.id))).all())
+API_KEYS = Keyset(By(ApiKey.id, uuid.UUID))
+
+
+async def list_api_keys(db: AsyncSession, page: PageParams) -> tuple[list[ApiKey], str | None]:
+    """Oldest first, a page at a time."""
+    rows = (await db.scalars(API_KEYS.apply(select(ApiKey), page))).all()
+    return API_KEYS.page(rows, page.limit)
 
 
 async def revoke_api_key(db: AsyncSession, actor: Actor, key_id: uuid.UUID) -> None:

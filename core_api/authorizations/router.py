@@ -169,12 +169,14 @@ async def upload_attachment(
     return queries.attachment_read(attachment, pa)
 
 
-@router.get("/{authorization_id}/attachments", response_model=list[AttachmentRead])
+@router.get("/{authorization_id}/attachments", response_model=Page[AttachmentRead])
 async def list_attachments(
-    authorization_id: uuid.UUID, db: DbSession, actor: Reader
-) -> list[AttachmentRead]:
+    authorization_id: uuid.UUID, db: DbSession, actor: Reader, page: Pages
+) -> Page[AttachmentRead]:
+    """Oldest first."""
     pa = await service.load(db, actor, authorization_id)
-    return [queries.attachment_read(a, pa) for a in await queries.attachments(db, pa)]
+    found, cursor = await queries.attachments(db, pa, page)
+    return Page(items=[queries.attachment_read(a, pa) for a in found], next_cursor=cursor)
 
 
 @router.get("/{authorization_id}/attachments/{attachment_id}")

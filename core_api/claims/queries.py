@@ -9,7 +9,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import Response, UploadFile
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.auth.actor import Actor
@@ -17,6 +17,7 @@ from core_api.claims.schemas import AttachmentRead
 from core_api.config import get_settings
 from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.crypto import KeyRing
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.models.authorization import Authorization
 from core_api.models.claim import Attachment, Claim, ClaimQuery
 from core_api.models.finance import PaymentProof
@@ -85,11 +86,18 @@ async def ask(db: AsyncSession, actor: Actor, claim: Claim, message: str) -> Mes
     return _message(query, claim)
 
 
-async def thread(db: AsyncSession, claim: Claim) -> list[Message]:
-    rows = await db.scalars(
-        select(ClaimQuery).where(ClaimQuery.claim_id == claim.id).order_by(ClaimQuery.created_at)
-    )
-    return [_message(q, claim) for q in rows]
+THREAD = Keyset(By(ClaimQuery.created_at, datetime), By(ClaimQuery.id, uuid.UUID))
+ATTACHMENTS = Keyset(By(Attachment.created_at, datetime), By(Attachment.id, uuid.UUID))
+
+
+async def thread(
+    db: AsyncSession, claim: Claim, page: PageParams
+) -> tuple[list[Message], str | None]:
+    """The claim's query thread, oldest first, a page at a time."""
+    query = select(ClaimQuery).where(ClaimQuery.claim_id == claim.id)
+    rows = (await db.scalars(THREAD.apply(query, page))).all()
+    found, cursor = THREAD.page(rows, page.limit)
+    return [_message(q, claim) for q in found], cursor
 
 
 def _message(query: ClaimQuery, claim: Claim) -> Message:
@@ -132,16 +140,18 @@ async def attach(
     return attachment
 
 
-async def attachments(db: AsyncSession, owner: Owner) -> list[Attachment]:
-    return list(
-        (
-            await db.scalars(
-                select(Attachment)
-                .where(Attachment.owner_type == owner_type(owner), Attachment.owner_id == owner.id)
-                .order_by(Attachment.created_at)
-            )
-        ).all()
+def _attachments_of(owner: Owner) -> Select[Attachment]:
+    return select(Attachment).where(
+        Attachment.owner_type == owner_type(owner), Attachment.owner_id == owner.id
     )
+
+
+async def attachments(
+    db: AsyncSession, owner: Owner, page: PageParams
+) -> tuple[list[Attachment], str | None]:
+    """A claim's or a pre-authorization's files, oldest first, a page at a time."""
+    rows = (await db.scalars(ATTACHMENTS.apply(_attachments_of(owner), page))).all()
+    return ATTACHMENTS.page(rows, page.limit)
 
 
 def filename(attachment: Attachment, owner: Owner) -> str:
@@ -169,7 +179,7 @@ def attachment_read(attachment: Attachment, owner: Owner) -> AttachmentRead:
 
 
 async def download(db: AsyncSession, owner: Owner, attachment_id: uuid.UUID) -> Response:
-    found = next((a for a in await attachments(db, owner) if a.id == attachment_id), None)
+    found = await db.scalar(_attachments_of(owner).where(Attachment.id == attachment_id))
     if found is None:
         raise NotFound("No such attachment.")
     return Response(

@@ -102,10 +102,17 @@ async def add_query(
     return QueryRead(**asdict(message))
 
 
-@router.get("/{claim_id}/queries", response_model=list[QueryRead])
-async def list_queries(claim_id: uuid.UUID, db: DbSession, actor: Reader) -> list[QueryRead]:
+@router.get("/{claim_id}/queries", response_model=Page[QueryRead])
+async def list_queries(
+    claim_id: uuid.UUID,
+    db: DbSession,
+    actor: Reader,
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[QueryRead]:
+    """The query thread, oldest first."""
     claim = await service.load(db, actor, claim_id)
-    return [QueryRead(**asdict(m)) for m in await queries.thread(db, claim)]
+    messages, cursor = await queries.thread(db, claim, page)
+    return Page(items=[QueryRead(**asdict(m)) for m in messages], next_cursor=cursor)
 
 
 @router.post("/{claim_id}/attachments", status_code=201, response_model=AttachmentRead)
@@ -124,12 +131,17 @@ async def upload_attachment(
     return queries.attachment_read(attachment, claim)
 
 
-@router.get("/{claim_id}/attachments", response_model=list[AttachmentRead])
+@router.get("/{claim_id}/attachments", response_model=Page[AttachmentRead])
 async def list_attachments(
-    claim_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, require("claims:attachments")]
-) -> list[AttachmentRead]:
+    claim_id: uuid.UUID,
+    db: DbSession,
+    actor: Annotated[Actor, require("claims:attachments")],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[AttachmentRead]:
+    """Oldest first."""
     claim = await service.load(db, actor, claim_id)
-    return [queries.attachment_read(a, claim) for a in await queries.attachments(db, claim)]
+    found, cursor = await queries.attachments(db, claim, page)
+    return Page(items=[queries.attachment_read(a, claim) for a in found], next_cursor=cursor)
 
 
 @router.get("/{claim_id}/attachments/{attachment_id}")

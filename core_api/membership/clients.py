@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, NotFound
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.membership.schemas import ClientCreate
 from core_api.models import Client
 
@@ -38,8 +39,13 @@ async def create_client(db: AsyncSession, actor: Actor, data: ClientCreate) -> C
     return client
 
 
-async def list_clients(db: AsyncSession) -> list[Client]:
-    return list((await db.scalars(select(Client).order_by(Client.name))).all())
+BY_NAME = Keyset(By(Client.name, str), By(Client.id, uuid.UUID))
+
+
+async def list_clients(db: AsyncSession, page: PageParams) -> tuple[list[Client], str | None]:
+    """By name, a page at a time."""
+    rows = (await db.scalars(BY_NAME.apply(select(Client), page))).all()
+    return BY_NAME.page(rows, page.limit)
 
 
 async def get_client(db: AsyncSession, client_id: uuid.UUID) -> Client:

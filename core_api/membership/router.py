@@ -37,11 +37,15 @@ async def create_client(
     return ClientRead.model_validate(await clients.create_client(db, actor, body))
 
 
-@router.get("/clients", response_model=list[ClientRead])
+@router.get("/clients", response_model=Page[ClientRead])
 async def list_clients(
-    db: DbSession, _actor: Annotated[Actor, require("clients:read")]
-) -> list[ClientRead]:
-    return [ClientRead.model_validate(c) for c in await clients.list_clients(db)]
+    db: DbSession,
+    _actor: Annotated[Actor, require("clients:read")],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[ClientRead]:
+    """By name, a page at a time."""
+    found, cursor = await clients.list_clients(db, page)
+    return Page(items=[ClientRead.model_validate(c) for c in found], next_cursor=cursor)
 
 
 @router.get("/clients/{client_id}", response_model=ClientRead)

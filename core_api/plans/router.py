@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
+from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.plans import service
 from core_api.plans.schemas import BenefitRead, ExclusionRead, PlanCreate, PlanRead, PlanUpdate
 
@@ -41,9 +42,13 @@ async def create_plan(body: PlanCreate, db: DbSession, actor: Manager) -> PlanRe
     return plan_read(await service.create_plan(db, actor, body))
 
 
-@router.get("", response_model=list[PlanRead])
-async def list_plans(db: DbSession, _actor: Reader) -> list[PlanRead]:
-    return [plan_read(view) for view in await service.list_plans(db)]
+@router.get("", response_model=Page[PlanRead])
+async def list_plans(
+    db: DbSession, _actor: Reader, page: Annotated[PageParams, Depends(page_params)]
+) -> Page[PlanRead]:
+    """By code, a page at a time; each plan in its current version."""
+    views, cursor = await service.list_plans(db, page)
+    return Page(items=[plan_read(view) for view in views], next_cursor=cursor)
 
 
 @router.get("/{plan_id}", response_model=PlanRead)

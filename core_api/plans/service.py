@@ -16,6 +16,7 @@ from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import Db, DriverStatement, fetch_rows
 from core_api.errors import Conflict, NotFound
+from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
     BenefitPeriod,
@@ -78,9 +79,14 @@ async def _add_version(db: AsyncSession, plan: Plan, version_no: int, rules: Pla
     return PlanView(plan, version, benefits, exclusions)
 
 
-async def list_plans(db: AsyncSession) -> list[PlanView]:
-    plans = (await db.scalars(select(Plan).order_by(Plan.code))).all()
-    return [await load_view(db, plan) for plan in plans]
+BY_CODE = Keyset(By(Plan.code, str), By(Plan.id, uuid.UUID))
+
+
+async def list_plans(db: AsyncSession, page: PageParams) -> tuple[list[PlanView], str | None]:
+    """By code, a page at a time."""
+    rows = (await db.scalars(BY_CODE.apply(select(Plan), page))).all()
+    plans, cursor = BY_CODE.page(rows, page.limit)
+    return [await load_view(db, plan) for plan in plans], cursor
 
 
 async def get_plan(db: AsyncSession, plan_id: uuid.UUID, version_no: int | None = None) -> PlanView:

@@ -43,7 +43,7 @@ class TestRelayToTheRealCore:
         assert second.json()["items"][0]["id"] != first.json()["items"][0]["id"]
 
     async def test_post_json_creates(self, admin: Browser, tenant: TenantCtx) -> None:
-        roles = (await admin.client.get("/api/roles")).json()
+        roles = (await admin.client.get("/api/roles")).json()["items"]
         response = await admin.client.post(
             "/api/users",
             json={
