@@ -335,7 +335,7 @@ class TestApprovalLimits:
         w = await world(core, roles=("Adjudicator", "Claims Manager"), benefits=BIG_PLAN)
         limits = await core.get("/v1/approval-limits", headers=w.hmo.admin)
         assert limits.status_code == 200, limits.text
-        by_role = {r["role_name"]: r for r in limits.json()}
+        by_role = {r["role_name"]: r for r in limits.json()["limits"]}
         assert by_role["Adjudicator"]["claim_limit"] == 500_000_00
         assert by_role["Claims Manager"]["claim_limit"] == 5_000_000_00
         assert by_role["Read-only"]["claim_limit"] == 0
@@ -378,7 +378,7 @@ class TestApprovalLimits:
 
     async def test_changing_limits_is_audited(self, core: httpx.AsyncClient) -> None:
         w = await world(core, roles=("Adjudicator",), benefits=BIG_PLAN)
-        roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()
+        roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()["items"]
         adjudicator = w.hmo.role_id(roles, "Adjudicator")
         body = {
             "limits": [{"role_id": adjudicator, "claim_limit": 1_000_000_00, "settlement_limit": 0}]
@@ -387,8 +387,14 @@ class TestApprovalLimits:
         assert denied.status_code == 403
         changed = await core.put("/v1/approval-limits", json=body, headers=w.hmo.admin)
         assert changed.status_code == 200, changed.text
-        row = next(r for r in changed.json() if r["role_id"] == adjudicator)
+        row = next(r for r in changed.json()["limits"] if r["role_id"] == adjudicator)
         assert row["claim_limit"] == 1_000_000_00
+        # One resource, one shape: GET's answer goes back through PUT unchanged.
+        read = (await core.get("/v1/approval-limits", headers=w.hmo.admin)).json()
+        assert read == changed.json()
+        again = await core.put("/v1/approval-limits", json=read, headers=w.hmo.admin)
+        assert again.status_code == 200, again.text
+        assert again.json() == read
         audit = await core.get(
             "/v1/audit-events", params={"action": "approval_limit.changed"}, headers=w.hmo.admin
         )
@@ -410,7 +416,7 @@ class TestApprovalLimits:
 
     async def test_a_user_without_a_ceiling_cannot_approve(self, core: httpx.AsyncClient) -> None:
         w = await world(core)
-        roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()
+        roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()["items"]
         created = await core.post(
             "/v1/roles",
             json={"name": "Junior", "permissions": ["claims:read", "claims:approve"]},

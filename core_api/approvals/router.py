@@ -5,24 +5,26 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from core_api.approvals import service
-from core_api.approvals.schemas import LimitRead, LimitsUpdate
+from core_api.approvals.schemas import LimitsRead, LimitsUpdate
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
 
 router = APIRouter(prefix="/approval-limits", tags=["access"])
 
 
-@router.get("", response_model=list[LimitRead])
+@router.get("", response_model=LimitsRead)
 async def list_limits(
     db: DbSession, _actor: Annotated[Actor, require("approval_limits:read")]
-) -> list[LimitRead]:
-    """Every role with its ceilings (0 where none is set: it cannot approve)."""
-    return await service.list_limits(db)
+) -> LimitsRead:
+    """`{limits}`: every role with its ceilings (0 where none is set: it cannot approve).
+    One resource, the shape `PUT` takes: edit the answer and send it back."""
+    return LimitsRead(limits=await service.list_limits(db))
 
 
-@router.put("", response_model=list[LimitRead])
+@router.put("", response_model=LimitsRead)
 async def set_limits(
     body: LimitsUpdate, db: DbSession, actor: Annotated[Actor, require("approval_limits:manage")]
-) -> list[LimitRead]:
-    """Sets the ceilings of the roles named; each change is audited with old and new values."""
-    return await service.set_limits(db, actor, body)
+) -> LimitsRead:
+    """Takes `{limits}` (the roles named; others keep theirs); each change is audited with
+    old and new values. Answers every role's ceilings, as `GET` does."""
+    return LimitsRead(limits=await service.set_limits(db, actor, body))

@@ -23,3 +23,9 @@ class LimitRead(BaseModel):
     role_name: str
     claim_limit: int
     settlement_limit: int
+
+
+class LimitsRead(BaseModel):
+    """Every role with its ceilings: what GET answers and PUT answers, by role name."""
+
+    limits: list[LimitRead]

@@ -57,6 +57,9 @@ async def set_limits(db: AsyncSession, actor: Actor, data: LimitsUpdate) -> list
         raise Invalid("limits", f"No such roles in this tenant: {', '.join(unknown)}.")
     before = {limit.role_id: limit for limit in await list_limits(db)}
     for limit in data.limits:
+        old = before[limit.role_id]
+        if (old.claim_limit, old.settlement_limit) == (limit.claim_limit, limit.settlement_limit):
+            continue  # unchanged (GET's answer sent back whole): nothing to write or audit
         await db.execute(
             insert(ApprovalLimit)
             .values(
@@ -74,7 +77,6 @@ async def set_limits(db: AsyncSession, actor: Actor, data: LimitsUpdate) -> list
                 },
             )
         )
-        old = before[limit.role_id]
         await audit.record(
             db,
             actor,
