@@ -258,7 +258,8 @@ class TestNetwork:
         other = await make_provider(core)
         await link_provider(core, w.hmo, other)
         response = await check(core, w.provider.user, w.member["member_id"], provider_id=other.id)
-        assert response.status_code == 403
+        assert response.status_code == 422  # as for claims and PAs: see test_provider_scope
+        assert response.json()["errors"][0]["field"] == "provider_id"
 
 
 class TestServiceRules:

@@ -18,8 +18,9 @@ from core_api.config import Settings
 from core_api.db import released, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from core_api.kit.pagination import By, Keyset, PageParams
-from core_api.models import ApiKey, ApiKeyScope, AuthSession, Tenant, TenantKind, User
+from core_api.models import ApiKey, ApiKeyScope, AuthSession, Provider, Tenant, TenantKind, User
 from core_api.models.base import utcnow
+from core_api.network.service import own_provider
 from core_api.notifications.service import notify
 from core_api.security import hash_password, new_api_key, new_token, token_digest, verify_password
 
@@ -152,6 +153,10 @@ async def create_api_key(db: AsyncSession, actor: Actor, data: ApiKeyCreate) -> 
     beyond = sorted(permissions - actor.permissions)
     if beyond:
         raise Forbidden(f"A key cannot hold permissions you lack: {', '.join(beyond)}.")
+    provider_id = data.provider_id
+    if data.scope is ApiKeyScope.PROVIDER_INTEGRATION:  # tied to the caller's own provider
+        own = await db.scalar(select(Provider.id).where(Provider.org_tenant_id == tenant.id))
+        provider_id = own_provider(own, data.provider_id, "holds keys")
     key, prefix, digest = new_api_key()
     api_key = ApiKey(
         tenant_id=tenant.id,
@@ -160,7 +165,7 @@ async def create_api_key(db: AsyncSession, actor: Actor, data: ApiKeyCreate) -> 
         prefix=prefix,
         key_hash=digest,
         permissions=sorted(permissions),
-        provider_id=data.provider_id,
+        provider_id=provider_id,
         created_by=actor.user_id,
     )
     db.add(api_key)

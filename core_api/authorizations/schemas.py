@@ -19,7 +19,9 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 class AuthorizationCreate(BaseModel):
     member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
-    provider_id: uuid.UUID
+    provider_id: uuid.UUID | None = Field(
+        default=None, description="The filing provider: the caller's own (omit it, or name it)."
+    )
     urgency: Urgency
     procedure_code: Code
     diagnosis_codes: list[Code] = Field(default_factory=list, max_length=20)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -62,7 +62,12 @@ from core_api.models.authorization import (
 )
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim, RiskEvent
-from core_api.network.service import act_for_hmo, notify_provider_users
+from core_api.network.service import (
+    act_for_hmo,
+    notify_provider_users,
+    own_provider,
+    provider_filter,
+)
 from core_api.notifications.service import notify, notify_permission_holders
 from core_api.tenants.settings import load_settings
 from shared.ids import uuid7
@@ -96,8 +101,7 @@ async def submit(
     scope = await act_for_hmo(db, actor, member_id=data.member_id)
     if scope.provider_id is None:
         raise Forbidden("Pre-authorizations are filed by providers.")
-    if data.provider_id != scope.provider_id:
-        raise Invalid("provider_id", "A provider files pre-authorizations for itself only.")
+    own_provider(scope.provider_id, data.provider_id, "files pre-authorizations")
     provider = await db.get(Provider, scope.provider_id)
     assert provider is not None
 
@@ -328,6 +332,7 @@ async def list_authorizations(
 ) -> tuple[list[Authorization], str | None]:
     """Newest first. The HMO sees its own; a provider sees those it filed, across HMOs."""
     tenant_id = actor.require_tenant()
+    filters = replace(filters, provider_id=await provider_filter(db, actor, filters.provider_id))
     query = filters.apply(select(Authorization)).where(
         or_(Authorization.tenant_id == tenant_id, Authorization.provider_tenant_id == tenant_id)
     )

@@ -35,7 +35,9 @@ class ItemCreate(BaseModel):
 
 class ClaimCreate(BaseModel):
     member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
-    provider_id: uuid.UUID
+    provider_id: uuid.UUID | None = Field(
+        default=None, description="The filing provider: the caller's own (omit it, or name it)."
+    )
     service_date: ServiceDate
     admission_date: ServiceDate | None = None
     discharge_date: ServiceDate | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -30,7 +30,12 @@ from core_api.kit.pagination import PageParams, newest_first, next_cursor
 from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
-from core_api.network.service import act_for_hmo, notify_provider_users
+from core_api.network.service import (
+    act_for_hmo,
+    notify_provider_users,
+    own_provider,
+    provider_filter,
+)
 from core_api.notifications.service import notify_permission_holders
 from core_api.plans.service import version_of
 from core_api.tenants.settings import load_settings
@@ -55,8 +60,7 @@ async def submit(
     scope = await act_for_hmo(db, actor, member_id=data.member_id)
     if scope.provider_id is None:
         raise Forbidden("Claims are submitted by providers.")
-    if data.provider_id != scope.provider_id:
-        raise Invalid("provider_id", "A provider submits claims for itself only.")
+    own_provider(scope.provider_id, data.provider_id, "submits claims")
     provider = await db.get(Provider, scope.provider_id)
     assert provider is not None
 
@@ -170,7 +174,9 @@ class ClaimFilters:
 async def list_claims(
     db: AsyncSession, actor: Actor, filters: ClaimFilters, page: PageParams
 ) -> tuple[list[Claim], str | None]:
-    """Newest first. A provider sees its own claims across the HMOs it works with."""
+    """Newest first. A provider sees its own claims across the HMOs it works with (and
+    may name only itself as `provider_id`)."""
+    filters = replace(filters, provider_id=await provider_filter(db, actor, filters.provider_id))
     own = or_(Claim.tenant_id == actor.tenant_id, Claim.provider_tenant_id == actor.tenant_id)
     query = filters.apply(select(Claim).where(own))
     rows = list((await db.scalars(newest_first(query, Claim.id, page))).all())

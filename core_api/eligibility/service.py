@@ -43,7 +43,6 @@ from core_api.eligibility.schemas import (
     PlanBrief,
     Reason,
 )
-from core_api.errors import Forbidden, NotFound
 from core_api.membership.enrollees import status_on_query
 from core_api.models import (
     BenefitPeriod,
@@ -53,7 +52,7 @@ from core_api.models import (
     Plan,
     PlanVersion,
 )
-from core_api.network.service import HmoScope, act_for_hmo, active_link
+from core_api.network.service import UnknownMember, act_for_hmo, active_link, own_provider
 from core_api.plans.service import VersionRules, rules_of_version, version_order
 
 USAGE_WINDOW = timedelta(days=366)
@@ -258,14 +257,14 @@ async def _member_facts(
     }
     row = await fetch_row(db, MEMBER_FACTS.sql, *MEMBER_FACTS.args(values))
     if row is None:
-        raise NotFound("No such enrollee.")
+        raise UnknownMember("No such member.")
     return row
 
 
 async def check(db: Db, actor: Actor, data: EligibilityCheck) -> EligibilityRead:
     """Runs on a driver connection (the route's) or a session alike."""
     scope = await act_for_hmo(db, actor, member_id=data.member_id, tenant=data.tenant)
-    provider_id = _provider_checked(scope, data.provider_id)
+    provider_id = own_provider(scope.provider_id, data.provider_id, "checks eligibility")
     facts = await _member_facts(db, data, provider_id)
     rules = await rules_of_version(db, facts["version_id"])
     usage = [(c, date.fromisoformat(d), a, v) for c, d, a, v in json.loads(facts["usage"] or "[]")]
@@ -307,15 +306,6 @@ async def check(db: Db, actor: Actor, data: EligibilityCheck) -> EligibilityRead
         ),
         benefits=[BenefitBalanceRead.model_validate(b) for b in benefit_balances],
     )
-
-
-def _provider_checked(scope: HmoScope, requested: uuid.UUID | None) -> uuid.UUID | None:
-    """A provider checks for itself; an HMO caller may name any provider (or none)."""
-    if scope.provider_id is None:
-        return requested
-    if requested not in (None, scope.provider_id):
-        raise Forbidden("A provider checks eligibility for itself only.")
-    return scope.provider_id
 
 
 def _status_reasons(status: EnrolleeStatus | None) -> list[Reason]:

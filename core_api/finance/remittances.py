@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import Response
 from sqlalchemy import Select, or_, select
@@ -20,6 +20,7 @@ from core_api.kit.pagination import (
     next_cursor,
 )
 from core_api.models.finance import PaymentProof, Remittance, RemittanceStatus
+from core_api.network.service import provider_filter
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,7 @@ async def list_remittances(
     """Newest first. HMO staff see their HMO's remittances; a provider's users and keys see
     their organisation's, across every HMO that pays it (RLS shares the rows with both)."""
     tenant_id = actor.require_tenant()
+    filters = replace(filters, provider_id=await provider_filter(db, actor, filters.provider_id))
     own = or_(Remittance.tenant_id == tenant_id, Remittance.provider_tenant_id == tenant_id)
     query = filters.apply(select(Remittance).where(own))
     rows = await db.scalars(newest_first(query, Remittance.id, page))

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import Db, as_tenant, fetch_row
-from core_api.errors import Conflict, Forbidden, NotFound
+from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
@@ -121,6 +121,54 @@ class NotInNetwork(Forbidden):
     title = "Not in this HMO's network"
 
 
+class UnknownMember(NotFound):
+    """A Member ID no HMO could have issued (its first part is no HMO's code), or one the
+    HMO has not. HMO codes are public (they are printed on every card), so saying a code is
+    unknown reveals nothing."""
+
+    type = "unknown-member"
+    title = "Unknown member"
+
+
+class NotOwnProvider(Invalid):
+    """A provider (its staff or its integration key) named a provider other than itself.
+    The answer is the same whether that provider exists or not."""
+
+    def __init__(self, what: str = "acts") -> None:
+        super().__init__(
+            "provider_id", f"A provider {what} for itself only: omit provider_id or name your own."
+        )
+
+
+def own_provider(
+    caller: uuid.UUID | None, requested: uuid.UUID | None, what: str = "acts"
+) -> uuid.UUID | None:
+    """The provider a request is for. A provider caller (`caller`, its provider's id) may
+    omit `provider_id` or name itself, nothing else; an HMO caller (None) names any."""
+    if caller is None:
+        return requested
+    if requested not in (None, caller):
+        raise NotOwnProvider(what)
+    return caller
+
+
+async def caller_provider_id(db: AsyncSession, actor: Actor) -> uuid.UUID | None:
+    """The caller's own provider, for a provider's staff or integration key; else None."""
+    if not actor.speaks_for_provider:
+        return None
+    return await db.scalar(select(Provider.id).where(Provider.org_tenant_id == actor.tenant_id))
+
+
+async def provider_filter(
+    db: AsyncSession, actor: Actor, requested: uuid.UUID | None
+) -> uuid.UUID | None:
+    """A list's `provider_id` filter: a provider caller's lists hold only its own rows
+    already, and naming another provider is refused rather than answered with nothing."""
+    if not actor.speaks_for_provider:
+        return requested
+    return own_provider(await caller_provider_id(db, actor), requested, "lists")
+
+
 @dataclass(frozen=True, slots=True)
 class HmoScope:
     """The HMO a request works in, and the provider acting for it (None: the HMO itself)."""
@@ -132,6 +180,10 @@ class HmoScope:
 # The caller's provider and its ACTIVE link with the HMO named by code or slug; the HMO's
 # tenant is then in force (see the migration defining the function).
 ACT_FOR_HMO = "select * from vetra_act_for_hmo($1, $2, $3)"
+# Only when there is no link: is there such an HMO at all? (`tenants` has no RLS.)
+HMO_EXISTS = (
+    "select exists(select 1 from tenants where kind = 'HMO' and (code = $1 or slug = $2)) as known"
+)
 
 
 async def act_for_hmo(
@@ -142,8 +194,9 @@ async def act_for_hmo(
     HMO staff and keys work in their own tenant. A provider (user or integration key)
     names the HMO by a Member ID (its first part is the HMO's code) or by `tenant` (the
     HMO's slug or code), and must hold an ACTIVE link with it; otherwise 403
-    `not-in-network`, also for an HMO that does not exist (nothing is revealed).
-    One query finds both the caller's provider (if any) and the link.
+    `not-in-network`. An HMO that does not exist is 404: `unknown-member` for a Member ID,
+    `unknown-tenant` for `tenant`. One query finds both the caller's provider (if any) and
+    the link; a second one, only when there is no link, whether the HMO exists.
     """
     caller_tenant = actor.require_tenant()
     own = HmoScope(caller_tenant, None)
@@ -154,6 +207,11 @@ async def act_for_hmo(
     if row is None:
         return own
     if row["hmo_tenant_id"] is None:
+        known = await fetch_row(db, HMO_EXISTS, key.upper(), key.lower())
+        if known is None or not known["known"]:
+            if tenant:
+                raise NotFound("No HMO has this slug or code.", type="unknown-tenant")
+            raise UnknownMember("No HMO issues Member IDs starting with this code.")
         raise NotInNetwork(f"{row['provider_name']} has no active network link with this HMO.")
     return HmoScope(row["hmo_tenant_id"], row["provider_id"])
 
