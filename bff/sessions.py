@@ -125,12 +125,23 @@ async def login(body: LoginBody, request: Request) -> Response:
     """Signs in at the core and sets the session cookie; answers the user and CSRF token."""
     settings = settings_of(request)
     throttle: LoginThrottle = request.app.state.throttle
-    throttle.attempt(body.tenant, body.email, client_ip(request))
-    answer = await upstream_of(request).call(
-        request, "POST", "/v1/auth/sessions", json_body=body.model_dump_json().encode()
-    )
+    attempt = throttle.attempt(body.tenant, body.email, client_ip(request))  # 429 when full
+    try:
+        answer = await upstream_of(request).call(
+            request, "POST", "/v1/auth/sessions", json_body=body.model_dump_json().encode()
+        )
+    except BaseException:
+        attempt.undecided()
+        raise
     if answer.status_code != 201:
+        if answer.status_code == 401 and problem_type(answer.content).endswith(
+            "/invalid-credentials"
+        ):
+            attempt.failed()
+        else:  # refused input, or a busy core (503 hasher-busy, with its Retry-After)
+            attempt.undecided()
         return _passed_through(answer, request)
+    attempt.succeeded()
     session = answer.json()
     response = JSONResponse(
         {"user": session["user"], "csrf_token": csrf_token(settings.bff_secret, session["token"])}
@@ -163,8 +174,10 @@ async def csrf(request: Request, token: Annotated[str, SessionToken]) -> CsrfAns
 def _passed_through(answer: httpx.Response, request: Request) -> Response:
     """The core's answer (typically a problem) as it came, a problem naming the path the
     client called."""
+    retry_after = answer.headers.get("retry-after")
     return Response(
         as_called(answer.content, answer.headers, request.url.path),
         status_code=answer.status_code,
         media_type=answer.headers.get("content-type"),
+        headers={"retry-after": retry_after} if retry_after else None,
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 
 import httpx
@@ -19,41 +18,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from core_api.config import get_settings
-from core_api.security import PasswordHashing, argon2_hasher, hashing_replaced
+from core_api.security import PasswordHashing, hashing_replaced
 from tests.db import superuser
 from tests.factories import BFF, PASSWORD, PLATFORM, TenantCtx, make_tenant
-
-WAIT = 10.0  # seconds: only reached when something is wrong
-
-
-class HeldHasher:
-    """argon2 at the test cost, but each call, once started, waits for a `release()`."""
-
-    def __init__(self) -> None:
-        self._inner = argon2_hasher(get_settings())
-        self._started = threading.Semaphore(0)
-        self._go = threading.Semaphore(0)
-
-    def hash(self, password: str) -> str:
-        self._hold()
-        return self._inner.hash(password)
-
-    def verify(self, password: str, hash: str) -> bool:
-        self._hold()
-        return self._inner.verify(password, hash)
-
-    async def started(self) -> None:
-        """Until a call is inside the hasher (it runs on a worker thread, not here)."""
-        assert await asyncio.to_thread(self._started.acquire, True, WAIT), "nothing hashed"
-
-    def release(self, calls: int = 1) -> None:
-        """Lets this many calls (started or to come) through."""
-        self._go.release(calls)
-
-    def _hold(self) -> None:
-        self._started.release()
-        assert self._go.acquire(timeout=WAIT), "the test never released the hasher"
+from tests.hashing import WAIT, HeldHasher
 
 
 @pytest.fixture
