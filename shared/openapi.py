@@ -114,9 +114,10 @@ class Operation:
 
     @property
     def names_a_resource(self) -> bool:
-        """A path parameter, or a body field naming another resource (`provider_id`)."""
+        """A path parameter, or a body field or query parameter naming another resource
+        (`provider_id`, `?tenant_id=`), which may not exist or not be the caller's to see."""
         return bool(self.path_params) or any(
-            name == "id" or name.endswith("_id") for name in self.body_fields
+            name == "id" or name.endswith("_id") for name in self.body_fields | self.query_params
         )
 
 

@@ -143,6 +143,7 @@ class TestDeclaredProblems:
         assert {404, 409} <= declared(paths["/v1/claims/{claim_id}/transitions"]["post"])
         assert 404 in declared(paths["/v1/eligibility"]["post"])  # an unknown member
         assert 404 in declared(paths["/v1/claims"]["post"])
+        assert 404 in declared(paths["/v1/billing/fees"]["get"])  # ?tenant_id= of no tenant
         assert 404 not in declared(paths["/v1/me"]["get"])
         assert 422 not in declared(paths["/v1/me"]["get"])
         assert 415 in declared(paths["/v1/enrollees/import"]["post"])  # not text/csv
