@@ -48,7 +48,7 @@ test: lint pytest  ## lint, then the test suite
 fuzz: install  ## only the schemathesis stage (part of `make test`); VETRA_FUZZ_EXAMPLES=n for more cases
 	$(PY) -m pytest -m fuzz
 
-bench: install  ## every bench in bench/ (/me load, eligibility, import, queue, settlement run); each starts its own stack
+bench: install  ## every bench in bench/ (/me load, login storm, eligibility, import, queue, settlement run); each starts its own stack
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) -m bench.$$(basename $$b .py) || exit 1; done
 
 db-stop: ## stop every embedded PostgreSQL under .data/
