@@ -148,8 +148,18 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[tuple[Result, Re
         await storming
         print(stormy.line(), flush=True)
         print(storm.line(), flush=True)
+        print(cost(quiet, stormy), flush=True)
         rounds.append((quiet, stormy))
     return rounds
+
+
+def cost(quiet: Result, stormy: Result) -> str:
+    ratio = p99(stormy) / p99(quiet)
+    verdict = "within" if ratio <= TARGET_RATIO else "OVER"
+    return (
+        f"  storm cost: p99 x{ratio:.2f} ({verdict} the {TARGET_RATIO:g}x target), "
+        f"req/s x{rate(stormy) / rate(quiet):.2f}"
+    )
 
 
 def p99(result: Result) -> float:
@@ -169,14 +179,7 @@ def run(args: argparse.Namespace) -> int:
             f"{args.clients} clients on GET /v1/me, {args.storm} logging in, "
             f"{args.duration:g}s per phase, {args.rounds} round(s); cores: {os.cpu_count()}"
         )
-        for quiet, stormy in run_async(bench(stack, args)):
-            ratio = p99(stormy) / p99(quiet)
-            verdict = "within" if ratio <= TARGET_RATIO else "OVER"
-            print(
-                f"storm cost: p99 x{ratio:.2f} ({verdict} the {TARGET_RATIO:g}x target), "
-                f"req/s x{rate(stormy) / rate(quiet):.2f}",
-                flush=True,
-            )
+        run_async(bench(stack, args))
     return 0
 
 
