@@ -8,8 +8,9 @@ LOGIN_PATH = "/api/auth/login"
 # Answered by the BFF alone; every other route asks the core, which may be down (503),
 # fail mid-answer (502) or be too slow (504).
 WITHOUT_CORE = frozenset({"/healthz", "/api/auth/csrf"})
-# The relay answers whatever the core answers to the path it is given.
-RELAYED = frozenset({400, 401, 403, 404, 409, 413, 415, 422})
+# The relay answers whatever the core answers to the path it is given (405: the path
+# exists at the core, but not with that method).
+RELAYED = frozenset({400, 401, 403, 404, 405, 409, 413, 415, 422})
 
 
 def problem_answers(op: Operation) -> set[int]:

@@ -66,6 +66,7 @@ DESCRIPTIONS: dict[int, str] = {
     403: "Not allowed: the caller lacks the permission, or uses the wrong kind of key.",
     404: "Not found: no such resource, or one the caller may not see (another tenant's "
     "object is 404).",
+    405: "The path exists, but not with this method.",
     409: "Conflict: a stale `version`, a transition the state machine does not allow, a "
     "duplicate, or a concurrent change.",
     413: "The request body is larger than this route accepts.",

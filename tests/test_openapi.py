@@ -160,7 +160,7 @@ class TestDeclaredProblems:
         assert {401, 422, 503} <= declared(paths["/api/events"]["get"])
         for method in ("get", "post", "put", "patch", "delete"):
             relayed = declared(paths["/api/{path}"][method])
-            assert {400, 401, 403, 404, 409, 413, 422, 502, 503, 504} <= relayed, method
+            assert {400, 401, 403, 404, 405, 409, 413, 422, 502, 503, 504} <= relayed, method
 
     def test_eligibilitys_direct_route_is_documented_like_the_others(self) -> None:
         operation = core_spec()["paths"]["/v1/eligibility"]["post"]
