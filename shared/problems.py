@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, params
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -90,18 +91,65 @@ def _title(status: int) -> str:
         return "HTTP error"
 
 
+def field_error(field: str, message: str) -> PydanticCustomError:
+    """A cross-field check's error, raised from a model validator, reported on `field` (the
+    field it concerns) rather than on the whole body."""
+    return PydanticCustomError("cross_field", message, {FIELD_CONTEXT: field})
+
+
+FIELD_CONTEXT = "field"
+
+
+def is_json(content_type: str | None) -> bool:
+    """`application/json` or `application/<anything>+json`, parameters aside."""
+    kind = (content_type or "").split(";", 1)[0].strip().lower()
+    main, _, sub = kind.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+def _field_name(err: Mapping[str, Any]) -> str:
+    """The dotted path of the field (list positions included: `items.2.unit_price`), never
+    a character position in a malformed body; a cross-field error names its field."""
+    if err.get("type") == "json_invalid":
+        return "body"
+    loc = [str(part) for part in err.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+        loc = loc[1:]  # where it was sent: the name says enough
+    if err.get("type") == "cross_field":
+        loc.append(str((err.get("ctx") or {}).get(FIELD_CONTEXT, "")))
+    return ".".join(part for part in loc if part) or "body"
+
+
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for err in exc.errors():
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("body",)]
-        errors.append(
-            {
-                "field": ".".join(loc) or "body",
-                "message": err.get("msg", ""),
-                "code": err.get("type"),
-            }
+    return [
+        {"field": _field_name(err), "message": err.get("msg", ""), "code": err.get("type")}
+        for err in exc.errors()
+    ]
+
+
+class UnsupportedMediaType(ProblemError):
+    status = 415
+    type = "unsupported-media-type"
+    title = "Unsupported media type"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The body must be JSON, sent with `Content-Type: application/json`.",
+            errors=[{"field": "body", "message": "Send the body as application/json."}],
         )
-    return errors
+
+
+def _takes_json_but_got_other(request: Request) -> bool:
+    """A body was sent to a route that reads a JSON body, without a JSON content type
+    (FastAPI then validates the raw bytes, and would answer a confusing 'field required')."""
+    route = request.scope.get("route")
+    body_field = getattr(route, "body_field", None)
+    if body_field is None or isinstance(body_field.field_info, params.Form):
+        return False
+    sent = request.headers.get("content-length") not in (None, "0") or (
+        "transfer-encoding" in request.headers
+    )
+    return sent and not is_json(request.headers.get("content-type"))
 
 
 async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
@@ -120,6 +168,8 @@ async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if _takes_json_but_got_other(request):
+        return await _on_problem(request, UnsupportedMediaType())
     errors = _field_errors(exc)
     if any(e["code"] == "json_invalid" for e in errors):
         return problem_response(

@@ -58,10 +58,11 @@ async def test_field_errors_are_422_by_field(core: httpx.AsyncClient) -> None:
         (b"", "application/json", 422),  # no body: missing
         (b"[]", "application/json", 422),
         (b'"text"', "application/json; charset=utf-8", 422),
-        (b'{"member_id": "X-Y-00001-P", "service_date": "2026-01-05"}', "text/plain", 422),
-        (b'{"member_id": "X-Y-00001-P", "service_date": "2026-01-05"}', None, 422),
+        (b'{"member_id": "X-Y-00001-P", "service_date": "2026-01-05"}', "text/plain", 415),
+        (b'{"member_id": "X-Y-00001-P", "service_date": "2026-01-05"}', None, 415),
+        (b"member_id=X-Y-00001-P", "application/x-www-form-urlencoded", 415),
     ],
-    ids=["empty", "array", "string", "text-plain", "no-content-type"],
+    ids=["empty", "array", "string", "text-plain", "no-content-type", "form"],
 )
 async def test_a_body_that_is_not_a_json_object_is_refused(
     core: httpx.AsyncClient, content: bytes, content_type: str | None, status: int
@@ -71,6 +72,12 @@ async def test_a_body_that_is_not_a_json_object_is_refused(
     response = await core.post("/v1/eligibility", content=content, headers=headers)
     problem = assert_problem(response, status)
     assert [e["field"] for e in problem["errors"]] == ["body"]  # type: ignore[attr-defined]
+    # a route FastAPI answers says the same
+    answered = assert_problem(
+        await core.post("/v1/clients", content=content, headers=headers), status
+    )
+    assert answered["type"] == problem["type"]
+    assert [e["field"] for e in answered["errors"]] == ["body"]  # type: ignore[attr-defined]
 
 
 async def test_a_json_media_type_with_a_suffix_is_json(core: httpx.AsyncClient) -> None:

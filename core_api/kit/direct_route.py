@@ -8,10 +8,10 @@ request the route enters the caller's dependency itself, validates the body stra
 from its bytes and calls the endpoint. FastAPI's dependency solving and body parsing
 cost about a third of eligibility's CPU (bench/bench_eligibility.py).
 
-Bad bodies get FastAPI's answers (400 for malformed JSON, 422 by field, 422 for a
-missing body or one that is not JSON). An endpoint of any other shape, or a router
-included with dependencies of its own, is refused with TypeError when the route is
-built. `app.dependency_overrides` does not reach these routes.
+Bad bodies get the answers of FastAPI's routes (400 for malformed JSON, 422 by field, 422
+for a missing body or one that is not an object, 415 for a body not sent as JSON). An
+endpoint of any other shape, or a router included with dependencies of its own, is refused
+with TypeError when the route is built. `app.dependency_overrides` does not reach these routes.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+
+from shared.problems import UnsupportedMediaType, is_json
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -101,21 +103,15 @@ def _caller(dependant: Dependant, path: str) -> tuple[str, Callable[[Request], A
 
 
 def _validated(model: type[BaseModel], raw: bytes, content_type: str | None) -> BaseModel:
-    """As FastAPI would answer it: errors located under `body`."""
+    """As FastAPI would answer it (errors located under `body`), and a body sent without a
+    JSON content type as the problem handler answers it for FastAPI's routes: 415."""
     if not raw:
         missing = {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
         raise RequestValidationError([missing], body=None)
+    if not is_json(content_type):
+        raise UnsupportedMediaType()
     try:
-        if _is_json(content_type):
-            return model.model_validate_json(raw)
-        return model.model_validate(raw)  # not an object: refused as FastAPI refuses it
+        return model.model_validate_json(raw)
     except ValidationError as exc:
         errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
         raise RequestValidationError(errors, body=raw) from None
-
-
-def _is_json(content_type: str | None) -> bool:
-    """`application/json` or `application/<anything>+json`, parameters aside."""
-    kind = (content_type or "").split(";", 1)[0].strip().lower()
-    main, _, sub = kind.partition("/")
-    return main == "application" and (sub == "json" or sub.endswith("+json"))
