@@ -32,12 +32,18 @@ UNREACHABLE: tuple[type[Exception], ...] = (
     SQLAlchemyPoolTimeout,  # every pooled connection busy for the pool's whole timeout
     TimeoutError,  # the same, from the driver pool
 )
-NOT_STORABLE_TEXT = asyncpg.exceptions.CharacterNotInRepertoireError  # e.g. a NUL character
+# Text PostgreSQL cannot store: NUL in a text column, or \u0000 in JSON(B). Request bodies
+# refuse NUL before it gets here (kit/fields.Input); query strings and headers may not.
+NOT_STORABLE_TEXT: tuple[type[Exception], ...] = (
+    asyncpg.exceptions.CharacterNotInRepertoireError,
+    asyncpg.exceptions.UntranslatableCharacterError,
+)
 
 
 def install_database_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _on_integrity_error)
-    for error in (DBAPIError, NOT_STORABLE_TEXT, *UNREACHABLE):
+    handled: tuple[type[Exception], ...] = (DBAPIError, *NOT_STORABLE_TEXT, *UNREACHABLE)
+    for error in handled:
         app.add_exception_handler(error, _on_database_error)
 
 

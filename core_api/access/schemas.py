@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from core_api.kit.fields import Input, Version
 from core_api.models import ApiKeyScope, TenantKind, UserKind
 from core_api.security import MIN_PASSWORD_LENGTH
 
@@ -34,7 +35,7 @@ class UserRead(ORMModel):
     last_login_at: datetime | None
 
 
-class UserCreate(BaseModel):
+class UserCreate(Input):
     email: EmailStr
     password: Password
     first_name: Name = ""
@@ -42,8 +43,8 @@ class UserCreate(BaseModel):
     role_id: uuid.UUID
 
 
-class UserUpdate(BaseModel):
-    version: int
+class UserUpdate(Input):
+    version: Version
     first_name: Name | None = None
     last_name: Name | None = None
     role_id: uuid.UUID | None = None
@@ -59,14 +60,14 @@ class RoleRead(ORMModel):
     version: int
 
 
-class RoleCreate(BaseModel):
+class RoleCreate(Input):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
     description: Annotated[str, StringConstraints(max_length=300)] = ""
     permissions: list[str] = Field(default_factory=list, max_length=200)
 
 
-class RoleUpdate(BaseModel):
-    version: int
+class RoleUpdate(Input):
+    version: Version
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None
     ) = None
@@ -79,7 +80,7 @@ class PermissionRead(BaseModel):
     description: str
 
 
-class InviteCreate(BaseModel):
+class InviteCreate(Input):
     email: EmailStr
     role_id: uuid.UUID
 
@@ -92,7 +93,7 @@ class InviteRead(ORMModel):
     accepted_at: datetime | None
 
 
-class InviteAccept(BaseModel):
+class InviteAccept(Input):
     tenant: TenantSlug
     token: Annotated[str, Field(min_length=10, max_length=200)]
     password: Password
@@ -100,7 +101,7 @@ class InviteAccept(BaseModel):
     last_name: Name = ""
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(Input):
     tenant: TenantSlug
     email: Annotated[str, Field(min_length=3, max_length=254)]
     password: Annotated[str, Field(min_length=1, max_length=256)]
@@ -112,7 +113,7 @@ class SessionCreated(BaseModel):
     user: UserRead
 
 
-class PasswordChange(BaseModel):
+class PasswordChange(Input):
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Password
 
@@ -133,7 +134,7 @@ class MeRead(BaseModel):
     permissions: list[str]
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(Input):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     scope: ApiKeyScope
     provider_id: uuid.UUID | None = None

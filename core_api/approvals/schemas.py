@@ -5,16 +5,18 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from core_api.kit.fields import Input
+
 Ceiling = Annotated[int, Field(ge=0, le=10**14, description="Minor units (kobo for NGN)")]
 
 
-class LimitWrite(BaseModel):
+class LimitWrite(Input):
     role_id: uuid.UUID
     claim_limit: Ceiling
     settlement_limit: Ceiling
 
 
-class LimitsUpdate(BaseModel):
+class LimitsUpdate(Input):
     limits: list[LimitWrite] = Field(min_length=1, max_length=100)
 
 

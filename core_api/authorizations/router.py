@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
@@ -28,6 +27,7 @@ from core_api.claims import queries
 from core_api.claims.schemas import AttachmentRead
 from core_api.deps import DbSession, require
 from core_api.errors import Forbidden
+from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.models.authorization import AuthorizationStatus, Urgency
 
@@ -63,8 +63,8 @@ async def list_authorizations(
     member_id: Annotated[str | None, Query(max_length=48)] = None,
     breached: bool | None = None,
     suspicious: bool | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
 ) -> Page[AuthorizationRead]:
     """Newest first. `breached=true`: past their SLA (marked by the SLA job);
     `suspicious=true`: reported "Not me" by the enrollee; `from`/`to`: filing dates."""

@@ -8,16 +8,16 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Input, PositiveAmount, Version, amount_note
 from core_api.models.authorization import AuthorizationStatus, Urgency
 
 Code = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=32)
 ]
-MinorUnits = Annotated[int, Field(gt=0, le=10**12)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-class AuthorizationCreate(BaseModel):
+class AuthorizationCreate(Input):
     member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
     provider_id: uuid.UUID | None = Field(
         default=None, description="The filing provider: the caller's own (omit it, or name it)."
@@ -25,7 +25,7 @@ class AuthorizationCreate(BaseModel):
     urgency: Urgency
     procedure_code: Code
     diagnosis_codes: list[Code] = Field(default_factory=list, max_length=20)
-    estimated_amount: MinorUnits
+    estimated_amount: PositiveAmount
     notes: Annotated[str, StringConstraints(max_length=10_000)] | None = Field(
         default=None, description="Clinical notes; stored encrypted."
     )
@@ -36,35 +36,36 @@ class DecisionKind(enum.StrEnum):
     REJECT = "REJECT"
 
 
-class Decision(BaseModel):
+class Decision(Input):
     decision: DecisionKind
     reason: Reason | None = Field(default=None, description="Required to reject.")
-    approved_amount: MinorUnits | None = Field(
-        default=None, description="At most the estimate; defaults to the estimate."
+    approved_amount: PositiveAmount | None = Field(
+        default=None,
+        description=amount_note("At most the estimate; defaults to the estimate.", positive=True),
     )
     valid_days: Annotated[int, Field(ge=1, le=365)] | None = Field(
         default=None, description="How long the auth code is valid after approval (default 30)."
     )
-    version: int | None = Field(default=None, description="The version read; stale → 409.")
+    version: Version | None = Field(default=None, description="The version read; stale → 409.")
 
 
-class AppealCreate(BaseModel):
+class AppealCreate(Input):
     evidence: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)
     ] = Field(description="The new evidence; stored encrypted.")
-    version: int | None = None
+    version: Version | None = None
 
 
-class Cancel(BaseModel):
+class Cancel(Input):
     reason: Reason | None = None
-    version: int | None = None
+    version: Version | None = None
 
 
-class NotMe(BaseModel):
+class NotMe(Input):
     comment: Annotated[str, StringConstraints(max_length=1000)] | None = None
 
 
-class ClearHold(BaseModel):
+class ClearHold(Input):
     reason: Reason | None = None
 
 
@@ -137,10 +138,12 @@ class NotMeRead(BaseModel):
     reported_at: datetime | None
 
 
-class RuleCreate(BaseModel):
+class RuleCreate(Input):
     plan_id: uuid.UUID
     procedure_code: Code
-    max_amount: MinorUnits = Field(description="Ceiling on the PA's estimated amount.")
+    max_amount: PositiveAmount = Field(
+        description=amount_note("Ceiling on the PA's estimated amount.", positive=True)
+    )
     max_urgency: Urgency = Field(
         description="Ceiling on urgency: ROUTINE < URGENT < EMERGENCY; this tier and below."
     )
@@ -149,9 +152,9 @@ class RuleCreate(BaseModel):
     description: Annotated[str, StringConstraints(max_length=300)] = ""
 
 
-class RuleUpdate(BaseModel):
-    version: int
-    max_amount: MinorUnits | None = None
+class RuleUpdate(Input):
+    version: Version
+    max_amount: PositiveAmount | None = None
     max_urgency: Urgency | None = None
     valid_days: Annotated[int, Field(ge=1, le=365)] | None = None
     is_active: bool | None = None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -18,12 +17,12 @@ from core_api.billing.schemas import (
     TierScheduleIn,
 )
 from core_api.deps import DbSession, require
+from core_api.kit.fields import Day, Month
 from core_api.kit.pagination import Page, PageParams, page_params
 
 router = APIRouter(prefix="/billing", tags=["billing"])
 
-MONTH = r"^\d{4}-\d{2}(-\d{2})?$"
-Month = Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM")]
+MonthParam = Annotated[Month | None, Query()]
 TenantParam = Annotated[
     uuid.UUID | None,
     Query(description="Platform key: the HMO to read or change. Staff: their own, or omit."),
@@ -59,15 +58,15 @@ async def list_fees(
     actor: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     tenant_id: TenantParam = None,
-    month: Month = None,
-    from_: Annotated[date | None, Query(alias="from", description="charged on or after")] = None,
-    to: Annotated[date | None, Query(description="charged on or before")] = None,
+    month: MonthParam = None,
+    from_: Annotated[Day | None, Query(alias="from", description="charged on or after")] = None,
+    to: Annotated[Day | None, Query(description="charged on or before")] = None,
     tier: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Page[FeeRead]:
     """The fee ledger, newest first: one row per claim received (the platform key names the
     tenant). Filters: invoice `month`, charge-date range `from`/`to`, `tier`."""
     tenant = await service.billed_tenant(db, actor, tenant_id)
-    filters = service.FeeFilters(service.parse_month("month", month), from_, to, tier)
+    filters = service.FeeFilters(month, from_, to, tier)
     rows, cursor = await service.list_fees(db, tenant, filters, page)
     return Page(items=rows, next_cursor=cursor)
 
@@ -78,19 +77,14 @@ async def list_invoices(
     actor: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     tenant_id: TenantParam = None,
-    month: Month = None,
-    from_: Annotated[str | None, Query(alias="from", pattern=MONTH)] = None,
-    to: Annotated[str | None, Query(pattern=MONTH)] = None,
+    month: MonthParam = None,
+    from_: Annotated[Month | None, Query(alias="from")] = None,
+    to: Annotated[Month | None, Query()] = None,
     status: InvoiceStatus | None = None,
 ) -> Page[Invoice]:
     """Monthly invoices (one per tenant, month and currency), newest month first: OPEN for
     the current month, ISSUED for past ones; lines by tier and unit fee, the total their sum.
     The platform key sees every HMO, or the one `tenant_id` names."""
-    filters = service.InvoiceFilters(
-        service.parse_month("month", month),
-        service.parse_month("from", from_),
-        service.parse_month("to", to),
-        status,
-    )
+    filters = service.InvoiceFilters(month, from_, to, status)
     rows, cursor = await service.list_invoices(db, actor, tenant_id, filters, page)
     return Page(items=rows, next_cursor=cursor)

@@ -11,25 +11,25 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Input, PositiveAmount, amount_note
+from shared.problems import field_error
 
 MAX_TIERS = 20
 TierName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 
-class TierIn(BaseModel):
+class TierIn(Input):
     name: TierName
     min_monthly_claims: Annotated[int, Field(ge=0, le=1_000_000_000)] = Field(
         description="The tier applies to a month's claim N when N - 1 >= this (claims already "
         "charged that month)."
     )
-    fee_amount: Annotated[int, Field(gt=0, le=10**12)] = Field(
-        description="Per-claim fee in minor units (kobo)."
-    )
+    fee_amount: PositiveAmount = Field(description=amount_note("Per-claim fee.", positive=True))
     currency: Currency = "NGN"
 
 
-class TierScheduleIn(BaseModel):
+class TierScheduleIn(Input):
     """A whole schedule. `[]` removes a tenant's override (or resets the default)."""
 
     tiers: list[TierIn] = Field(max_length=MAX_TIERS)
@@ -39,15 +39,15 @@ class TierScheduleIn(BaseModel):
         if not self.tiers:
             return self
         if self.tiers[0].min_monthly_claims != 0:
-            raise ValueError("the first tier must start at min_monthly_claims 0")
+            raise field_error("tiers", "the first tier must start at min_monthly_claims 0")
         mins = [t.min_monthly_claims for t in self.tiers]
         if any(b <= a for a, b in itertools.pairwise(mins)):
-            raise ValueError("min_monthly_claims must be strictly ascending")
+            raise field_error("tiers", "min_monthly_claims must be strictly ascending")
         names = [t.name for t in self.tiers]
         if len(set(names)) != len(names):
-            raise ValueError("tier names must be unique within a schedule")
+            raise field_error("tiers", "tier names must be unique within a schedule")
         if len({t.currency for t in self.tiers}) != 1:
-            raise ValueError("all tiers of a schedule share one currency")
+            raise field_error("tiers", "all tiers of a schedule share one currency")
         return self
 
 

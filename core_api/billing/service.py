@@ -241,18 +241,6 @@ async def billed_tenant(db: AsyncSession, actor: Actor, tenant_id: uuid.UUID | N
 # --- the fee ledger --------------------------------------------------------------------
 
 
-def parse_month(field: str, value: str | None) -> date | None:
-    """`YYYY-MM` (or any date in the month) → the first of that month."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 7:
-            return date.fromisoformat(f"{value}-01")
-        return date.fromisoformat(value).replace(day=1)
-    except ValueError as exc:
-        raise Invalid(field, "Give a month as YYYY-MM.") from exc
-
-
 @dataclass(frozen=True, slots=True)
 class FeeFilters:
     month: date | None = None

@@ -1,48 +1,25 @@
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Day, Input, Month
 from core_api.models.finance import RunStatus
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
-
-
-def first_of_month(value: object) -> date:
-    """`YYYY-MM`, or a date that is the first of its month (`YYYY-MM-01`)."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        day = value
-    else:
-        found = MONTH.match(value) if isinstance(value, str) else None
-        if found is None:
-            raise PydanticCustomError("month_format", "Give the month as YYYY-MM.")
-        year, month, day_of_month = found.groups()
-        try:
-            day = date(int(year), int(month), int(day_of_month or 1))
-        except ValueError as exc:
-            raise PydanticCustomError("month_format", "No such month.") from exc
-    if day.day != 1:
-        raise PydanticCustomError("month_format", "Give the month as YYYY-MM (or its first day).")
-    return day
-
-
-Month = Annotated[date, BeforeValidator(first_of_month)]
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
-class CapitationRunCreate(BaseModel):
+class CapitationRunCreate(Input):
     month: Month = Field(description="`YYYY-MM`, or the first day of the month.")
 
 
-class CapitationPayment(BaseModel):
+class CapitationPayment(Input):
     reference: Reference
-    paid_on: date
+    paid_on: Day
 
 
 class CapitationLineRead(ORMModel):

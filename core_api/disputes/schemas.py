@@ -8,13 +8,14 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Input, PositiveAmount, Version, amount_note
 from core_api.models.finance import DisputeStatus
+from shared.problems import field_error
 
-MinorUnits = Annotated[int, Field(gt=0, le=10**12)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 
 
-class DisputeCreate(BaseModel):
+class DisputeCreate(Input):
     """The disputed line: `remittance_line_id`, or `remittance_id` with the line's `claim_id`."""
 
     remittance_line_id: uuid.UUID | None = None
@@ -23,8 +24,10 @@ class DisputeCreate(BaseModel):
         default=None, description="With `remittance_id`: the claim whose line is disputed."
     )
     reason: Text
-    amount_claimed: MinorUnits = Field(
-        description="The further amount the provider asks for (minor units, at most the billed)."
+    amount_claimed: PositiveAmount = Field(
+        description=amount_note(
+            "The further amount the provider asks for (at most the billed).", positive=True
+        )
     )
 
     @model_validator(mode="after")
@@ -32,12 +35,14 @@ class DisputeCreate(BaseModel):
         if self.remittance_line_id is None and (
             self.remittance_id is None or self.claim_id is None
         ):
-            raise ValueError("give remittance_line_id, or remittance_id with claim_id")
+            raise field_error(
+                "remittance_line_id", "give remittance_line_id, or remittance_id with claim_id"
+            )
         return self
 
 
-class Review(BaseModel):
-    version: int | None = Field(default=None, description="The version read; stale → 409.")
+class Review(Input):
+    version: Version | None = Field(default=None, description="The version read; stale → 409.")
 
 
 class Outcome(enum.StrEnum):
@@ -45,24 +50,27 @@ class Outcome(enum.StrEnum):
     REJECTED = "REJECTED"
 
 
-class Resolution(BaseModel):
+class Resolution(Input):
     outcome: Outcome
-    adjustment: MinorUnits | None = Field(
+    adjustment: PositiveAmount | None = Field(
         default=None,
-        description="ACCEPTED: what the next settlement run pays (at most amount_claimed).",
+        description=amount_note(
+            "ACCEPTED: what the next settlement run pays (at most amount_claimed).",
+            positive=True,
+        ),
     )
     note: Text | None = Field(default=None, description="Required to reject: the reason.")
-    version: int | None = Field(default=None, description="The version read; stale → 409.")
+    version: Version | None = Field(default=None, description="The version read; stale → 409.")
 
     @model_validator(mode="after")
     def fits_the_outcome(self) -> Resolution:
         if self.outcome is Outcome.ACCEPTED and self.adjustment is None:
-            raise ValueError("accepting a dispute needs an adjustment")
+            raise field_error("adjustment", "accepting a dispute needs an adjustment")
         if self.outcome is Outcome.REJECTED:
             if self.adjustment is not None:
-                raise ValueError("a rejected dispute has no adjustment")
+                raise field_error("adjustment", "a rejected dispute has no adjustment")
             if self.note is None:
-                raise ValueError("rejecting a dispute needs a note giving the reason")
+                raise field_error("note", "rejecting a dispute needs a note giving the reason")
         return self
 
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel
-from core_api.kit.fields import Code, ServiceDate
+from core_api.kit.fields import Code, Input, ServiceDate
 from core_api.models import BenefitPeriod, EnrolleeStatus, Relationship
 
 
-class EligibilityCheck(BaseModel):
+class EligibilityCheck(Input):
     member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
     provider_id: uuid.UUID | None = Field(
         default=None,

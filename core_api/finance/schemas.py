@@ -3,21 +3,23 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Day, Input
 from core_api.models.finance import RemittanceStatus, RunStatus, SettlementCadence
+from shared.problems import field_error
 
 
-class RunCreate(BaseModel):
+class RunCreate(Input):
     provider_id: uuid.UUID | None = None
-    period_from: date
-    period_to: date
+    period_from: Day
+    period_to: Day
 
     @model_validator(mode="after")
     def ordered(self) -> RunCreate:
         if self.period_from > self.period_to:
-            raise ValueError("period_from must not be after period_to")
+            raise field_error("period_to", "period_from must not be after period_to")
         return self
 
 
@@ -63,8 +65,8 @@ class RunRead(ORMModel):
     id: uuid.UUID
     number: str
     provider_id: uuid.UUID | None
-    period_from: date
-    period_to: date
+    period_from: Day
+    period_to: Day
     status: RunStatus
     cadence: SettlementCadence | None = Field(
         default=None, description="Set on the runs the settlement cadence job drafts."

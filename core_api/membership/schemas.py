@@ -11,6 +11,7 @@ from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import BirthDate, Day, Input, Version
 from core_api.models import EnrolleeStatus, Relationship, Sex
 
 ClientCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,12}$")]
@@ -18,7 +19,7 @@ PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()-]{5,32}$")]
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(Input):
     code: ClientCode
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     contact_email: EmailStr | None = None
@@ -37,10 +38,10 @@ class ClientRead(ORMModel):
     created_at: datetime
 
 
-class Person(BaseModel):
+class Person(Input):
     first_name: PersonName
     last_name: PersonName
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex: Sex
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -50,18 +51,18 @@ class PrincipalCreate(Person):
     client_id: uuid.UUID
     plan_id: uuid.UUID
     primary_provider_id: uuid.UUID | None = None
-    coverage_start: date | None = None
+    coverage_start: Day | None = None
 
 
 class DependantCreate(Person):
     relationship: Literal[Relationship.SPOUSE, Relationship.CHILD]
 
 
-class EnrolleeUpdate(BaseModel):
-    version: int
+class EnrolleeUpdate(Input):
+    version: Version
     first_name: PersonName | None = None
     last_name: PersonName | None = None
-    date_of_birth: date | None = None
+    date_of_birth: BirthDate | None = None
     sex: Sex | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -69,9 +70,9 @@ class EnrolleeUpdate(BaseModel):
     plan_id: uuid.UUID | None = None
 
 
-class StatusChange(BaseModel):
+class StatusChange(Input):
     status: EnrolleeStatus
-    effective_date: date | None = None
+    effective_date: Day | None = None
     reason: Annotated[str, StringConstraints(max_length=300)] = ""
 
 
@@ -109,12 +110,6 @@ def _iso_date(value: object) -> object:
     return value
 
 
-def _born_by_today(value: date) -> date:
-    if value > date.today():
-        raise PydanticCustomError("future_date", "The date of birth is in the future.")
-    return value
-
-
 PLAIN_EMAIL = re.compile(
     r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
@@ -136,7 +131,6 @@ def _email(value: str) -> str:
     return validate_email(value)[1]
 
 
-CsvDate = Annotated[date, BeforeValidator(_iso_date)]
 Ref = Annotated[str, StringConstraints(max_length=64)]
 
 
@@ -149,8 +143,8 @@ class ImportRow(Person):
     relationship: Relationship
     client_code: Annotated[str, StringConstraints(max_length=16)] | None = None
     plan_code: Annotated[str, StringConstraints(max_length=32)] | None = None
-    date_of_birth: Annotated[CsvDate, AfterValidator(_born_by_today)]
-    coverage_start: CsvDate | None = None
+    date_of_birth: Annotated[BirthDate, BeforeValidator(_iso_date)]
+    coverage_start: Annotated[Day, BeforeValidator(_iso_date)] | None = None
     email: Annotated[str, AfterValidator(_email)] | None = None
 
 

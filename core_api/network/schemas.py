@@ -7,13 +7,14 @@ from typing import Annotated
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel, Password, UserRead
+from core_api.kit.fields import Input, Version
 from core_api.models import LinkStatus, ProviderType
 from core_api.tenants.schemas import Slug
 
 ServiceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
-class ProviderCreate(BaseModel):
+class ProviderCreate(Input):
     slug: Slug = Field(description="Also the `tenant` its users log in with.")
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     type: ProviderType
@@ -40,14 +41,14 @@ class ProviderCreated(BaseModel):
     admin: UserRead
 
 
-class LinkCreate(BaseModel):
+class LinkCreate(Input):
     provider_id: uuid.UUID
 
 
-class LinkAction(BaseModel):
+class LinkAction(Input):
     """The version the caller read; without it the version read now is used."""
 
-    version: int | None = None
+    version: Version | None = None
 
 
 class PartyBrief(BaseModel):

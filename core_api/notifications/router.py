@@ -16,7 +16,8 @@ from core_api.auth.credentials import find_live_session
 from core_api.config import Settings, get_settings
 from core_api.db import tenant_transaction
 from core_api.deps import DbSession, require
-from core_api.errors import Forbidden
+from core_api.errors import Forbidden, Invalid
+from core_api.kit.fields import INT64_MAX, EventId
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.notifications import service
 from core_api.notifications.hub import NotificationHub
@@ -57,7 +58,7 @@ async def stream(
     request: Request,
     actor: Reader,
     last_event_id: Annotated[str | None, Header(alias="last-event-id", max_length=20)] = None,
-    after: Annotated[int | None, Query(ge=0, description="Same as Last-Event-ID")] = None,
+    after: Annotated[EventId | None, Query(description="Same as Last-Event-ID")] = None,
 ) -> EventSourceResponse:
     """Server-sent events: every notification after `Last-Event-ID`, then live ones, with pings.
 
@@ -75,7 +76,12 @@ async def stream(
 
 
 def _parse_event_id(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    """An id this stream sent (a `seq`); refused before the stream starts otherwise."""
+    if not value:
+        return 0
+    if not (value.isascii() and value.isdigit()) or int(value) > INT64_MAX:
+        raise Invalid("last-event-id", "Give the id of an event this stream sent, or none.")
+    return int(value)
 
 
 async def _events(

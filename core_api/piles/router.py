@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
+from core_api.kit.fields import Month
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.piles import service
 from core_api.piles.schemas import HandedClaim, PileRead, SampleApplied, SampleRead
@@ -14,7 +15,6 @@ from core_api.piles.schemas import HandedClaim, PileRead, SampleApplied, SampleR
 router = APIRouter(prefix="/piles", tags=["piles"])
 Reader = Annotated[Actor, require("piles:read")]
 Vetter = Annotated[Actor, require("piles:vet")]
-MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @router.get("", response_model=Page[PileRead])
@@ -23,7 +23,7 @@ async def list_piles(
     actor: Reader,
     page: Annotated[PageParams, Depends(page_params)],
     provider_id: uuid.UUID | None = None,
-    month: Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM")] = None,
+    month: Annotated[Month | None, Query()] = None,
 ) -> Page[PileRead]:
     """One pile per provider and billing month, with counts and totals by status."""
     items, cursor = await service.list_piles(db, actor, provider_id, month, page)

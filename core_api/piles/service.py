@@ -76,10 +76,6 @@ def parse_pile_id(value: str) -> tuple[uuid.UUID, date]:
         raise NotFound("No such pile.") from exc
 
 
-def parse_month(value: str) -> date:
-    return date(int(value[:4]), int(value[5:7]), 1)
-
-
 def _in_pile(tenant_id: uuid.UUID, provider_id: uuid.UUID, month: date) -> list[Any]:
     return [
         Claim.tenant_id == tenant_id,
@@ -159,7 +155,7 @@ async def list_piles(
     db: AsyncSession,
     actor: Actor,
     provider_id: uuid.UUID | None,
-    month: str | None,
+    month: date | None,
     page: PageParams,
 ) -> tuple[list[PileRead], str | None]:
     """Newest month first, then by provider id; keyset on (month, provider)."""
@@ -172,7 +168,7 @@ async def list_piles(
     if provider_id is not None:
         query = query.where(Claim.provider_id == provider_id)
     if month is not None:
-        query = query.where(Claim.billing_month == parse_month(month))
+        query = query.where(Claim.billing_month == month)
     rows = (await db.execute(NEWEST_MONTH_FIRST.apply(query, page))).all()
     found, cursor = NEWEST_MONTH_FIRST.page(rows, page.limit, lambda row: tuple(row))
     return await _summaries(db, tenant_id, [(p, m) for m, p in found]), cursor

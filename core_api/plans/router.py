@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
+from core_api.kit.fields import PositiveInt32
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.plans import service
 from core_api.plans.schemas import BenefitRead, ExclusionRead, PlanCreate, PlanRead, PlanUpdate
@@ -56,7 +57,7 @@ async def get_plan(
     plan_id: uuid.UUID,
     db: DbSession,
     _actor: Reader,
-    version_no: Annotated[int | None, Query(ge=1)] = None,
+    version_no: Annotated[PositiveInt32 | None, Query()] = None,
 ) -> PlanRead:
     """The current version, or `?version_no=` for an earlier one."""
     return plan_read(await service.get_plan(db, plan_id, version_no))

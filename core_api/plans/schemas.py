@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from core_api.access.schemas import ORMModel
+from core_api.kit.fields import Amount, Input, Version
 from core_api.models import BenefitPeriod, ExclusionKind
 
 BENEFIT_CATEGORIES = (
@@ -25,12 +26,11 @@ BENEFIT_CATEGORIES = (
 )
 
 PlanCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9_-]{1,32}$")]
-MinorUnits = Annotated[int, Field(ge=0, le=10**13)]
 
 
-class Benefit(BaseModel):
+class Benefit(Input):
     category: str
-    limit_amount: MinorUnits
+    limit_amount: Amount
     limit_visits: Annotated[int, Field(ge=1, le=10_000)] | None = None
     period: BenefitPeriod = BenefitPeriod.POLICY_YEAR
     copay_percent: Annotated[int, Field(ge=0, le=100)] = 0
@@ -45,20 +45,20 @@ class Benefit(BaseModel):
         return value
 
 
-class Exclusion(BaseModel):
+class Exclusion(Input):
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     description: Annotated[str, StringConstraints(max_length=300)] = ""
     kind: ExclusionKind = ExclusionKind.PROCEDURE
 
 
-class PlanRules(BaseModel):
+class PlanRules(Input):
     """The versioned part of a plan."""
 
     benefits: list[Benefit] = Field(default_factory=list, max_length=50)
     exclusions: list[Exclusion] = Field(default_factory=list, max_length=2000)
     max_dependants: Annotated[int, Field(ge=0, le=20)] = 5
     max_children: Annotated[int, Field(ge=0, le=20)] = 4
-    capitation_rate: MinorUnits = 0
+    capitation_rate: Amount = 0
 
     @field_validator("benefits")
     @classmethod
@@ -75,8 +75,8 @@ class PlanCreate(PlanRules):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "NGN"
 
 
-class PlanUpdate(BaseModel):
-    version: int
+class PlanUpdate(Input):
+    version: Version
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
         | None
@@ -86,7 +86,7 @@ class PlanUpdate(BaseModel):
     exclusions: list[Exclusion] | None = Field(default=None, max_length=2000)
     max_dependants: Annotated[int, Field(ge=0, le=20)] | None = None
     max_children: Annotated[int, Field(ge=0, le=20)] | None = None
-    capitation_rate: MinorUnits | None = None
+    capitation_rate: Amount | None = None
 
     @field_validator("benefits")
     @classmethod

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from core_api.access.schemas import ORMModel, Password, TenantSlug, UserRead
+from core_api.kit.fields import BirthDate, Input
 from core_api.membership.schemas import DependantCreate, PersonName, Phone
 from core_api.models import ChangeRequestKind, ChangeRequestStatus, Sex
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 
 
-class CredentialsCreate(BaseModel):
+class CredentialsCreate(Input):
     email: EmailStr
 
 
-class AccountCreate(BaseModel):
+class AccountCreate(Input):
     email: EmailStr
     password: Password | None = Field(
         default=None, description="Omit to email the enrollee a link to set their own."
@@ -37,20 +38,20 @@ class PortalLogin(BaseModel):
     emailed_to: list[str]
 
 
-class PasswordSetup(BaseModel):
+class PasswordSetup(Input):
     tenant: TenantSlug
     token: Annotated[str, Field(min_length=10, max_length=200)]
     password: Password
 
 
-class EnrolleeDetails(BaseModel):
+class EnrolleeDetails(Input):
     """What a client may ask to change: personal details only (not plan or status)."""
 
     model_config = ConfigDict(extra="forbid")
 
     first_name: PersonName | None = None
     last_name: PersonName | None = None
-    date_of_birth: date | None = None
+    date_of_birth: BirthDate | None = None
     sex: Sex | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -63,25 +64,25 @@ class EnrolleeDetails(BaseModel):
         return self
 
 
-class DependantRemoval(BaseModel):
+class DependantRemoval(Input):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = ""
 
 
-class AddDependantRequest(BaseModel):
+class AddDependantRequest(Input):
     kind: Literal[ChangeRequestKind.ADD_DEPENDANT]
     enrollee_id: uuid.UUID = Field(description="The principal the dependant is added under.")
     payload: DependantCreate
 
 
-class EditEnrolleeRequest(BaseModel):
+class EditEnrolleeRequest(Input):
     kind: Literal[ChangeRequestKind.EDIT_ENROLLEE]
     enrollee_id: uuid.UUID
     payload: EnrolleeDetails
 
 
-class DeleteDependantRequest(BaseModel):
+class DeleteDependantRequest(Input):
     kind: Literal[ChangeRequestKind.DELETE_DEPENDANT]
     enrollee_id: uuid.UUID = Field(description="The dependant to remove (terminated today).")
     payload: DependantRemoval = Field(default_factory=DependantRemoval)
@@ -93,7 +94,7 @@ ChangeRequestCreate = Annotated[
 ]
 
 
-class Decline(BaseModel):
+class Decline(Input):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 
 

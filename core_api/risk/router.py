@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
+from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.risk import service
 from core_api.risk.schemas import RiskEventClear, RiskEventCleared, RiskEventRead
@@ -22,8 +22,8 @@ async def list_risk_events(
     page: Annotated[PageParams, Depends(page_params)],
     rule: Annotated[str | None, Query(max_length=40)] = None,
     claim_id: uuid.UUID | None = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
     cleared: bool | None = None,
 ) -> Page[RiskEventRead]:
     """Every fraud/anomaly flag with its rule, weight and evidence, newest first.

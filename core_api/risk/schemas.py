@@ -6,6 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from core_api.kit.fields import Input
+
 
 class RiskEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -24,7 +26,7 @@ class RiskEventRead(BaseModel):
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
-class RiskEventClear(BaseModel):
+class RiskEventClear(Input):
     note: Note = Field(description="Why the flag is a false positive; kept in the audit log.")
 
 

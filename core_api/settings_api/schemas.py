@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from core_api.kit.fields import Input, Version
 from core_api.models.finance import SettlementCadence
 
 Threshold = Annotated[int, Field(ge=0, le=1_000_000)]
@@ -26,8 +27,8 @@ class SettingsRead(BaseModel):
     version: int
 
 
-class SettingsPatch(BaseModel):
-    version: int
+class SettingsPatch(Input):
+    version: Version
     claim_sla_days: Annotated[int, Field(ge=1, le=365)] | None = None
     frequency_limit_days: Annotated[int, Field(ge=0, le=365)] | None = None
     sampling_percent: Annotated[int, Field(ge=0, le=100)] | None = None

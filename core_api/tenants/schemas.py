@@ -7,13 +7,14 @@ from typing import Annotated
 from pydantic import BaseModel, EmailStr, StringConstraints
 
 from core_api.access.schemas import ORMModel, Password, UserRead
+from core_api.kit.fields import Input
 from core_api.models import TenantKind
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,16}$")]
 
 
-class TenantCreate(BaseModel):
+class TenantCreate(Input):
     slug: Slug
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     code: Code | None = None
