@@ -24,9 +24,10 @@ def fuzz_config() -> schemathesis.Config:
     return schemathesis.Config.from_dict(
         {
             # Random cases only: the coverage phase enumerates every boundary of every
-            # parameter (hundreds of calls per operation), beyond the suite's budget.
+            # parameter (hundreds of calls per operation), beyond the suite's budget; the
+            # examples phase cannot run with `@schema.given` (the real-id draw).
             "phases": {
-                "examples": {"enabled": True},
+                "examples": {"enabled": False},
                 "coverage": {"enabled": False},
                 "fuzzing": {"enabled": True},
                 "stateful": {"enabled": False},
