@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
@@ -21,6 +20,7 @@ from core_api.claims.schemas import (
     Transition,
 )
 from core_api.deps import DbSession, require
+from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.kit.responses import serialized
 from core_api.models.claim import ClaimStatus
@@ -50,8 +50,8 @@ async def list_claims(
     status: ClaimStatus | None = None,
     provider_id: uuid.UUID | None = None,
     member_id: Annotated[str | None, Query(max_length=48)] = None,
-    from_: Annotated[date | None, Query(alias="from")] = None,
-    to: date | None = None,
+    from_: Annotated[Day | None, Query(alias="from")] = None,
+    to: Day | None = None,
 ) -> Page[ClaimRead]:
     """Newest first; filter by status, provider, member and service-date range."""
     filters = service.ClaimFilters(status, provider_id, member_id, from_, to)

@@ -8,18 +8,28 @@ from pydantic import BaseModel, Field, StringConstraints, field_validator, model
 
 from core_api.access.schemas import ORMModel
 from core_api.claims.carc import REASONS
-from core_api.kit.fields import Code, ServiceDate
+from core_api.kit.fields import (
+    MAX_AMOUNT,
+    MAX_CLAIM_TOTAL,
+    MAX_QUANTITY,
+    Amount,
+    Code,
+    Input,
+    PositiveAmount,
+    Quantity,
+    ServiceDate,
+    Version,
+)
 from core_api.models.claim import ClaimStatus
 from core_api.plans.schemas import BENEFIT_CATEGORIES
+from shared.problems import field_error
 
-MinorUnits = Annotated[int, Field(gt=0, le=10**12)]
 
-
-class ItemCreate(BaseModel):
+class ItemCreate(Input):
     code: Code
     description: Annotated[str, StringConstraints(max_length=300)] = ""
-    quantity: Annotated[int, Field(gt=0, le=10_000)]
-    unit_price: MinorUnits
+    quantity: Quantity
+    unit_price: PositiveAmount
     category: str | None = Field(
         default=None,
         description="Benefit category; defaults to inpatient when admitted, else outpatient.",
@@ -32,8 +42,14 @@ class ItemCreate(BaseModel):
             raise ValueError(f"must be one of {', '.join(BENEFIT_CATEGORIES)}")
         return value.strip().lower() if value else None
 
+    @model_validator(mode="after")
+    def line_within_bound(self) -> ItemCreate:
+        if self.quantity * self.unit_price > MAX_AMOUNT:
+            raise field_error("unit_price", "quantity * unit_price is above 10^12 minor units.")
+        return self
 
-class ClaimCreate(BaseModel):
+
+class ClaimCreate(Input):
     member_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=48)]
     provider_id: uuid.UUID | None = Field(
         default=None, description="The filing provider: the caller's own (omit it, or name it)."
@@ -43,7 +59,19 @@ class ClaimCreate(BaseModel):
     discharge_date: ServiceDate | None = None
     auth_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
     diagnosis_codes: list[Code] = Field(default_factory=list, max_length=20)
-    items: list[ItemCreate] = Field(min_length=1, max_length=200)
+    items: list[ItemCreate] = Field(
+        min_length=1,
+        max_length=200,
+        description="At most 10^12 minor units a line (quantity * unit_price) and 10^13 "
+        "(10,000,000,000,000) for the claim.",
+    )
+
+    @field_validator("items")
+    @classmethod
+    def total_within_bound(cls, items: list[ItemCreate]) -> list[ItemCreate]:
+        if sum(item.quantity * item.unit_price for item in items) > MAX_CLAIM_TOTAL:
+            raise ValueError("The claim's total is above 10^13 minor units.")
+        return items
 
     @field_validator("service_date", "admission_date", "discharge_date")
     @classmethod
@@ -57,20 +85,20 @@ class ClaimCreate(BaseModel):
     @model_validator(mode="after")
     def dates_in_order(self) -> ClaimCreate:
         if self.discharge_date and not self.admission_date:
-            raise ValueError("discharge_date needs admission_date")
+            raise field_error("discharge_date", "discharge_date needs admission_date")
         if (
             self.admission_date
             and self.discharge_date
             and self.discharge_date < self.admission_date
         ):
-            raise ValueError("discharge_date is before admission_date")
+            raise field_error("discharge_date", "discharge_date is before admission_date")
         return self
 
 
-class LineDecision(BaseModel):
+class LineDecision(Input):
     id: uuid.UUID
-    approved_amount: Annotated[int, Field(ge=0, le=10**12)]
-    approved_quantity: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    approved_amount: Amount
+    approved_quantity: Annotated[int, Field(ge=0, le=MAX_QUANTITY)] | None = None
     reason_code: str | None = None
 
     @field_validator("reason_code")
@@ -81,9 +109,9 @@ class LineDecision(BaseModel):
         return value
 
 
-class Transition(BaseModel):
+class Transition(Input):
     to: ClaimStatus
-    version: int
+    version: Version
     reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
     items: list[LineDecision] | None = Field(default=None, max_length=200)
 
@@ -167,7 +195,7 @@ class ClaimDetail(ClaimRead):
     history: list[EventRead]
 
 
-class QueryCreate(BaseModel):
+class QueryCreate(Input):
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 
