@@ -675,6 +675,8 @@ class TestGhostPatient:
         claim = await make_claim(
             core, w.provider, w.member, auth_code=pa["auth_code"], service_date=str(date.today())
         )
+        assert "on_hold" not in claim  # the provider never sees the hold
+        claim = (await core.get(f"/v1/claims/{claim['id']}", headers=w.manager)).json()
         assert claim["on_hold"] is False
 
         reported = await core.post(f"/v1/authorizations/{pa['id']}/not-me", headers=member)
@@ -779,6 +781,7 @@ class TestGhostPatient:
         claim = await make_claim(
             core, w.provider, w.member, auth_code=pa["auth_code"], service_date=str(date.today())
         )
+        claim = (await core.get(f"/v1/claims/{claim['id']}", headers=w.manager)).json()
         assert claim["on_hold"] is True
 
     async def test_only_the_cardholder_family_reports(self, core: httpx.AsyncClient) -> None:

@@ -436,7 +436,7 @@ class TestAdjudicationView:
         w = await world(core)
         first = await new_claim(core, w)
         duplicate = await new_claim(core, w)
-        for headers in (w.hmo.admin, w.provider.user):
+        for headers in (w.provider.user, w.hmo.admin):  # the HMO's view last
             response = await core.get(f"/v1/claims/{duplicate['id']}", headers=headers)
             assert response.status_code == 200, response.text
         view = response.json()

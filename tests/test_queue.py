@@ -211,6 +211,13 @@ async def receive(core: httpx.AsyncClient, staff: dict[str, str], claim: dict[st
     assert moved.status_code == 200, moved.text
 
 
+async def hmo_score(core: httpx.AsyncClient, staff: dict[str, str], claim: dict[str, Any]) -> int:
+    """The claim's risk score, which only the HMO's staff see (not the filing provider)."""
+    response = await core.get(f"/v1/claims/{claim['id']}", headers=staff)
+    assert response.status_code == 200, response.text
+    return int(response.json()["risk_score"])
+
+
 def item(code: str, price: int) -> dict[str, Any]:
     return {"code": code, "description": code, "quantity": 1, "unit_price": price}
 
@@ -226,17 +233,16 @@ async def test_queue_ranks_open_claims_and_pages(core: httpx.AsyncClient) -> Non
     small = await make_claim(core, provider, members[0], items=[item("CONS-01", 5_000_00)])
     big = await make_claim(core, provider, members[1], items=[item("SURG-01", 900_000_00)])
     excluded = await make_claim(core, provider, members[2], items=[item("COS-001", 5_000_00)])
-    future = await make_claim(
+    # served before coverage began (40) and an excluded procedure (20): flagged at 60
+    flagged = await make_claim(
         core,
         provider,
         members[3],
-        service_date=today.isoformat(),
-        admission_date=today.isoformat(),
-        discharge_date=(today + timedelta(days=3)).isoformat(),
-        items=[item("WARD-DAY", 5_000_00)],
+        service_date="2024-12-01",
+        items=[item("COS-001", 5_000_00)],
     )
     submitted = await make_claim(core, provider, members[4])
-    for c in (small, big, excluded, future):
+    for c in (small, big, excluded, flagged):
         await receive(core, staff, c)
 
     first = await core.get("/v1/claims/queue", params={"limit": 2}, headers=staff)
@@ -247,7 +253,7 @@ async def test_queue_ranks_open_claims_and_pages(core: httpx.AsyncClient) -> Non
     ).json()
     ranked = body["items"] + rest["items"]
     assert rest["next_cursor"] is None
-    assert [c["id"] for c in ranked] == [future["id"], excluded["id"], big["id"], small["id"]]
+    assert [c["id"] for c in ranked] == [flagged["id"], excluded["id"], big["id"], small["id"]]
     assert submitted["id"] not in {c["id"] for c in ranked}
     assert ranked[0]["flagged"]
     assert not ranked[1]["flagged"]
@@ -336,7 +342,8 @@ class TestSettingsChangesReRank:
         big = await make_claim(
             core, ctx["provider"], members[1], items=[item("SURG-01", 50_000_000_00)]
         )
-        assert (risky["risk_score"], big["risk_score"]) == (20, 0)
+        scores = [await hmo_score(core, ctx["staff"], c) for c in (risky, big)]
+        assert scores == [20, 0]
         for c in (risky, big):
             await receive(core, ctx["staff"], c)
         before = await ranked(core, ctx)

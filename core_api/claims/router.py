@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
@@ -15,6 +15,8 @@ from core_api.claims.schemas import (
     ClaimDetail,
     ClaimRead,
     MemberClaimRead,
+    ProviderClaimDetail,
+    ProviderClaimRead,
     QueryCreate,
     QueryRead,
     Transition,
@@ -30,7 +32,7 @@ member_router = APIRouter(prefix="/me/claims", tags=["enrollee portal"])
 Reader = Annotated[Actor, require("claims:read")]
 
 
-@router.post("", status_code=201, response_model=ClaimRead)
+@router.post("", status_code=201, response_model=ProviderClaimRead)
 async def submit_claim(
     body: ClaimCreate,
     db: DbSession,
@@ -42,7 +44,7 @@ async def submit_claim(
     return JSONResponse(answer, status_code=status)
 
 
-@router.get("", response_model=Page[ClaimRead])
+@router.get("", response_model=Page[ClaimRead] | Page[ProviderClaimRead])
 async def list_claims(
     db: DbSession,
     actor: Reader,
@@ -52,11 +54,15 @@ async def list_claims(
     member_id: Annotated[str | None, Query(max_length=48)] = None,
     from_: Annotated[Day | None, Query(alias="from")] = None,
     to: Day | None = None,
-) -> Page[ClaimRead]:
-    """Newest first; filter by status, provider, member and service-date range."""
+) -> Response:
+    """Newest first; filter by status, provider, member and service-date range. A provider
+    (staff or key) gets its own claims without fraud signals (`ProviderClaimRead`)."""
     filters = service.ClaimFilters(status, provider_id, member_id, from_, to)
     rows, cursor = await service.list_claims(db, actor, filters, page)
-    return Page(items=[service.read(c) for c in rows], next_cursor=cursor)
+    if actor.speaks_for_provider:
+        mine = [service.provider_read(c) for c in rows]
+        return serialized(Page[ProviderClaimRead](items=mine, next_cursor=cursor))
+    return serialized(Page[ClaimRead](items=[service.read(c) for c in rows], next_cursor=cursor))
 
 
 # Routes with a fixed segment (`/claims/queue`) must stay above `/claims/{claim_id}`.
@@ -76,20 +82,21 @@ async def claims_queue(
     return serialized(Page[queue.QueueEntry](items=items, next_cursor=cursor))
 
 
-@router.get("/{claim_id}", response_model=ClaimDetail)
-async def get_claim(claim_id: uuid.UUID, db: DbSession, actor: Reader) -> dict[str, Any]:
+@router.get("/{claim_id}", response_model=ClaimDetail | ProviderClaimDetail)
+async def get_claim(claim_id: uuid.UUID, db: DbSession, actor: Reader) -> Response:
     """The adjudication view: lines with the automatic checks' proposal, the eligibility
-    verdict on the service date, each benefit's limit/used/remaining, risk flags, history."""
-    return await service.detail(db, actor, claim_id)
+    verdict on the service date, each benefit's limit/used/remaining, risk flags, history.
+    A provider's view (`ProviderClaimDetail`) has no risk score, flags or evidence."""
+    return serialized(await service.detail(db, actor, claim_id))
 
 
-@router.post("/{claim_id}/transitions", response_model=ClaimRead)
+@router.post("/{claim_id}/transitions", response_model=ClaimRead | ProviderClaimRead)
 async def move_claim(
     claim_id: uuid.UUID, body: Transition, db: DbSession, actor: Reader
-) -> ClaimRead:
+) -> Response:
     """The only way a claim's status changes. Each move needs its own permission
     (see the state table); an illegal move or a stale `version` is a 409."""
-    return await service.transition(db, actor, claim_id, body)
+    return serialized(await service.transition(db, actor, claim_id, body))
 
 
 @router.post("/{claim_id}/queries", status_code=201, response_model=QueryRead)

@@ -158,15 +158,22 @@ class ClaimSummary(ORMModel):
     settled_at: datetime | None
 
 
-class ClaimRead(ClaimSummary):
+class ProviderClaimRead(ClaimSummary):
+    """A claim as its provider sees it: no fraud signals (risk score, holds, sampling)."""
+
     version: int
     enrollee_id: uuid.UUID
     billing_month: date
     auth_code: str | None
+    items: list[ItemRead] = Field(default_factory=list)
+
+
+class ClaimRead(ProviderClaimRead):
+    """A claim as the HMO's staff see it."""
+
     risk_score: int
     on_hold: bool
     decided_by_sampling: bool
-    items: list[ItemRead] = Field(default_factory=list)
 
 
 class MemberClaimRead(ClaimSummary):
@@ -185,14 +192,19 @@ class EventRead(ORMModel):
     created_at: datetime
 
 
-class ClaimDetail(ClaimRead):
-    """The adjudication view: the claim with everything needed to decide it."""
+class ProviderClaimDetail(ProviderClaimRead):
+    """The claim as its provider sees it in full: no risk score, flags or evidence."""
 
     eligibility: dict[str, Any]
     benefits: list[dict[str, Any]]
     authorization: dict[str, Any] | None
-    risk_events: list[dict[str, Any]]
     history: list[EventRead]
+
+
+class ClaimDetail(ClaimRead, ProviderClaimDetail):
+    """The adjudication view: the claim with everything needed to decide it."""
+
+    risk_events: list[dict[str, Any]]
 
 
 class QueryCreate(Input):

@@ -16,11 +16,14 @@ from core_api.billing.service import charge_claim_fee
 from core_api.claims import adjudication, queue, risk, state
 from core_api.claims.schemas import (
     ClaimCreate,
+    ClaimDetail,
     ClaimRead,
     ClaimSummary,
     ItemRead,
     ItemSummary,
     MemberClaimRead,
+    ProviderClaimDetail,
+    ProviderClaimRead,
     Transition,
 )
 from core_api.errors import Forbidden, Invalid, NotFound
@@ -42,6 +45,8 @@ from core_api.tenants.settings import load_settings
 
 S = ClaimStatus
 HMO_NOTICE = {S.SUBMITTED: "submitted", S.RESUBMITTED: "resubmitted"}
+# What the adjudication view tells of the PA a claim cites that its provider must not see.
+PA_FRAUD_SIGNALS = frozenset({"suspicious", "hold_cleared_at"})
 PROVIDER_NOTICE = {
     S.QUERIED: "queried",
     S.APPROVED: "approved",
@@ -80,7 +85,7 @@ async def _create(
     provider: Provider,
     hmo_tenant_id: uuid.UUID,
     data: ClaimCreate,
-) -> ClaimRead:
+) -> ProviderClaimRead:
     enrollee = await _member(db, data.member_id)
     version = await version_of(db, enrollee.plan_id, data.service_date)
     claim = Claim(
@@ -132,7 +137,7 @@ async def _create(
     claim.risk_score = await risk.assess(db, claim, items, settings)
     await queue.rescore(db, claim)
     await _announce(db, claim, S.SUBMITTED)
-    return read(claim, items)
+    return provider_read(claim, items)
 
 
 async def _member(db: AsyncSession, member_id: str) -> Enrollee:
@@ -147,6 +152,19 @@ def read(claim: Claim, items: list[ClaimItem] | None = None) -> ClaimRead:
     if items is not None:
         body.items = [ItemRead.model_validate(i) for i in sorted(items, key=lambda i: i.line_no)]
     return body
+
+
+def provider_read(claim: Claim, items: list[ClaimItem] | None = None) -> ProviderClaimRead:
+    """The provider's view: no risk score, hold or sampling (fraud signals are the HMO's)."""
+    return ProviderClaimRead.model_validate(read(claim, items).model_dump())
+
+
+def read_for(
+    actor: Actor, claim: Claim, items: list[ClaimItem] | None = None
+) -> ClaimRead | ProviderClaimRead:
+    """The claim as the caller may see it: a provider (its staff or its integration key)
+    never sees fraud signals about itself."""
+    return provider_read(claim, items) if actor.speaks_for_provider else read(claim, items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +258,7 @@ async def items_of(db: AsyncSession, claim: Claim) -> list[ClaimItem]:
 
 async def transition(
     db: AsyncSession, actor: Actor, claim_id: uuid.UUID, data: Transition
-) -> ClaimRead:
+) -> ClaimRead | ProviderClaimRead:
     claim = await load(db, actor, claim_id)
     by_provider = claim.tenant_id != actor.tenant_id
     state.check_move(actor, claim, data.to, by_provider=by_provider)
@@ -261,7 +279,7 @@ async def transition(
         await charge_claim_fee(db, claim)
         await queue.rescore(db, claim)
     await _announce(db, claim, data.to)
-    return read(claim, items)
+    return read_for(actor, claim, items)
 
 
 async def _announce(db: AsyncSession, claim: Claim, status: ClaimStatus) -> None:
@@ -287,7 +305,11 @@ async def _announce(db: AsyncSession, claim: Claim, status: ClaimStatus) -> None
         )
 
 
-async def detail(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> dict[str, Any]:
+async def detail(
+    db: AsyncSession, actor: Actor, claim_id: uuid.UUID
+) -> ClaimDetail | ProviderClaimDetail:
+    """The HMO's adjudication view; a provider's view has no risk score, flags or evidence
+    (nor whether the PA it cites was reported "Not me")."""
     claim = await load(db, actor, claim_id)
     items = await items_of(db, claim)
     settings = await load_settings(db, claim.tenant_id)
@@ -304,8 +326,7 @@ async def detail(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> dict[st
             select(RiskEvent).where(RiskEvent.claim_id == claim.id).order_by(RiskEvent.created_at)
         )
     ).all()
-    return {
-        **read(claim, items).model_dump(),
+    common: dict[str, Any] = {
         "eligibility": {
             "member_status": assessment.member_status.value if assessment.member_status else None,
             "covered": assessment.member_status is not None
@@ -335,8 +356,22 @@ async def detail(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> dict[st
             }
             for b in assessment.balances
         ],
-        "authorization": await authorizations.for_claim(db, claim),
-        "risk_events": [
+        "history": events,
+    }
+    authorization = await authorizations.for_claim(db, claim)
+    if actor.speaks_for_provider:
+        if authorization is not None:
+            authorization = {k: v for k, v in authorization.items() if k not in PA_FRAUD_SIGNALS}
+        return ProviderClaimDetail(
+            **provider_read(claim, items).model_dump(),
+            **common,
+            authorization=authorization,
+        )
+    return ClaimDetail(
+        **read(claim, items).model_dump(),
+        **common,
+        authorization=authorization,
+        risk_events=[
             {
                 "id": f.id,
                 "rule": f.rule,
@@ -346,5 +381,4 @@ async def detail(db: AsyncSession, actor: Actor, claim_id: uuid.UUID) -> dict[st
             }
             for f in flags
         ],
-        "history": events,
-    }
+    )
