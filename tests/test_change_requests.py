@@ -127,6 +127,44 @@ class TestRaising:
         assert response.status_code == 422, response.text
         assert any(field in e["field"] for e in response.json()["errors"]), response.text
 
+    async def test_a_second_spouse_is_refused_when_raised(self, core: httpx.AsyncClient) -> None:
+        p = await portal(core)
+        spouse = CHILD | {
+            "relationship": "SPOUSE",
+            "first_name": "Ada",
+            "date_of_birth": "1990-05-06",
+        }
+        first = await p.raise_(core, "ADD_DEPENDANT", payload=spouse)
+        assert first.status_code == 201, first.text
+        assert (await p.decide(core, first.json()["id"], "approve")).status_code == 200
+        second = await p.raise_(core, "ADD_DEPENDANT", payload=spouse | {"first_name": "Bisi"})
+        assert second.status_code == 409, second.text
+        assert second.json()["type"].endswith("/dependant-limit")
+        listed = await core.get("/v1/change-requests", headers=p.tenant.admin)
+        assert [r["id"] for r in listed.json()["items"]] == [first.json()["id"]]
+
+    async def test_the_dependant_limit_is_checked_when_raised(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        p = await portal(core, max_dependants=1, max_children=1)
+        request = await p.add_child(core)
+        assert (await p.decide(core, request["id"], "approve")).status_code == 200
+        over = await p.raise_(core, "ADD_DEPENDANT", payload=CHILD | {"first_name": "Ebuka"})
+        assert over.status_code == 409, over.text
+        assert over.json()["type"].endswith("/dependant-limit")
+
+    async def test_an_unknown_primary_provider_is_refused_when_raised(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        p = await portal(core)
+        response = await p.raise_(
+            core,
+            "EDIT_ENROLLEE",
+            payload={"primary_provider_id": "00000000-0000-7000-8000-000000000000"},
+        )
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "primary_provider_id"
+
     async def test_targets_are_checked(self, core: httpx.AsyncClient) -> None:
         p = await portal(core)
         principal_delete = await p.raise_(core, "DELETE_DEPENDANT")

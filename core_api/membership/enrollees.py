@@ -101,11 +101,7 @@ async def add_dependant(
     principal = await db.get(Enrollee, principal_id, with_for_update=True)
     if principal is None:
         raise NotFound("No such enrollee.")
-    if principal.relationship is not Relationship.PRINCIPAL:
-        raise Invalid("principal_id", "Dependants are added under a principal.")
-    if principal.status is EnrolleeStatus.TERMINATED:
-        raise Conflict("The principal is terminated.", type="enrollee-terminated")
-    suffix, child_no = await _dependant_slot(db, principal, data.relationship)
+    suffix, child_no = await check_dependant(db, principal, data.relationship)
     client = await get_client(db, principal.client_id)
     enrollee = Enrollee(
         tenant_id=principal.tenant_id,
@@ -123,6 +119,20 @@ async def add_dependant(
         **_person_fields(data),
     )
     return await _enrol(db, actor, enrollee)
+
+
+async def check_dependant(
+    db: AsyncSession, principal: Enrollee, relationship: Relationship
+) -> tuple[str, int | None]:
+    """The membership rules a new dependant under `principal` must pass (a principal that is
+    not terminated, one spouse, the plan's dependant and child limits); its Member ID
+    suffix and child number if it does. Change requests check them when raised, and again
+    (through `add_dependant`) when approved, since the family may have changed meanwhile."""
+    if principal.relationship is not Relationship.PRINCIPAL:
+        raise Invalid("principal_id", "Dependants are added under a principal.")
+    if principal.status is EnrolleeStatus.TERMINATED:
+        raise Conflict("The principal is terminated.", type="enrollee-terminated")
+    return await _dependant_slot(db, principal, relationship)
 
 
 async def _dependant_slot(

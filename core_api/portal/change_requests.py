@@ -39,7 +39,7 @@ from core_api.models import (
 )
 from core_api.models.base import utcnow
 from core_api.notifications.service import notify, notify_permission_holders, queue_email
-from core_api.portal.schemas import ChangeRequestCreate
+from core_api.portal.schemas import ChangeRequestCreate, EnrolleeDetails
 
 DECIDE_PERMISSION = "change_requests:decide"
 KIND_TITLES = {
@@ -56,6 +56,7 @@ async def create_request(
         raise Forbidden("Change requests are raised by a client's portal users.")
     enrollee = await enrollees.get_enrollee(db, data.enrollee_id, actor)
     _check_target(data.kind, enrollee)
+    await _check_rules(db, data, enrollee)
     request = ChangeRequest(
         tenant_id=actor.require_tenant(),
         client_id=actor.client_id,
@@ -86,6 +87,17 @@ def _check_target(kind: ChangeRequestKind, enrollee: Enrollee) -> None:
         raise Invalid("enrollee_id", "Dependants are added under a principal.")
     if kind is ChangeRequestKind.DELETE_DEPENDANT and is_principal:
         raise Invalid("enrollee_id", "Only a dependant can be removed this way.")
+
+
+async def _check_rules(db: AsyncSession, data: ChangeRequestCreate, enrollee: Enrollee) -> None:
+    """The membership rules the change must pass, checked when raised with the very
+    functions that apply it (a second spouse, the plan's dependant limits, an unknown
+    provider): a request that cannot be approved is refused at once. Approval checks them
+    again, as the family may change in between (two requests may each fit alone)."""
+    if isinstance(data.payload, DependantCreate):
+        await enrollees.check_dependant(db, enrollee, data.payload.relationship)
+    elif isinstance(data.payload, EnrolleeDetails) and data.payload.primary_provider_id:
+        await enrollees.check_provider(db, data.payload.primary_provider_id)
 
 
 async def _tell_hmo(db: AsyncSession, request: ChangeRequest, enrollee: Enrollee) -> None:
