@@ -79,8 +79,14 @@ async def setup(api: Api) -> dict[str, Any]:
         },
         admin,
     )
+    # Covered since long before the enrollees written below (up to 900 days back).
+    since = "2000-01-01"
     clients = {
-        code: (await api.post("/v1/clients", {"code": code, "name": code.title()}, admin))["id"]
+        code: (
+            await api.post(
+                "/v1/clients", {"code": code, "name": code.title(), "covered_since": since}, admin
+            )
+        )["id"]
         for code in CLIENTS
     }
     _, desk = await linked_provider(api, slug, admin)

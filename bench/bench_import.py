@@ -177,7 +177,9 @@ async def prepare(
     codes = [f"CORP{i}" for i in range(1, clients + 1)]
     for code in codes:
         made = await client.post(
-            f"{core}/v1/clients", headers=admin, json={"code": code, "name": f"Corporate {code}"}
+            f"{core}/v1/clients",
+            headers=admin,
+            json={"code": code, "name": f"Corporate {code}", "covered_since": "2000-01-01"},
         )
         made.raise_for_status()
     return admin, "GOLD", codes

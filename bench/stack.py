@@ -349,7 +349,9 @@ async def hmo_with_claims(
     plan = await api.post(
         "/v1/plans", {"code": "GOLD", "name": "Gold", "benefits": benefits}, admin
     )
-    client = await api.post("/v1/clients", {"code": "ACME", "name": "Acme"}, admin)
+    client = await api.post(
+        "/v1/clients", {"code": "ACME", "name": "Acme", "covered_since": "2000-01-01"}, admin
+    )
     member = await api.post(
         "/v1/enrollees",
         {

@@ -384,11 +384,14 @@ async def seed_enrollees(ctx: DemoContext) -> None:
     for plan in DEMO_PLANS:
         if await ctx.db.scalar(select(Plan.id).where(Plan.code == plan.code)) is None:
             await plans.create_plan(ctx.db, ctx.actor, plan)
+    start = demo_coverage_start(date.today())
     for client in DEMO_CLIENTS:
         if await ctx.db.scalar(select(Client.id).where(Client.code == client.code)) is None:
-            await clients.create_client(ctx.db, ctx.actor, client)
+            # The clients' schemes began with the demo roster's coverage.
+            since = client.model_copy(update={"covered_since": start})
+            await clients.create_client(ctx.db, ctx.actor, since)
     if await ctx.db.scalar(select(Enrollee.id).limit(1)) is None:
-        roster = covered_from(DEMO_ROSTER, demo_coverage_start(date.today()))
+        roster = covered_from(DEMO_ROSTER, start)
         await importer.import_enrollees(
             ctx.db, ctx.actor, roster.encode(), importer.ImportMode.ALL_OR_NOTHING
         )

@@ -113,8 +113,16 @@ async def make_plan(core: httpx.AsyncClient, tenant: TenantCtx, **overrides: Any
     return dict(response.json())
 
 
+# Early enough for any back-dated coverage the tests give enrollees (none may start before
+# their client's covered_since).
+CLIENT_COVERED_SINCE = "2000-01-01"
+
+
 async def make_client(
-    core: httpx.AsyncClient, tenant: TenantCtx, code: str = "ACME"
+    core: httpx.AsyncClient,
+    tenant: TenantCtx,
+    code: str = "ACME",
+    covered_since: str = CLIENT_COVERED_SINCE,
 ) -> dict[str, Any]:
     response = await core.post(
         "/v1/clients",
@@ -122,6 +130,7 @@ async def make_client(
             "code": code,
             "name": f"{code.title()} Ltd",
             "contact_email": f"hr@{code.lower()}.example.com",
+            "covered_since": covered_since,
         },
         headers=tenant.admin,
     )

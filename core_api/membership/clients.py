@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
-from core_api.errors import Conflict, NotFound
+from core_api.errors import Conflict, Invalid, NotFound
 from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.membership.schemas import ClientCreate
 from core_api.models import Client
@@ -25,6 +26,7 @@ async def create_client(db: AsyncSession, actor: Actor, data: ClientCreate) -> C
         contact_email=str(data.contact_email) if data.contact_email else None,
         phone=data.phone,
         address=data.address,
+        covered_since=data.covered_since or date.today(),
     )
     db.add(client)
     await db.flush()
@@ -34,9 +36,36 @@ async def create_client(db: AsyncSession, actor: Actor, data: ClientCreate) -> C
         "client.created",
         "client",
         client.id,
-        details={"code": client.code, "name": client.name},
+        details={
+            "code": client.code,
+            "name": client.name,
+            "covered_since": client.covered_since.isoformat(),
+        },
     )
     return client
+
+
+def default_coverage_start(client: Client) -> date:
+    """Where an enrollee's coverage starts when none is given: today, or the day the
+    client's scheme begins if that is later."""
+    return max(date.today(), client.covered_since)
+
+
+def check_coverage_start(client: Client, start: date) -> str | None:
+    """Why `start` cannot begin an enrollee's coverage with `client` (None if it can):
+    no one is covered before the client's scheme with the HMO began."""
+    if start < client.covered_since:
+        return (
+            f"Coverage cannot start before {client.covered_since.isoformat()}, the day the "
+            f"client {client.code}'s scheme began (its covered_since)."
+        )
+    return None
+
+
+def refuse_coverage_start(client: Client, start: date) -> None:
+    """`check_coverage_start` as a 422 on `coverage_start`."""
+    if reason := check_coverage_start(client, start):
+        raise Invalid("coverage_start", reason)
 
 
 BY_NAME = Keyset(By(Client.name, str), By(Client.id, uuid.UUID))

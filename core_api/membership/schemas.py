@@ -6,7 +6,14 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
-from pydantic import AfterValidator, BaseModel, BeforeValidator, EmailStr, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
@@ -25,6 +32,13 @@ class ClientCreate(Input):
     contact_email: EmailStr | None = None
     phone: Phone | None = None
     address: Annotated[str, StringConstraints(max_length=300)] | None = None
+    covered_since: Annotated[
+        Day | None,
+        Field(
+            description="The day the client's scheme with the HMO began (default: today); "
+            "no enrollee of the client is covered from an earlier day."
+        ),
+    ] = None
 
 
 class ClientRead(ORMModel):
@@ -34,6 +48,7 @@ class ClientRead(ORMModel):
     contact_email: str | None
     phone: str | None
     address: str | None
+    covered_since: date
     version: int
     created_at: datetime
 

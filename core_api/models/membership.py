@@ -44,7 +44,11 @@ class ChangeRequestStatus(enum.StrEnum):
 
 
 class Client(TenantScoped, Base):
-    """An employer. `member_seq` hands out the NNNNN of its Member IDs, in commit order."""
+    """An employer. `member_seq` hands out the NNNNN of its Member IDs, in commit order.
+
+    `covered_since` is the day the client's scheme with the HMO began: no enrollee of the
+    client is covered from an earlier day.
+    """
 
     __tablename__ = "clients"
     __table_args__ = tenant_table_args(UniqueConstraint("tenant_id", "code"))
@@ -54,6 +58,7 @@ class Client(TenantScoped, Base):
     contact_email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(300))
+    covered_since: Mapped[date]
     member_seq: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(default=1)
 
