@@ -251,3 +251,95 @@ class TestReading:
         }
         response = await core.post("/v1/enrollees", json=body, headers=tenant.admin)
         assert response.status_code == 422, response.text
+
+
+class TestClientCoveredSince:
+    """No enrollee is covered before their client's scheme with the HMO began."""
+
+    async def test_a_client_is_covered_from_today_unless_told(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        tenant = await make_tenant(core)
+        made = await core.post(
+            "/v1/clients", json={"code": "NEWCO", "name": "NewCo"}, headers=tenant.admin
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["covered_since"] == date.today().isoformat()
+        older = await make_client(core, tenant, "OLDCO", covered_since="2019-07-01")
+        read = await core.get(f"/v1/clients/{older['id']}", headers=tenant.admin)
+        assert read.json()["covered_since"] == "2019-07-01"
+        listed = (await core.get("/v1/clients", headers=tenant.admin)).json()["items"]
+        assert {c["code"]: c["covered_since"] for c in listed} == {
+            "NEWCO": date.today().isoformat(),
+            "OLDCO": "2019-07-01",
+        }
+
+    @pytest.mark.parametrize("day", ["1899-12-31", "3000-01-01", "2024-02-30", "soon"])
+    async def test_covered_since_is_a_bounded_day(self, core: httpx.AsyncClient, day: str) -> None:
+        tenant = await make_tenant(core)
+        response = await core.post(
+            "/v1/clients",
+            json={"code": "NEWCO", "name": "NewCo", "covered_since": day},
+            headers=tenant.admin,
+        )
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == ["covered_since"]
+
+    async def test_principal_coverage_before_the_client_is_refused(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant)
+        client = await make_client(core, tenant, covered_since="2025-03-01")
+        body = {
+            "client_id": client["id"],
+            "plan_id": plan["id"],
+            "first_name": "Ngozi",
+            "last_name": "Okafor",
+            "date_of_birth": "1985-04-12",
+            "sex": "F",
+            "coverage_start": "2025-02-28",
+        }
+        refused = await core.post("/v1/enrollees", json=body, headers=tenant.admin)
+        assert refused.status_code == 422, refused.text
+        (error,) = refused.json()["errors"]
+        assert error["field"] == "coverage_start"
+        assert "2025-03-01" in error["message"]
+        assert "ACME" in error["message"]
+        on_the_day = await make_principal(core, tenant, client, plan, coverage_start="2025-03-01")
+        assert on_the_day["coverage_start"] == "2025-03-01"
+        # The refusal used no member number.
+        assert on_the_day["member_id"].endswith("-00001-P")
+
+    async def test_a_client_starting_later_covers_its_enrollees_from_then(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant)
+        later = (date.today() + timedelta(days=20)).isoformat()
+        client = await make_client(core, tenant, covered_since=later)
+        principal = await make_principal(core, tenant, client, plan)
+        assert principal["coverage_start"] == later
+        child = await add_dependant(core, tenant, principal["id"], "CHILD")
+        assert child.status_code == 201, child.text
+        assert child.json()["coverage_start"] == later
+        today = await core.post(
+            "/v1/enrollees",
+            json={
+                "client_id": client["id"],
+                "plan_id": plan["id"],
+                "first_name": "Tunde",
+                "last_name": "Bello",
+                "date_of_birth": "1980-01-01",
+                "sex": "M",
+                "coverage_start": date.today().isoformat(),
+            },
+            headers=tenant.admin,
+        )
+        assert today.status_code == 422, today.text
+        assert today.json()["errors"][0]["field"] == "coverage_start"
+
+    async def test_a_dependant_starts_no_earlier_than_today(self, core: httpx.AsyncClient) -> None:
+        tenant, _, _, principal = await family_setup(core)
+        child = await add_dependant(core, tenant, principal["id"], "CHILD")
+        assert child.json()["coverage_start"] == date.today().isoformat()

@@ -292,6 +292,11 @@ def bad_row_cases() -> list[Any]:
             (2, "client_code"),
         ),
         (
+            "principal before the client's cover",
+            [f.principal("b", coverage_start="1999-12-31")],
+            (2, "coverage_start"),
+        ),
+        (
             "dependant before coverage",
             [f.dependant("a", "CHILD", "Ada", coverage_start="2000-01-01")],
             (2, "coverage_start"),
@@ -314,6 +319,44 @@ class TestRowErrors:
         assert errors_of(response) == {expected}, body["errors"]
         assert all(e["message"] for e in body["errors"])  # type: ignore[attr-defined]
         assert await roster(core, tenant) == {}
+
+    async def test_coverage_before_the_client_is_a_row_error(self, core: httpx.AsyncClient) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant)
+        f = Family(await make_client(core, tenant, covered_since="2025-03-01"), plan)
+        rows = [
+            f.principal("a", coverage_start="2025-02-28"),
+            f.dependant("a", "SPOUSE", "Ada"),
+            f.principal("b", "Bola", coverage_start="2025-03-01"),
+            f.principal("c", "Chidi"),
+        ]
+        response = await post(core, tenant, to_csv(rows), mode="partial")
+        assert response.status_code == 201, response.text
+        assert response.json()["created"] == 2
+        assert errors_of(response) == {(1, "coverage_start"), (2, "principal_ref")}
+        message = next(e["message"] for e in response.json()["errors"] if e["row"] == 1)
+        assert "2025-03-01" in message
+        starts = {
+            e["first_name"]: e["coverage_start"] for e in (await roster(core, tenant)).values()
+        }
+        assert starts == {"Bola": "2025-03-01", "Chidi": date.today().isoformat()}
+
+    async def test_a_client_starting_later_covers_its_rows_from_then(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant)
+        later = (date.today() + timedelta(days=20)).isoformat()
+        f = Family(await make_client(core, tenant, covered_since=later), plan)
+        rows = [f.principal("a"), f.dependant("a", "SPOUSE", "Ada")]
+        response = await post(core, tenant, to_csv(rows))
+        assert response.status_code == 201, response.text
+        people = (await roster(core, tenant)).values()
+        assert {e["coverage_start"] for e in people} == {later}
+        today = await post(
+            core, tenant, to_csv([f.principal("b", coverage_start=date.today().isoformat())])
+        )
+        assert errors_of(today) == {(1, "coverage_start")}
 
     async def test_wrong_field_count(self, core: httpx.AsyncClient) -> None:
         tenant, f, _ = await setup(core)

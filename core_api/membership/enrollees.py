@@ -17,7 +17,12 @@ from core_api.auth.actor import Actor
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
 from core_api.kit.versioning import compare_and_set
-from core_api.membership.clients import get_client, reserve_member_numbers
+from core_api.membership.clients import (
+    default_coverage_start,
+    get_client,
+    refuse_coverage_start,
+    reserve_member_numbers,
+)
 from core_api.membership.schemas import (
     CardRead,
     DependantCreate,
@@ -78,6 +83,8 @@ async def create_principal(db: AsyncSession, actor: Actor, data: PrincipalCreate
     client = await db.get(Client, data.client_id)
     if client is None:
         raise Invalid("client_id", "No such client in this tenant.")
+    coverage_start = data.coverage_start or default_coverage_start(client)
+    refuse_coverage_start(client, coverage_start)
     await check_plan(db, data.plan_id)
     await check_provider(db, data.primary_provider_id)
     number = await reserve_member_numbers(db, client.id)
@@ -89,7 +96,7 @@ async def create_principal(db: AsyncSession, actor: Actor, data: PrincipalCreate
         member_no=number,
         member_id=member_id(await tenant_code(db, tenant_id), client.code, number, "P"),
         primary_provider_id=data.primary_provider_id,
-        coverage_start=data.coverage_start or date.today(),
+        coverage_start=coverage_start,
         **_person_fields(data),
     )
     return await _enrol(db, actor, enrollee)
@@ -103,6 +110,9 @@ async def add_dependant(
         raise NotFound("No such enrollee.")
     suffix, child_no = await check_dependant(db, principal, data.relationship)
     client = await get_client(db, principal.client_id)
+    # From today, or later when the principal's (or the client's) coverage starts later;
+    # the principal's start is never before the client's, so neither is the dependant's.
+    coverage_start = max(default_coverage_start(client), principal.coverage_start)
     enrollee = Enrollee(
         tenant_id=principal.tenant_id,
         client_id=principal.client_id,
@@ -115,7 +125,7 @@ async def add_dependant(
         member_id=member_id(
             await tenant_code(db, principal.tenant_id), client.code, principal.member_no, suffix
         ),
-        coverage_start=max(date.today(), principal.coverage_start),
+        coverage_start=coverage_start,
         **_person_fields(data),
     )
     return await _enrol(db, actor, enrollee)

@@ -27,7 +27,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict
-from core_api.membership.clients import reserve_member_numbers
+from core_api.membership.clients import (
+    check_coverage_start,
+    default_coverage_start,
+    reserve_member_numbers,
+)
 from core_api.membership.enrollees import member_id, next_slot, tenant_code
 from core_api.membership.schemas import ImportResult, ImportRow, RowError
 from core_api.models import (
@@ -295,7 +299,10 @@ class _Checks:
             line.fail("plan_code", f"The plan {plan.code} is not active.")
         if client is None or plan is None or line.errors:
             return
-        line.coverage_start = row.coverage_start or date.today()
+        line.coverage_start = row.coverage_start or default_coverage_start(client)
+        if reason := check_coverage_start(client, line.coverage_start):
+            line.fail("coverage_start", reason)
+            return
         line.family = Family(
             line.id, client, plan, self.versions[plan.id], line.coverage_start, in_file=True
         )
@@ -323,7 +330,9 @@ class _Checks:
             if given is not None and given != own:
                 line.fail(column, f"The principal's is {own}; a dependant follows it.")
         default = (
-            family.coverage_start if family.in_file else max(date.today(), family.coverage_start)
+            family.coverage_start
+            if family.in_file
+            else max(default_coverage_start(family.client), family.coverage_start)
         )
         line.coverage_start = row.coverage_start or default
         if line.coverage_start < family.coverage_start:
