@@ -320,6 +320,42 @@ class TestDatesOfBirth:
         assert [(e["row"], e["field"]) for e in problem["errors"]] == [(1, "date_of_birth")]
 
 
+class TestPartialUpdates:
+    """`null` empties only a field that may be empty; elsewhere it is a 422 on that field
+    (a null plan reached the database as a NULL primary key: a 500)."""
+
+    @pytest.mark.parametrize("field", ["plan_id", "first_name", "date_of_birth", "sex"])
+    async def test_null_on_a_field_that_cannot_be_empty_is_422(
+        self, core: httpx.AsyncClient, field: str
+    ) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant)
+        principal = await make_principal(core, tenant, await make_client(core, tenant), plan)
+        patched = await core.patch(
+            f"/v1/enrollees/{principal['id']}",
+            json={"version": principal["version"], field: None},
+            headers=tenant.admin,
+        )
+        assert fields(assert_problem(patched, 422)) == [field]
+        renamed = await core.patch(
+            f"/v1/plans/{plan['id']}", json={"version": 1, "name": None}, headers=tenant.admin
+        )
+        assert fields(assert_problem(renamed, 422)) == ["name"]
+
+    async def test_null_empties_a_field_that_may_be_empty(self, core: httpx.AsyncClient) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant)
+        client = await make_client(core, tenant)
+        principal = await make_principal(core, tenant, client, plan, phone="+234 800 000 0000")
+        patched = await core.patch(
+            f"/v1/enrollees/{principal['id']}",
+            json={"version": principal["version"], "phone": None},
+            headers=tenant.admin,
+        )
+        assert patched.status_code == 200, patched.text
+        assert patched.json()["phone"] is None
+
+
 class TestErrorShape:
     async def test_malformed_json_names_the_body(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)

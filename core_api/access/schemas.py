@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from core_api.kit.fields import Input, Version
+from core_api.kit.fields import Input, Patch, Version
 from core_api.models import ApiKeyScope, TenantKind, UserKind
 from core_api.security import MIN_PASSWORD_LENGTH
 
@@ -43,7 +43,7 @@ class UserCreate(Input):
     role_id: uuid.UUID
 
 
-class UserUpdate(Input):
+class UserUpdate(Patch):
     version: Version
     first_name: Name | None = None
     last_name: Name | None = None
@@ -66,7 +66,7 @@ class RoleCreate(Input):
     permissions: list[str] = Field(default_factory=list, max_length=200)
 
 
-class RoleUpdate(Input):
+class RoleUpdate(Patch):
     version: Version
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)] | None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     AfterValidator,
@@ -20,8 +20,11 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from shared.problems import field_error
 
 INT32_MAX = 2**31 - 1  # INTEGER columns
 INT64_MAX = 2**63 - 1  # BIGINT columns
@@ -56,6 +59,21 @@ class Input(BaseModel):
     @classmethod
     def _no_nul(cls, value: Any) -> Any:
         return refuse_nul(value)
+
+
+class Patch(Input):
+    """The base of a partial update: a field left out keeps its value, and `null` empties
+    only the fields named in `clearable` (columns that may be empty); on any other field
+    `null` is a 422 on that field rather than an attempt to store nothing there."""
+
+    clearable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _null_only_where_clearable(self) -> Self:
+        for name in sorted(self.model_fields_set - self.clearable):
+            if getattr(self, name) is None:
+                raise field_error(name, "This field cannot be emptied; leave it out to keep it.")
+        return self
 
 
 # Text for fields outside a request body (a form field, a header): the same rule.

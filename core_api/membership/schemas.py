@@ -18,7 +18,7 @@ from pydantic.networks import validate_email
 from pydantic_core import PydanticCustomError
 
 from core_api.access.schemas import ORMModel
-from core_api.kit.fields import BirthDate, Day, Input, Version
+from core_api.kit.fields import BirthDate, Day, Input, Patch, Version
 from core_api.models import EnrolleeStatus, Relationship, Sex
 
 ClientCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z0-9]{2,12}$")]
@@ -73,7 +73,9 @@ class DependantCreate(Person):
     relationship: Literal[Relationship.SPOUSE, Relationship.CHILD]
 
 
-class EnrolleeUpdate(Input):
+class EnrolleeUpdate(Patch):
+    clearable = frozenset({"email", "phone", "primary_provider_id"})
+
     version: Version
     first_name: PersonName | None = None
     last_name: PersonName | None = None

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from core_api.access.schemas import ORMModel
-from core_api.kit.fields import Amount, Input, Version
+from core_api.kit.fields import Amount, Input, Patch, Version
 from core_api.models import BenefitPeriod, ExclusionKind
 
 BENEFIT_CATEGORIES = (
@@ -75,7 +75,7 @@ class PlanCreate(PlanRules):
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "NGN"
 
 
-class PlanUpdate(Input):
+class PlanUpdate(Patch):
     version: Version
     name: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
