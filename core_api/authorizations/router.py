@@ -19,6 +19,8 @@ from core_api.authorizations.schemas import (
     MemberAuthorizationRead,
     NotMe,
     NotMeRead,
+    ProviderAuthorizationDetail,
+    ProviderAuthorizationRead,
     RuleCreate,
     RuleRead,
     RuleUpdate,
@@ -29,6 +31,7 @@ from core_api.deps import DbSession, require
 from core_api.errors import Forbidden
 from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.kit.responses import serialized
 from core_api.models.authorization import AuthorizationStatus, Urgency
 
 router = APIRouter(prefix="/authorizations", tags=["pre-authorizations"])
@@ -38,7 +41,7 @@ Reader = Annotated[Actor, require("authorizations:read")]
 Pages = Annotated[PageParams, Depends(page_params)]
 
 
-@router.post("", status_code=201, response_model=AuthorizationRead)
+@router.post("", status_code=201, response_model=ProviderAuthorizationRead)
 async def file_authorization(
     body: AuthorizationCreate,
     db: DbSession,
@@ -47,12 +50,13 @@ async def file_authorization(
 ) -> JSONResponse:
     """Files a PA (linked providers). Its `sla_due_at` follows its urgency; a matching
     auto-approval rule approves it at once (`status` APPROVED with an `auth_code`). An
-    EMERGENCY PA alerts the enrollee. Send an `Idempotency-Key` so a retry creates nothing."""
+    EMERGENCY PA alerts the enrollee. Send an `Idempotency-Key` so a retry creates nothing.
+    The provider's view (`ProviderAuthorizationRead`) carries no fraud signals."""
     status, answer = await service.submit(db, actor, body, idempotency_key)
     return JSONResponse(answer, status_code=status)
 
 
-@router.get("", response_model=Page[AuthorizationRead])
+@router.get("", response_model=Page[AuthorizationRead] | Page[ProviderAuthorizationRead])
 async def list_authorizations(
     db: DbSession,
     actor: Reader,
@@ -65,14 +69,20 @@ async def list_authorizations(
     suspicious: bool | None = None,
     from_: Annotated[Day | None, Query(alias="from")] = None,
     to: Day | None = None,
-) -> Page[AuthorizationRead]:
+) -> Response:
     """Newest first. `breached=true`: past their SLA (marked by the SLA job);
-    `suspicious=true`: reported "Not me" by the enrollee; `from`/`to`: filing dates."""
+    `suspicious=true`: reported "Not me" by the enrollee (the HMO's filter: a provider
+    using it gets a 422); `from`/`to`: filing dates. A provider (staff or key) gets the PAs
+    it filed without fraud signals (`ProviderAuthorizationRead`)."""
     filters = service.Filters(
         status, urgency, provider_id, member_id, breached, suspicious, from_, to
     )
     rows, cursor = await service.list_authorizations(db, actor, filters, page)
-    return Page(items=[service.read(pa) for pa in rows], next_cursor=cursor)
+    if actor.speaks_for_provider:
+        mine = [service.provider_read(pa) for pa in rows]
+        return serialized(Page[ProviderAuthorizationRead](items=mine, next_cursor=cursor))
+    items = [service.read(pa) for pa in rows]
+    return serialized(Page[AuthorizationRead](items=items, next_cursor=cursor))
 
 
 # Routes with a fixed segment must stay above `/authorizations/{authorization_id}`.
@@ -90,13 +100,12 @@ async def review_queue(
     return Page(items=[service.read(pa) for pa in rows], next_cursor=cursor)
 
 
-@router.get("/{authorization_id}", response_model=AuthorizationDetail)
-async def get_authorization(
-    authorization_id: uuid.UUID, db: DbSession, actor: Reader
-) -> AuthorizationDetail:
+@router.get("/{authorization_id}", response_model=AuthorizationDetail | ProviderAuthorizationDetail)
+async def get_authorization(authorization_id: uuid.UUID, db: DbSession, actor: Reader) -> Response:
     """The PA with its notes, full history (appeal evidence included) and, for the HMO,
-    its fraud flags."""
-    return await service.detail(db, actor, authorization_id)
+    its fraud flags. The provider's view (`ProviderAuthorizationDetail`) has no flags, no
+    "Not me" report or hold, and no history entries about them."""
+    return serialized(await service.detail(db, actor, authorization_id))
 
 
 @router.post("/{authorization_id}/decision", response_model=AuthorizationRead)
@@ -111,22 +120,24 @@ async def decide(
     return await service.decide(db, actor, authorization_id, body)
 
 
-@router.post("/{authorization_id}/appeals", response_model=AuthorizationRead)
+@router.post("/{authorization_id}/appeals", response_model=ProviderAuthorizationRead)
 async def appeal(
     authorization_id: uuid.UUID, body: AppealCreate, db: DbSession, actor: Reader
-) -> AuthorizationRead:
+) -> ProviderAuthorizationRead:
     """The filing provider appeals a rejection with new evidence (needs
     `authorizations:appeal`); the PA returns to review with a fresh SLA."""
     return await service.appeal(db, actor, authorization_id, body)
 
 
-@router.post("/{authorization_id}/cancel", response_model=AuthorizationRead)
+@router.post(
+    "/{authorization_id}/cancel", response_model=AuthorizationRead | ProviderAuthorizationRead
+)
 async def cancel(
     authorization_id: uuid.UUID, db: DbSession, actor: Reader, body: Cancel | None = None
-) -> AuthorizationRead:
-    """Withdraws an unused approval: the provider (`authorizations:create`) or the HMO
-    (`authorizations:decide`)."""
-    return await service.cancel(db, actor, authorization_id, body or Cancel())
+) -> Response:
+    """Withdraws an unused approval: the provider (`authorizations:create`, answered
+    `ProviderAuthorizationRead`) or the HMO (`authorizations:decide`)."""
+    return serialized(await service.cancel(db, actor, authorization_id, body or Cancel()))
 
 
 @router.post("/{authorization_id}/not-me", response_model=NotMeRead)

@@ -69,8 +69,8 @@ class ClearHold(Input):
     reason: Reason | None = None
 
 
-class AuthorizationSummary(ORMModel):
-    """A PA as its member sees it: no SLA, rule, hold or other review data."""
+class AuthorizationFacts(ORMModel):
+    """What every party that may see a PA sees of it."""
 
     id: uuid.UUID
     number: str
@@ -85,11 +85,20 @@ class AuthorizationSummary(ORMModel):
     approved_amount: int | None
     created_at: datetime
     decided_at: datetime | None
+
+
+class AuthorizationSummary(AuthorizationFacts):
+    """A PA as its member sees it: no SLA, rule, hold or other review data, but whether
+    they (or their principal) reported it "Not me"."""
+
     suspicious: bool = Field(description='Reported "Not me" by the enrollee or their principal.')
     reported_at: datetime | None
 
 
-class AuthorizationRead(AuthorizationSummary):
+class ProviderAuthorizationRead(AuthorizationFacts):
+    """A PA as the provider that filed it sees it: its status, SLA, decision and auth code,
+    but no fraud signals (no "Not me" report, hold or its clearing)."""
+
     version: int
     enrollee_id: uuid.UUID
     sla_due_at: datetime
@@ -105,6 +114,13 @@ class AuthorizationRead(AuthorizationSummary):
     used_at: datetime | None
     used_by_claim_id: uuid.UUID | None
     matched_rule_id: uuid.UUID | None
+
+
+class AuthorizationRead(ProviderAuthorizationRead):
+    """A PA as the HMO's staff see it: with its fraud signals."""
+
+    suspicious: bool = Field(description='Reported "Not me" by the enrollee or their principal.')
+    reported_at: datetime | None
     hold_cleared_at: datetime | None
 
 
@@ -125,9 +141,17 @@ class EventRead(BaseModel):
     created_at: datetime
 
 
-class AuthorizationDetail(AuthorizationRead):
+class ProviderAuthorizationDetail(ProviderAuthorizationRead):
+    """The PA in full as its provider sees it: notes and history, without the "Not me"
+    report, the hold's clearing or any fraud flag."""
+
     notes: str | None
     history: list[EventRead]
+
+
+class AuthorizationDetail(AuthorizationRead, ProviderAuthorizationDetail):
+    """The PA in full as the HMO's staff see it: with its fraud flags (rule, evidence)."""
+
     risk_events: list[dict[str, Any]]
 
 

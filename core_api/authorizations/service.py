@@ -45,6 +45,8 @@ from core_api.authorizations.schemas import (
     MemberAuthorizationRead,
     NotMe,
     NotMeRead,
+    ProviderAuthorizationDetail,
+    ProviderAuthorizationRead,
 )
 from core_api.claims import queue as claims_queue
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
@@ -77,6 +79,8 @@ DEFAULT_VALID_DAYS = 30
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 GHOST_PATIENT_RULE = "ghost_patient"
 GHOST_PATIENT_WEIGHT = 100
+# History entries that tell of a "Not me" report and its hold: the HMO's, never the provider's.
+FRAUD_ACTIONS = frozenset({"reported_not_me", "hold_cleared"})
 
 
 class AuthCodeRefused(Invalid):
@@ -107,7 +111,7 @@ async def submit(
 
     async def create() -> Answer:
         pa = await _create(db, actor, provider, scope.hmo_tenant_id, data)
-        return 201, read(pa).model_dump(mode="json")
+        return 201, provider_read(pa).model_dump(mode="json")
 
     body_hash = request_hash(data.model_dump(mode="json"))
     return await once(
@@ -230,10 +234,25 @@ async def _enrollee_users(
 
 
 def read(pa: Authorization, now: datetime | None = None) -> AuthorizationRead:
+    """The HMO's view, fraud signals included."""
     body = AuthorizationRead.model_validate(pa)
     if pa.status in state.OPEN:
         body.sla_seconds_left = int((pa.sla_due_at - (now or utcnow())).total_seconds())
     return body
+
+
+def provider_read(pa: Authorization, now: datetime | None = None) -> ProviderAuthorizationRead:
+    """The filing provider's view: no "Not me" report, hold or its clearing."""
+    body = ProviderAuthorizationRead.model_validate(pa)
+    if pa.status in state.OPEN:
+        body.sla_seconds_left = int((pa.sla_due_at - (now or utcnow())).total_seconds())
+    return body
+
+
+def read_for(actor: Actor, pa: Authorization) -> AuthorizationRead | ProviderAuthorizationRead:
+    """The PA as the caller may see it: a provider (its staff or its integration key) never
+    sees fraud signals about itself."""
+    return provider_read(pa) if actor.speaks_for_provider else read(pa)
 
 
 async def load(db: AsyncSession, actor: Actor, pa_id: uuid.UUID) -> Authorization:
@@ -253,18 +272,42 @@ def by_provider(actor: Actor, pa: Authorization) -> bool:
     return actor.tenant_id == pa.provider_tenant_id
 
 
-async def detail(db: AsyncSession, actor: Actor, pa_id: uuid.UUID) -> AuthorizationDetail:
+async def detail(
+    db: AsyncSession, actor: Actor, pa_id: uuid.UUID
+) -> AuthorizationDetail | ProviderAuthorizationDetail:
+    """The PA with its notes and history; the HMO's view adds its fraud flags, the
+    provider's view leaves out every fraud signal (the flags, the "Not me" report and the
+    hold's clearing, in the PA and in its history)."""
     pa = await load(db, actor, pa_id)
+    query = select(AuthorizationEvent).where(AuthorizationEvent.authorization_id == pa.id)
+    if actor.speaks_for_provider:
+        query = query.where(AuthorizationEvent.action.not_in(FRAUD_ACTIONS))
     events = (
-        await db.scalars(
-            select(AuthorizationEvent)
-            .where(AuthorizationEvent.authorization_id == pa.id)
-            .order_by(AuthorizationEvent.created_at, AuthorizationEvent.id)
-        )
+        await db.scalars(query.order_by(AuthorizationEvent.created_at, AuthorizationEvent.id))
     ).all()
-    flags: list[dict[str, Any]] = []
-    if not by_provider(actor, pa):  # fraud flags are the HMO's
-        flags = [
+    history = [
+        EventRead(
+            action=e.action,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            actor_label=e.actor_label,
+            reason=e.reason,
+            note=state.unseal(pa, e.note_enc),
+            details=e.details,
+            created_at=e.created_at,
+        )
+        for e in events
+    ]
+    notes = state.unseal(pa, pa.notes_enc)
+    if actor.speaks_for_provider:
+        return ProviderAuthorizationDetail(
+            **provider_read(pa).model_dump(), notes=notes, history=history
+        )
+    return AuthorizationDetail(
+        **read(pa).model_dump(),
+        notes=notes,
+        history=history,
+        risk_events=[
             {
                 "id": f.id,
                 "rule": f.rule,
@@ -278,24 +321,7 @@ async def detail(db: AsyncSession, actor: Actor, pa_id: uuid.UUID) -> Authorizat
                 .where(RiskEvent.authorization_id == pa.id)
                 .order_by(RiskEvent.created_at)
             )
-        ]
-    return AuthorizationDetail(
-        **read(pa).model_dump(),
-        notes=state.unseal(pa, pa.notes_enc),
-        history=[
-            EventRead(
-                action=e.action,
-                from_status=e.from_status,
-                to_status=e.to_status,
-                actor_label=e.actor_label,
-                reason=e.reason,
-                note=state.unseal(pa, e.note_enc),
-                details=e.details,
-                created_at=e.created_at,
-            )
-            for e in events
         ],
-        risk_events=flags,
     )
 
 
@@ -330,8 +356,11 @@ class Filters:
 async def list_authorizations(
     db: AsyncSession, actor: Actor, filters: Filters, page: PageParams
 ) -> tuple[list[Authorization], str | None]:
-    """Newest first. The HMO sees its own; a provider sees those it filed, across HMOs."""
+    """Newest first. The HMO sees its own; a provider sees those it filed, across HMOs (and
+    cannot sort them by a fraud signal)."""
     tenant_id = actor.require_tenant()
+    if actor.speaks_for_provider and filters.suspicious is not None:
+        raise Invalid("suspicious", "Fraud signals are the HMO's: providers cannot filter by them.")
     filters = replace(filters, provider_id=await provider_filter(db, actor, filters.provider_id))
     query = filters.apply(select(Authorization)).where(
         or_(Authorization.tenant_id == tenant_id, Authorization.provider_tenant_id == tenant_id)
@@ -508,7 +537,7 @@ def _data(pa: Authorization) -> dict[str, Any]:
 
 async def appeal(
     db: AsyncSession, actor: Actor, pa_id: uuid.UUID, data: AppealCreate
-) -> AuthorizationRead:
+) -> ProviderAuthorizationRead:
     """The provider appeals a rejection with new evidence: REJECTED → APPEALED, and back
     to IN_REVIEW with a fresh SLA clock; the history keeps every step."""
     pa = await load(db, actor, pa_id)
@@ -544,12 +573,12 @@ async def appeal(
         f"{provider_name} appealed the rejection of PA {pa.number}",
         data=_data(pa),
     )
-    return read(pa)
+    return provider_read(pa)
 
 
 async def cancel(
     db: AsyncSession, actor: Actor, pa_id: uuid.UUID, data: Cancel
-) -> AuthorizationRead:
+) -> AuthorizationRead | ProviderAuthorizationRead:
     """Either side withdraws an approval not yet used (its code then covers nothing)."""
     pa = await load(db, actor, pa_id)
     await state.move(db, actor, pa, S.CANCELLED, version=data.version, reason=data.reason)
@@ -571,7 +600,7 @@ async def cancel(
             f"Pre-authorization {pa.number} cancelled",
             data=data_out,
         )
-    return read(pa)
+    return read_for(actor, pa)
 
 
 # --- ghost patients ------------------------------------------------------------------------
