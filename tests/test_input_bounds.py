@@ -13,7 +13,7 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from core_api.kit.fields import MAX_AMOUNT, Input
+from core_api.kit.fields import MAX_AMOUNT, MAX_TOTAL, Input
 from core_api.main import create_app
 from tests.claims_world import claim_body, item, new_claim, world
 from tests.factories import (
@@ -264,6 +264,17 @@ class TestMoney:
             assert any(o.get("maximum") == MAX_AMOUNT for o in options), (model, name)
             assert "10^12" in prop.get("description", ""), (model, name)
         assert "10^13" in schemas["ClaimCreate"]["properties"]["items"]["description"]
+
+    def test_a_payment_is_bounded_as_a_total(self) -> None:
+        """A payment proof's form amount is a total (a remittance sums many claims): the one
+        shared bound of totals, 10^13, said in the spec."""
+        spec = create_app().openapi()
+        post = spec["paths"]["/v1/remittances/{remittance_id}/payment-proofs"]["post"]
+        ref = post["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
+        prop = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]["amount"]
+        options = prop.get("anyOf", [prop])
+        assert any(o.get("maximum") == MAX_TOTAL == 10**13 for o in options), prop
+        assert "10^13" in str(prop)
 
 
 async def make_plan_response(

@@ -10,8 +10,8 @@ from core_api.access.schemas import ORMModel
 from core_api.claims.carc import REASONS
 from core_api.kit.fields import (
     MAX_AMOUNT,
-    MAX_CLAIM_TOTAL,
     MAX_QUANTITY,
+    MAX_TOTAL,
     Amount,
     Code,
     Input,
@@ -69,7 +69,7 @@ class ClaimCreate(Input):
     @field_validator("items")
     @classmethod
     def total_within_bound(cls, items: list[ItemCreate]) -> list[ItemCreate]:
-        if sum(item.quantity * item.unit_price for item in items) > MAX_CLAIM_TOTAL:
+        if sum(item.quantity * item.unit_price for item in items) > MAX_TOTAL:
             raise ValueError("The claim's total is above 10^13 minor units.")
         return items
 

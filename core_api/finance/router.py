@@ -5,7 +5,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Response, UploadFile
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 
 from core_api.auth.actor import Actor
 from core_api.claims import queries
@@ -18,16 +18,13 @@ from core_api.finance.schemas import (
     RunDetail,
     RunRead,
 )
+from core_api.kit.fields import PositiveTotal
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.models.finance import RemittanceStatus, RunStatus
 
 router = APIRouter(prefix="/settlement-runs", tags=["finance"])
 remittances_router = APIRouter(prefix="/remittances", tags=["finance"])
 Reader = Annotated[Actor, require("settlements:read")]
-
-# At most 10^13 minor units, like a claim's total (a remittance is paid in parts if ever
-# larger); every sum of them stays exact in a browser's number.
-MAX_PAYMENT = 10**13
 
 
 def _digits(value: object) -> object:
@@ -38,11 +35,8 @@ def _digits(value: object) -> object:
     return value
 
 
-FormAmount = Annotated[
-    int,
-    BeforeValidator(_digits),
-    Field(gt=0, le=MAX_PAYMENT, description="Minor units (kobo for NGN), 1 to 10^13."),
-]
+# A payment is a total, bounded like a claim's (a remittance is paid in parts if ever larger).
+FormAmount = Annotated[PositiveTotal, BeforeValidator(_digits)]
 
 
 @router.post("", status_code=201, response_model=RunDetail)

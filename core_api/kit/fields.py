@@ -94,10 +94,11 @@ EventId = Annotated[int, Field(ge=0, le=INT64_MAX)]
 
 # --- money -----------------------------------------------------------------------------
 
-# Far above anything an HMO bills (10^12 kobo is ₦10 billion a line, 10^13 ₦100 billion a
-# claim), and far enough below 2^53 that sums over many claims stay exact in a browser.
+# Far above anything an HMO bills (10^12 kobo is ₦10 billion a line or a price, 10^13 ₦100
+# billion a total: a claim's, or a payment against a remittance of many claims), and far
+# enough below 2^53 that sums over many of them stay exact in a browser.
 MAX_AMOUNT = 10**12
-MAX_CLAIM_TOTAL = 10**13
+MAX_TOTAL = 10**13
 MAX_QUANTITY = 10_000
 _MINOR = "Minor units (kobo for NGN)"
 
@@ -106,6 +107,10 @@ Amount = Annotated[
 ]
 PositiveAmount = Annotated[
     int, Field(gt=0, le=MAX_AMOUNT, description=f"{_MINOR}, 1 to 10^12 (1,000,000,000,000).")
+]
+# A total (a claim's, a payment's): at most MAX_TOTAL.
+PositiveTotal = Annotated[
+    int, Field(gt=0, le=MAX_TOTAL, description=f"{_MINOR}, 1 to 10^13 (10,000,000,000,000).")
 ]
 Quantity = Annotated[int, Field(gt=0, le=MAX_QUANTITY, description="1 to 10,000.")]
 
