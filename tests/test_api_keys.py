@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.db import superuser
-from tests.factories import BFF, PLATFORM, TenantCtx, make_tenant
+from tests.factories import BFF, PLATFORM, TenantCtx, make_provider, make_tenant
 
 
 async def create_key(
@@ -100,6 +100,27 @@ class TestIntegrationKeys:
             "/v1/api-keys", json={"name": "x", "scope": scope}, headers=tenant.admin
         )
         assert response.status_code == 422
+
+    async def test_only_a_provider_key_names_a_provider(self, core: httpx.AsyncClient) -> None:
+        """An HMO's key cannot carry a provider_id it would never use (nor can a provider's
+        key of another scope); 422 on the field, and no key is created."""
+        tenant = await make_tenant(core)
+        provider = await make_provider(core)
+        body = {"name": "erp", "scope": "tenant_integration", "provider_id": provider.id}
+        response = await core.post("/v1/api-keys", json=body, headers=tenant.admin)
+        assert response.status_code == 422, response.text
+        assert [e["field"] for e in response.json()["errors"]] == ["provider_id"]
+        for scope in ("tenant_integration", "platform", "bff"):
+            body = {"name": "erp", "scope": scope, "provider_id": provider.id}
+            response = await core.post("/v1/api-keys", json=body, headers=provider.user)
+            assert response.status_code == 422, (scope, response.text)
+            assert [e["field"] for e in response.json()["errors"]] == ["provider_id"], scope
+        keys = await core.get("/v1/api-keys", headers=tenant.admin)
+        assert keys.json()["items"] == []
+        own = {"name": "erp", "scope": "provider_integration", "provider_id": provider.id}
+        created = await core.post("/v1/api-keys", json=own, headers=provider.user)
+        assert created.status_code == 201, created.text
+        assert created.json()["provider_id"] == provider.id
 
     async def test_revoked_key_stops_working(self, core: httpx.AsyncClient) -> None:
         tenant = await make_tenant(core)

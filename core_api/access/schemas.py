@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
 
 from core_api.kit.fields import Input, Patch, Version
 from core_api.models import ApiKeyScope, TenantKind, UserKind
 from core_api.security import MIN_PASSWORD_LENGTH
+from shared.problems import field_error
 
 Password = Annotated[str, Field(min_length=MIN_PASSWORD_LENGTH, max_length=256)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
@@ -137,8 +138,18 @@ class MeRead(BaseModel):
 class ApiKeyCreate(Input):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     scope: ApiKeyScope
-    provider_id: uuid.UUID | None = None
+    provider_id: uuid.UUID | None = Field(
+        default=None,
+        description="provider_integration keys only: the caller's own provider (omit it, or "
+        "name it). Refused with any other scope.",
+    )
     permissions: list[str] | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def provider_only_for_provider_keys(self) -> ApiKeyCreate:
+        if self.provider_id is not None and self.scope is not ApiKeyScope.PROVIDER_INTEGRATION:
+            raise field_error("provider_id", "Only a provider_integration key names a provider.")
+        return self
 
 
 class ApiKeyRead(ORMModel):
