@@ -211,6 +211,53 @@ class TestRealAnswersMatchTheSpec:
             self.check(spec, "/api/auth/login", "post", invalid)
 
 
+# --- answers besides JSON -----------------------------------------------------------------
+
+# What a `?format=` value answers as.
+FORMAT_MEDIA = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+
+
+def format_values(operation: dict[str, Any]) -> list[str]:
+    """The values the operation's `format` query parameter takes (none without one)."""
+    for param in operation.get("parameters", []):
+        if param["in"] == "query" and param["name"] == "format":
+            schema = param["schema"]
+            return [v for option in schema.get("anyOf", [schema]) for v in option.get("enum", [])]
+    return []
+
+
+class TestDeclaredFormats:
+    def test_every_format_is_a_declared_content_type(self) -> None:
+        """A route answering `?format=csv|html` declares `text/csv` / `text/html` on its 200
+        beside its JSON, so generated clients and the fuzzing stage expect them."""
+        found: dict[str, list[str]] = {}
+        undeclared: list[tuple[str, str, str, str | None]] = []
+        for path, method, operation in operations(core_spec()):
+            values = format_values(operation)
+            if not values:
+                continue
+            found[path] = values
+            content = operation["responses"]["200"]["content"]
+            for value in values:
+                media = FORMAT_MEDIA.get(value)
+                if media not in content:
+                    undeclared.append((method, path, value, media))
+                elif media != "application/json":
+                    assert content[media]["schema"] == {"type": "string"}, (path, media)
+        assert undeclared == []
+        assert found["/v1/remittances/{remittance_id}"] == ["json", "csv", "html"]
+        assert found["/v1/audit-events"] == ["json", "csv"]
+
+    async def test_the_csv_answer_has_its_declared_type(self, core: httpx.AsyncClient) -> None:
+        tenant = await make_tenant(core)
+        answer = await core.get("/v1/audit-events?format=csv", headers=tenant.admin)
+        assert answer.status_code == 200, answer.text
+        media = answer.headers["content-type"].split(";")[0]
+        assert (
+            media in core_spec()["paths"]["/v1/audit-events"]["get"]["responses"]["200"]["content"]
+        )
+
+
 # --- /docs, offline ------------------------------------------------------------------------
 
 STATIC_TYPES = {

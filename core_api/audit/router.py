@@ -18,6 +18,7 @@ from core_api.auth.actor import Actor
 from core_api.db import tenant_transaction
 from core_api.deps import DbSession, require
 from core_api.kit.pagination import By, Keyset, Page, PageParams, page_params
+from core_api.kit.responses import also_as
 from core_api.models import AuditEvent
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
@@ -72,7 +73,7 @@ class AuditFilters:
 NEWEST_FIRST = Keyset(By(AuditEvent.seq, int, descending=True))
 
 
-@router.get("", response_model=Page[AuditEventRead])
+@router.get("", response_model=Page[AuditEventRead], responses=also_as("text/csv"))
 async def list_audit_events(
     request: Request,
     db: DbSession,

@@ -20,6 +20,7 @@ from core_api.finance.schemas import (
 )
 from core_api.kit.fields import PositiveTotal
 from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.kit.responses import also_as
 from core_api.models.finance import RemittanceStatus, RunStatus
 
 router = APIRouter(prefix="/settlement-runs", tags=["finance"])
@@ -103,7 +104,9 @@ HTML_HEADERS = {
 }
 
 
-@remittances_router.get("/{remittance_id}", response_model=RemittanceRead)
+@remittances_router.get(
+    "/{remittance_id}", response_model=RemittanceRead, responses=also_as("text/csv", "text/html")
+)
 async def get_remittance(
     remittance_id: uuid.UUID,
     db: DbSession,

@@ -1,6 +1,8 @@
-"""Answers serialized once, for the hot read routes."""
+"""Answers serialized once, for the hot read routes, and what a route answers besides JSON."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import Response
 from pydantic import BaseModel
@@ -11,3 +13,10 @@ def serialized(answer: BaseModel) -> Response:
     again against `response_model` before serializing, which on a page of fifty entries
     costs more than building them; the route keeps `response_model` for its docs."""
     return Response(answer.model_dump_json(), media_type="application/json")
+
+
+def also_as(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route whose `?format=` also answers as text (`text/csv`,
+    `text/html`): its 200 declares each beside the JSON of its `response_model`, so clients
+    and the fuzzing stage expect them."""
+    return {200: {"content": {media: {"schema": {"type": "string"}} for media in media_types}}}
