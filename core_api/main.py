@@ -45,7 +45,12 @@ from core_api.tenants.router import router as tenants_router
 from shared.docs import install_docs
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.heap import freeze_startup_heap
-from shared.http import NO_TELEMETRY, BodySizeLimitMiddleware, RequestContextMiddleware
+from shared.http import (
+    NO_TELEMETRY,
+    BodySizeLimitMiddleware,
+    RefuseNulMiddleware,
+    RequestContextMiddleware,
+)
 from shared.logging import configure_logging
 from shared.openapi import declare_problems
 from shared.problems import install_problem_handlers
@@ -100,6 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         larger=settings.larger_bodies(),
     )
+    app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
     # Straight onto the app (each level of nesting is another matching pass), and in

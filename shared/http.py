@@ -1,5 +1,5 @@
 """What both services' HTTP layers share: pure-ASGI middleware (request id + access log,
-body size limit) and the FastAPI telemetry setting."""
+body size limit, NUL refused in paths and queries) and the FastAPI telemetry setting."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import re
 import secrets
 import time
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from fastapi.telemetry import TelemetryConfig
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import request_id_var
-from shared.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE
+from shared.problems import NUL_MESSAGE, PROBLEM_MEDIA_TYPE, TYPE_BASE
 from shared.uploads import path_pattern
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -122,27 +123,74 @@ class BodySizeLimitMiddleware:
                 await self._too_large(scope, send, limit)
 
     async def _too_large(self, scope: Scope, send: Send, limit: int) -> None:
-        body = json.dumps(
+        await send_problem(
+            send,
             {
                 "type": TYPE_BASE + "payload-too-large",
                 "title": "Payload too large",
                 "status": 413,
                 "detail": f"The request body exceeds {limit} bytes.",
                 "instance": scope["path"],
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
+            },
         )
-        await send({"type": "http.response.body", "body": body})
 
 
 class _BodyTooLarge(Exception):
     pass
+
+
+class RefuseNulMiddleware:
+    """Refuses a NUL character in the path or in any query parameter with a 422 naming it
+    (bodies refuse it field by field, `core_api.kit.fields.Input`): PostgreSQL stores no
+    NUL, and a filter holding one failed in the database, mid-stream for a CSV export."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            field = _field_with_nul(scope)
+            if field is not None:
+                await send_problem(
+                    send,
+                    {
+                        "type": TYPE_BASE + "validation",
+                        "title": "Validation failed",
+                        "status": 422,
+                        "detail": "One or more fields are invalid.",
+                        "instance": scope["path"],
+                        "errors": [
+                            {"field": field, "message": NUL_MESSAGE, "code": "nul_character"}
+                        ],
+                    },
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+def _field_with_nul(scope: Scope) -> str | None:
+    if "\x00" in scope["path"]:
+        return "path"
+    query: bytes = scope.get("query_string", b"")
+    if b"\x00" not in query and b"%00" not in query:  # the common case, without parsing
+        return None
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "") or "query"
+    return None
+
+
+async def send_problem(send: Send, problem: Mapping[str, object]) -> None:
+    """Answers with `problem` from a middleware, before the app has started an answer."""
+    body = json.dumps(problem).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": problem["status"],
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+NUL_MESSAGE = "Text cannot hold a NUL character (\\u0000)."  # PostgreSQL stores none
 TYPE_BASE = "https://vetra.dev/problems/"
 
 log = logging.getLogger("vetra.problems")

@@ -169,12 +169,32 @@ class TestNul:
         )
         assert fields(assert_problem(response, 422)) == ["risk_thresholds"]
 
-    async def test_nul_outside_a_body_is_still_422(self, core: httpx.AsyncClient) -> None:
+    @pytest.mark.parametrize("format", ["json", "csv"])
+    async def test_nul_in_a_query_parameter_is_422_naming_it(
+        self, core: httpx.AsyncClient, format: str
+    ) -> None:
+        """The CSV export used to fail in the database after its answer had started."""
         tenant = await make_tenant(core)
         response = await core.get(
-            "/v1/audit-events", params={"action": "x\x00"}, headers=tenant.admin
+            "/v1/audit-events",
+            params={"format": format, "object_id": "a\x00b"},
+            headers=tenant.admin,
         )
-        assert_problem(response, 422)
+        assert fields(assert_problem(response, 422)) == ["object_id"]
+
+    async def test_nul_in_the_path_is_422(self, core: httpx.AsyncClient) -> None:
+        tenant = await make_tenant(core)
+        response = await core.get("/v1/enrollees/DEMO%00-1/card", headers=tenant.admin)
+        assert fields(assert_problem(response, 422)) == ["path"]
+
+    async def test_an_escaped_percent_zero_zero_is_plain_text(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        tenant = await make_tenant(core)
+        response = await core.get(
+            "/v1/audit-events", params={"object_id": "%00"}, headers=tenant.admin
+        )
+        assert response.status_code == 200, response.text
 
 
 class TestMonthsAndDays:

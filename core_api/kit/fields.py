@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from shared.problems import field_error
+from shared.problems import NUL_MESSAGE, field_error
 
 INT32_MAX = 2**31 - 1  # INTEGER columns
 INT64_MAX = 2**63 - 1  # BIGINT columns
@@ -47,7 +47,7 @@ def _holds_nul(value: object) -> bool:
 
 def refuse_nul(value: Any) -> Any:
     if _holds_nul(value):
-        raise PydanticCustomError("nul_character", "Text cannot hold a NUL character (\\u0000).")
+        raise PydanticCustomError("nul_character", NUL_MESSAGE)
     return value
 
 
