@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel
-from core_api.kit.fields import Input, PositiveAmount, Version, amount_note
+from core_api.kit.fields import Input, Patch, PositiveAmount, Version, amount_note
 from core_api.models.authorization import AuthorizationStatus, Urgency
 
 Code = Annotated[
@@ -176,7 +176,7 @@ class RuleCreate(Input):
     description: Annotated[str, StringConstraints(max_length=300)] = ""
 
 
-class RuleUpdate(Input):
+class RuleUpdate(Patch):
     version: Version
     max_amount: PositiveAmount | None = None
     max_urgency: Urgency | None = None
