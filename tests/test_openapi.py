@@ -16,9 +16,11 @@ import pytest
 from fastapi import FastAPI
 
 from bff.main import create_app as create_bff
+from core_api.claims.queries import ALLOWED_TYPES
 from core_api.main import create_app as create_core
 from shared.problems import PROBLEM_MEDIA_TYPE
 from tests.bff.conftest import bff_settings, browser
+from tests.claims_world import new_claim, world
 from tests.factories import make_tenant
 
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -256,6 +258,31 @@ class TestDeclaredFormats:
         assert (
             media in core_spec()["paths"]["/v1/audit-events"]["get"]["responses"]["200"]["content"]
         )
+
+    def test_stored_files_declare_their_types_and_no_json(self) -> None:
+        """Attachments and payment proofs answer as uploaded (PDF, PNG, JPEG, TIFF, text)."""
+        downloads = [
+            operation["responses"]["200"]["content"]
+            for path, method, operation in operations(core_spec())
+            if method == "get"
+            and (path.endswith("/attachments/{attachment_id}") or path.endswith("/file"))
+        ]
+        assert len(downloads) == 3
+        for content in downloads:
+            assert set(content) == ALLOWED_TYPES
+            assert all(media["schema"]["format"] == "binary" for media in content.values())
+
+    async def test_a_download_has_its_declared_type(self, core: httpx.AsyncClient) -> None:
+        w = await world(core)
+        claim = await new_claim(core, w)
+        url = f"/v1/claims/{claim['id']}/attachments"
+        files = {"file": ("note.txt", b"x-ray normal", "text/plain")}
+        uploaded = await core.post(url, files=files, headers=w.provider.user)
+        assert uploaded.status_code == 201, uploaded.text
+        download = await core.get(f"{url}/{uploaded.json()['id']}", headers=w.provider.user)
+        content = core_spec()["paths"]["/v1/claims/{claim_id}/attachments/{attachment_id}"]
+        media = download.headers["content-type"].split(";")[0]
+        assert media in content["get"]["responses"]["200"]["content"]
 
 
 # --- /docs, offline ------------------------------------------------------------------------

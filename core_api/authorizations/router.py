@@ -31,7 +31,7 @@ from core_api.deps import DbSession, require
 from core_api.errors import Forbidden
 from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.kit.responses import serialized
+from core_api.kit.responses import a_file, serialized
 from core_api.models.authorization import AuthorizationStatus, Urgency
 
 router = APIRouter(prefix="/authorizations", tags=["pre-authorizations"])
@@ -190,7 +190,11 @@ async def list_attachments(
     return Page(items=[queries.attachment_read(a, pa) for a in found], next_cursor=cursor)
 
 
-@router.get("/{authorization_id}/attachments/{attachment_id}")
+@router.get(
+    "/{authorization_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses=a_file(queries.ALLOWED_TYPES),
+)
 async def download_attachment(
     authorization_id: uuid.UUID, attachment_id: uuid.UUID, db: DbSession, actor: Reader
 ) -> Response:

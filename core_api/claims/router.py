@@ -24,7 +24,7 @@ from core_api.claims.schemas import (
 from core_api.deps import DbSession, require
 from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.kit.responses import serialized
+from core_api.kit.responses import a_file, serialized
 from core_api.models.claim import ClaimStatus
 
 router = APIRouter(prefix="/claims", tags=["claims"])
@@ -151,7 +151,11 @@ async def list_attachments(
     return Page(items=[queries.attachment_read(a, claim) for a in found], next_cursor=cursor)
 
 
-@router.get("/{claim_id}/attachments/{attachment_id}")
+@router.get(
+    "/{claim_id}/attachments/{attachment_id}",
+    response_class=Response,
+    responses=a_file(queries.ALLOWED_TYPES),
+)
 async def download_attachment(
     claim_id: uuid.UUID,
     attachment_id: uuid.UUID,

@@ -20,7 +20,7 @@ from core_api.finance.schemas import (
 )
 from core_api.kit.fields import PositiveTotal
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.kit.responses import also_as
+from core_api.kit.responses import a_file, also_as
 from core_api.models.finance import RemittanceStatus, RunStatus
 
 router = APIRouter(prefix="/settlement-runs", tags=["finance"])
@@ -134,7 +134,11 @@ async def get_remittance(
     return await service.remittance_read(db, remittance)
 
 
-@remittances_router.get("/{remittance_id}/payment-proofs/{proof_id}/file")
+@remittances_router.get(
+    "/{remittance_id}/payment-proofs/{proof_id}/file",
+    response_class=Response,
+    responses=a_file(queries.ALLOWED_TYPES),
+)
 async def payment_proof_file(
     remittance_id: uuid.UUID, proof_id: uuid.UUID, db: DbSession, actor: Reader
 ) -> Response:

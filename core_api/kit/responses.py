@@ -20,3 +20,11 @@ def also_as(*media_types: str) -> dict[int | str, dict[str, Any]]:
     `text/html`): its 200 declares each beside the JSON of its `response_model`, so clients
     and the fuzzing stage expect them."""
     return {200: {"content": {media: {"schema": {"type": "string"}} for media in media_types}}}
+
+
+def a_file(media_types: frozenset[str]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route answering a stored file: its 200 is one of
+    `media_types`, as bytes (the route also sets `response_class=Response`, so no JSON is
+    declared)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"content": {media: binary for media in sorted(media_types)}}}
