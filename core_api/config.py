@@ -44,6 +44,33 @@ class Settings(ServiceSettings):
     invite_valid_hours: int = Field(default=72, gt=0)
     sse_ping_seconds: float = Field(default=15.0, gt=0)
     sse_max_lifetime_seconds: float = Field(default=1800.0, gt=0)
+    sse_lifetime_jitter: float = Field(
+        default=0.1,
+        ge=0,
+        lt=1,
+        description="A stream ends after the lifetime less up to this fraction of it, at "
+        "random, so streams opened together do not all reconnect together.",
+    )
+    sse_queue_events: int = Field(
+        default=256,
+        gt=0,
+        description="Events a stream may have waiting to be sent; a stream whose client "
+        "falls further behind is closed (it resumes from Last-Event-ID).",
+    )
+    sse_fanout_window_seconds: float = Field(
+        default=0.02,
+        ge=0,
+        description="How long the hub gathers notifications before reading them in one batch.",
+    )
+    sse_fanout_max_users: int = Field(
+        default=500, gt=0, description="Users woken that make the hub read at once."
+    )
+    sse_session_check_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="How often one query checks every session with an open stream for "
+        "expiry (revocation ends streams at once).",
+    )
     smtp_url: str | None = None
     smtp_starttls: bool = False
     mail_from: str = "Vetra <no-reply@vetra.local>"

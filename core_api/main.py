@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = create_engine(url, pool_size=settings.db_pool_size)
         app.state.session_factory = session_factory(app.state.engine)
         app.state.driver_pool = await DriverPool.open(url, size=settings.db_pool_size)
-        app.state.notification_hub = NotificationHub(plain_url(url))
+        app.state.notification_hub = NotificationHub(
+            plain_url(url), app.state.driver_pool, settings
+        )
         await app.state.notification_hub.start()
         freeze_startup_heap()
         try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import Request
 
@@ -189,13 +189,12 @@ async def find_live_session(db: Db, settings: Settings, token: str) -> LiveSessi
     its user and the role's permissions in one round trip)."""
     row = await fetch_row(db, FIND_SESSION, token_digest(token))
     now = utcnow()
-    idle_limit = timedelta(minutes=settings.session_idle_minutes)
     if (
         row is None
         or row["user_id"] is None
-        or row["revoked_at"] is not None
-        or row["expires_at"] <= now
-        or row["last_seen_at"] + idle_limit <= now
+        or not session_stands(
+            settings, now, row["revoked_at"], row["expires_at"], row["last_seen_at"]
+        )
     ):
         return None
     if now - row["last_seen_at"] > TOUCH_INTERVAL:
@@ -212,6 +211,18 @@ async def find_live_session(db: Db, settings: Settings, token: str) -> LiveSessi
         enrollee_id=row["enrollee_id"],
         permissions=_permissions(kind, row["role_id"], row["role_permissions"]),
     )
+
+
+def session_stands(
+    settings: Settings,
+    now: datetime,
+    revoked_at: datetime | None,
+    expires_at: datetime,
+    last_seen_at: datetime,
+) -> bool:
+    """Neither revoked, nor past its absolute expiry, nor idle for too long."""
+    idle_limit = timedelta(minutes=settings.session_idle_minutes)
+    return revoked_at is None and expires_at > now and last_seen_at + idle_limit > now
 
 
 def _permissions(

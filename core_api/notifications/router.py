@@ -1,20 +1,11 @@
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from core_api.auth.actor import Actor
-from core_api.auth.credentials import find_live_session
-from core_api.config import Settings, get_settings
-from core_api.db import tenant_transaction
 from core_api.deps import DbSession, require
 from core_api.errors import Forbidden, Invalid
 from core_api.kit.fields import INT64_MAX, EventId
@@ -22,10 +13,10 @@ from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.notifications import service
 from core_api.notifications.hub import NotificationHub
 from core_api.notifications.schemas import NotificationRead
+from core_api.notifications.stream import EventStream
 
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 Reader = Annotated[Actor, require("notifications:read")]
-STREAM_BATCH = 200
 
 
 def _user_id(actor: Actor) -> uuid.UUID:
@@ -53,26 +44,28 @@ async def mark_read(notification_id: uuid.UUID, db: DbSession, actor: Reader) ->
     )
 
 
-@router.get("/stream")
+@router.get(
+    "/stream",
+    response_class=EventStream,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
 async def stream(
     request: Request,
     actor: Reader,
     last_event_id: Annotated[str | None, Header(alias="last-event-id", max_length=20)] = None,
     after: Annotated[EventId | None, Query(description="Same as Last-Event-ID")] = None,
-) -> EventSourceResponse:
+) -> EventStream:
     """Server-sent events: every notification after `Last-Event-ID`, then live ones, with pings.
 
     The event id is the notification's per-user `seq`. The stream ends after
-    `VETRA_SSE_MAX_LIFETIME_SECONDS` or when the session ends; clients reconnect with
-    the last id they saw and miss nothing.
+    `VETRA_SSE_MAX_LIFETIME_SECONDS` (less a random part), when the session ends, or when
+    the client falls too far behind; clients reconnect with the last id they saw and
+    miss nothing.
     """
     user_id = _user_id(actor)
     start = after if after is not None else _parse_event_id(last_event_id)
-    settings = get_settings()
-    return EventSourceResponse(
-        _events(request, actor, user_id, start, settings),
-        ping=int(settings.sse_ping_seconds),
-    )
+    hub: NotificationHub = request.app.state.notification_hub
+    return EventStream(hub, actor.require_tenant(), user_id, actor.session_id, start)
 
 
 def _parse_event_id(value: str | None) -> int:
@@ -82,40 +75,3 @@ def _parse_event_id(value: str | None) -> int:
     if not (value.isascii() and value.isdigit()) or int(value) > INT64_MAX:
         raise Invalid("last-event-id", "Give the id of an event this stream sent, or none.")
     return int(value)
-
-
-async def _events(
-    request: Request, actor: Actor, user_id: uuid.UUID, last_seq: int, settings: Settings
-) -> AsyncIterator[ServerSentEvent]:
-    hub: NotificationHub = request.app.state.notification_hub
-    factory = request.app.state.session_factory
-    tenant_id = actor.require_tenant()
-    deadline = time.monotonic() + settings.sse_max_lifetime_seconds
-    with hub.subscribe(user_id) as wake:
-        while time.monotonic() < deadline and not await request.is_disconnected():
-            wake.clear()
-            async with tenant_transaction(factory, tenant_id) as db:
-                rows = await service.after_seq(db, user_id, last_seq, STREAM_BATCH)
-            for row in rows:
-                last_seq = row.seq
-                yield ServerSentEvent(
-                    data=NotificationRead.model_validate(row).model_dump_json(),
-                    event=row.type,
-                    id=str(row.seq),
-                )
-            if len(rows) == STREAM_BATCH:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=settings.sse_ping_seconds)
-            if not await _still_signed_in(factory, settings, actor, request):
-                return
-
-
-async def _still_signed_in(
-    factory: async_sessionmaker[AsyncSession], settings: Settings, actor: Actor, request: Request
-) -> bool:
-    token = request.headers.get("x-session-token")
-    if actor.session_id is None or token is None:
-        return True
-    async with tenant_transaction(factory, actor.require_tenant()) as db:
-        return await find_live_session(db, settings, token) is not None

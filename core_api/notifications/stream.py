@@ -1,0 +1,121 @@
+"""One notification stream's response: a minimal `text/event-stream` ASGI response.
+
+Per open stream there is this coroutine (waiting on its queue in the hub, see hub.py)
+and one task waiting for the client to go away. No timers or ping tasks of its own (the
+hub pings, and ends it at its lifetime) and no database work after its replay.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+
+from starlette.responses import Response
+from starlette.types import Message, Receive, Scope, Send
+
+from core_api.notifications.hub import READ_BATCH, Frame, NotificationHub, Stream
+
+log = logging.getLogger("vetra.notifications")
+
+HEADERS = [
+    (b"content-type", b"text/event-stream; charset=utf-8"),
+    (b"cache-control", b"no-store"),
+    (b"connection", b"keep-alive"),
+    (b"x-accel-buffering", b"no"),  # proxies (nginx) must not buffer it
+]
+
+
+class EventStream(Response):
+    """Replays the user's notifications after `after`, then relays the hub's feed."""
+
+    media_type = "text/event-stream"
+
+    def __init__(
+        self,
+        hub: NotificationHub,
+        tenant_id: uuid.UUID,
+        user_id: uuid.UUID,
+        session_id: uuid.UUID | None,
+        after: int,
+    ) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = b""
+        self.raw_headers = list(HEADERS)
+        self._hub = hub
+        self._tenant_id = tenant_id
+        self._user_id = user_id
+        self._session_id = session_id
+        self._after = after
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        stream = self._hub.subscribe(self._tenant_id, self._user_id, self._session_id)
+        watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, stream))
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            last = await self._replay(stream, send)
+            if last is not None:
+                await self._relay(stream, send, last)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except OSError:  # the client went away (servers that say so)
+            pass
+        finally:
+            stream.close("done")
+            watcher.cancel()
+
+    async def _replay(self, stream: Stream, send: Send) -> int | None:
+        """Sends what the user has after `after`; the last seq sent, or None if it ended."""
+        last = self._after
+        while stream.closed is None:
+            try:
+                frames = await self._hub.read_after(self._tenant_id, self._user_id, last)
+            except Exception as exc:  # the client comes back with its last id
+                log.warning("stream replay failed", extra={"fields": {"error": str(exc)}})
+                stream.close("replay failed")
+                return None
+            if frames:
+                await _send_body(send, b"".join(data for _, data in frames))
+                last = frames[-1][0]
+            if len(frames) == READ_BATCH:
+                continue
+            if not stream.stale:
+                stream.position = last
+                return last
+            stream.stale = False  # the hub lost notifies meanwhile: look once more
+        return None
+
+    async def _relay(self, stream: Stream, send: Send, last: int) -> None:
+        while (items := await stream.take()) is not None:
+            chunks: list[bytes] = []
+            for seq, data in items:
+                if seq:  # an event (a ping has none)
+                    if seq <= last:
+                        continue  # replayed already
+                    if seq != last + 1:
+                        chunks.extend(d for _, d in await self._missing(last, seq))
+                    last = seq
+                chunks.append(data)
+            if chunks:
+                await _send_body(send, b"".join(chunks))
+                stream.position = last
+
+    async def _missing(self, last: int, upto: int) -> list[Frame]:
+        """The events between `last` and `upto` (never expected: seqs have no holes and
+        the hub reads in order; but if ever, read rather than skip)."""
+        log.warning("stream gap", extra={"fields": {"after": last, "next": upto}})
+        frames = await self._hub.read_after(self._tenant_id, self._user_id, last, upto - last - 1)
+        return [item for item in frames if item[0] < upto]
+
+
+async def _send_body(send: Send, body: bytes) -> None:
+    await send({"type": "http.response.body", "body": body, "more_body": True})
+
+
+async def _watch_disconnect(receive: Receive, stream: Stream) -> None:
+    with contextlib.suppress(Exception):
+        message: Message = await receive()
+        while message["type"] != "http.disconnect":
+            message = await receive()
+    stream.close("disconnected")
