@@ -287,14 +287,16 @@ class TestBadInput:
         await core.post(f"/v1/capitation-runs/{run['id']}/approve", headers=w.hmo.admin)
         url = f"/v1/capitation-runs/{run['id']}/pay"
         tomorrow = (date.today() + timedelta(days=1)).isoformat()
-        for body in (
-            {"reference": "  ", "paid_on": "2025-10-02"},
-            {"reference": "TRF-1"},
-            {"reference": "TRF-1", "paid_on": tomorrow},
-            {"reference": "x" * 101, "paid_on": "2025-10-02"},
+        for body, field in (
+            ({"reference": "  ", "paid_on": "2025-10-02"}, "reference"),
+            ({"reference": "TRF-1"}, "paid_on"),
+            ({"reference": "TRF-1", "paid_on": tomorrow}, "paid_on"),
+            ({"reference": "TRF-1", "paid_on": "0001-01-01"}, "paid_on"),
+            ({"reference": "x" * 101, "paid_on": "2025-10-02"}, "reference"),
         ):
             response = await core.post(url, json=body, headers=w.hmo.admin)
             assert response.status_code == 422, (body, response.text)
+            assert [e["field"] for e in response.json()["errors"]] == [field], response.text
         detail = (await core.get(f"/v1/capitation-runs/{run['id']}", headers=w.hmo.admin)).json()
         assert detail["status"] == "APPROVED"
 

@@ -105,3 +105,16 @@ class TestPaymentProofs:
         assert field_of(await pay(core, w.hmo.admin, mine, paid_on=tomorrow)) == ["paid_on"]
         today = await pay(core, w.hmo.admin, mine, paid_on=date.today().isoformat())
         assert today.status_code == 201, today.text
+
+    async def test_payment_date_before_1900_is_refused(self, core: httpx.AsyncClient) -> None:
+        w, _, _, mine, _ = await approved_run(core)
+        assert field_of(await pay(core, w.hmo.admin, mine, paid_on="0001-01-01")) == ["paid_on"]
+
+    async def test_nul_in_the_reference_is_a_validation_error_on_it(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        """As in any JSON body: the field is named, not a database backstop's invalid-text."""
+        w, _, _, mine, _ = await approved_run(core)
+        response = await pay(core, w.hmo.admin, mine, reference="TRF\x009")
+        assert field_of(response) == ["reference"]
+        assert response.json()["type"].endswith("/validation")

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from core_api.access.schemas import ORMModel
-from core_api.kit.fields import Day, Input, Month
+from core_api.kit.fields import Input, Month, PaymentDate
 from core_api.models.finance import RunStatus
 
 Reference = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -19,7 +19,7 @@ class CapitationRunCreate(Input):
 
 class CapitationPayment(Input):
     reference: Reference
-    paid_on: Day
+    paid_on: PaymentDate
 
 
 class CapitationLineRead(ORMModel):

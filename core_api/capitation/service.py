@@ -375,8 +375,6 @@ async def pay(
     """APPROVED → PAID with the transfer's reference and date; each provider org is told."""
     run = await load_run(db, actor, run_id)
     runs.check_move(run, R.PAID)
-    if data.paid_on > utcnow().date():
-        raise Invalid("paid_on", "The payment date is in the future.")
     paid_at = datetime(data.paid_on.year, data.paid_on.month, data.paid_on.day, tzinfo=UTC)
     await runs.move(
         db,

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Response, UploadFile
@@ -18,7 +17,7 @@ from core_api.finance.schemas import (
     RunDetail,
     RunRead,
 )
-from core_api.kit.fields import PositiveTotal
+from core_api.kit.fields import PaymentDate, PositiveTotal, Text
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.kit.responses import a_file, also_as
 from core_api.models.finance import RemittanceStatus, RunStatus
@@ -154,9 +153,9 @@ async def record_payment(
     file: UploadFile,
     db: DbSession,
     actor: Annotated[Actor, require("payments:record")],
-    reference: Annotated[str | None, Form()] = None,
+    reference: Annotated[Text | None, Form()] = None,
     amount: Annotated[FormAmount | None, Form()] = None,
-    paid_on: Annotated[date | None, Form()] = None,
+    paid_on: Annotated[PaymentDate | None, Form()] = None,
 ) -> RemittanceRead:
     """Multipart: `file` (the proof, stored encrypted, up to `VETRA_MAX_ATTACHMENT_BYTES`)
     with `reference`, `amount` (integer minor units, as in JSON bodies) and `paid_on` (not

@@ -336,8 +336,6 @@ async def record_payment(
         raise Invalid("reference", "A payment reference (up to 100 characters) is required.")
     if paid_on is None:
         raise Invalid("paid_on", "The payment date is required.")
-    if paid_on > date.today():
-        raise Invalid("paid_on", "The payment date is in the future.")
     if amount is None or amount <= 0:
         raise Invalid("amount", "The amount must be positive.")
     run = await db.get(SettlementRun, remittance.run_id, with_for_update=True)

@@ -76,7 +76,7 @@ class Patch(Input):
         return self
 
 
-# Text for fields outside a request body (a form field, a header): the same rule.
+# Text for fields outside a request body (a form field): the same rule.
 Text = Annotated[str, AfterValidator(refuse_nul)]
 
 # A procedure or diagnosis code as sent (CPT, ICD-10, a tariff code).
@@ -88,7 +88,6 @@ Version = Annotated[
     int,
     Field(ge=1, le=INT64_MAX, description="The version read (optimistic concurrency); stale: 409."),
 ]
-Int32 = Annotated[int, Field(ge=0, le=INT32_MAX)]
 PositiveInt32 = Annotated[int, Field(ge=1, le=INT32_MAX)]
 EventId = Annotated[int, Field(ge=0, le=INT64_MAX)]
 
@@ -145,6 +144,20 @@ BirthDate = Annotated[
     date,
     Field(ge=FIRST_DAY, description="From 1900-01-01 to today."),
     AfterValidator(_born_by_today),
+]
+
+
+def _paid_by_today(value: date) -> date:
+    if value > date.today():
+        raise PydanticCustomError("future_date", "The payment date is in the future.")
+    return value
+
+
+# The day a payment was made: a transfer already done, so not after today.
+PaymentDate = Annotated[
+    date,
+    Field(ge=FIRST_DAY, description="From 1900-01-01 to today."),
+    AfterValidator(_paid_by_today),
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
