@@ -109,6 +109,26 @@ async def new_claim(core: httpx.AsyncClient, w: World, **overrides: Any) -> dict
     return dict(response.json())
 
 
+async def new_authorization(
+    core: httpx.AsyncClient, w: World, estimated_amount: int = 15_000_00
+) -> dict[str, Any]:
+    """A ROUTINE consultation PA the provider files for the member."""
+    response = await core.post(
+        "/v1/authorizations",
+        json={
+            "member_id": w.member["member_id"],
+            "provider_id": w.provider.id,
+            "urgency": "ROUTINE",
+            "procedure_code": "CONS-01",
+            "diagnosis_codes": ["J06.9"],
+            "estimated_amount": estimated_amount,
+        },
+        headers=w.provider.user,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 async def get_claim(core: httpx.AsyncClient, w: World, claim_id: str) -> dict[str, Any]:
     response = await core.get(f"/v1/claims/{claim_id}", headers=w.hmo.admin)
     assert response.status_code == 200, response.text

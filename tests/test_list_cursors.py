@@ -23,7 +23,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from core_api.kit.pagination import By, Keyset, Page, PageParams, encode_cursor
-from tests.claims_world import World, new_claim, world
+from tests.claims_world import World, new_authorization, new_claim, world
 from tests.factories import PASSWORD, make_client_user, session_headers
 from tests.factories import login as log_in
 
@@ -155,20 +155,8 @@ async def _callers(core: httpx.AsyncClient, w: World) -> list[dict[str, str]]:
 async def _ids(core: httpx.AsyncClient, w: World) -> dict[str, str]:
     """Real ids for the lists nested under one object (a claim, a PA)."""
     claim = await new_claim(core, w)
-    pa = await core.post(
-        "/v1/authorizations",
-        json={
-            "member_id": w.member["member_id"],
-            "provider_id": w.provider.id,
-            "urgency": "ROUTINE",
-            "procedure_code": "CONS-01",
-            "diagnosis_codes": ["J06.9"],
-            "estimated_amount": 10_000_00,
-        },
-        headers=w.provider.user,
-    )
-    assert pa.status_code == 201, pa.text
-    return {"claim_id": claim["id"], "authorization_id": pa.json()["id"]}
+    pa = await new_authorization(core, w)
+    return {"claim_id": claim["id"], "authorization_id": pa["id"]}
 
 
 async def test_every_list_refuses_every_malformed_cursor(

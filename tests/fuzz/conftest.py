@@ -20,7 +20,7 @@ import requests
 
 from bff.config import Settings as BffSettings
 from bff.main import create_app as create_bff
-from tests.claims_world import World, claim_in, new_claim, world
+from tests.claims_world import World, claim_in, new_authorization, new_claim, world
 from tests.factories import BFF, PASSWORD, link_provider, make_dependant, make_provider
 from tests.live import serve
 
@@ -78,20 +78,7 @@ async def seed_world(core: httpx.AsyncClient) -> Seeded:
     submitted = await new_claim(core, w)
     seeded.offer("claim_id", submitted["id"], reviewing["id"], settled["id"])
 
-    pa = await core.post(
-        "/v1/authorizations",
-        json={
-            "member_id": w.member["member_id"],
-            "provider_id": w.provider.id,
-            "urgency": "ROUTINE",
-            "procedure_code": "CONS-01",
-            "diagnosis_codes": ["J06.9"],
-            "estimated_amount": 15_000_00,
-        },
-        headers=w.provider.user,
-    )
-    assert pa.status_code == 201, pa.text
-    seeded.offer("authorization_id", pa.json()["id"])
+    seeded.offer("authorization_id", (await new_authorization(core, w))["id"])
 
     # Throwaway targets: never the fuzzer's own user, role or key.
     roles = await _items(core, "/v1/roles", admin)
