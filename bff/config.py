@@ -29,6 +29,18 @@ class Settings(ServiceSettings):
     events_read_timeout: float = Field(
         default=60.0, gt=0, description="Longer than the core's SSE ping interval"
     )
+    events_max_streams: int | None = Field(
+        default=None,
+        gt=0,
+        description="Event streams one process relays at once; unset: (open-file limit - 200) "
+        "// 2, each stream holding the browser's socket and one to the core (bff/events.py)",
+    )
+    events_send_timeout: float = Field(
+        default=10.0,
+        gt=0,
+        description="A browser that takes in nothing of its event stream for this long, "
+        "its buffer full, is dropped (it reconnects and resumes)",
+    )
     login_limit_per_account: int = Field(default=10, gt=0)
     login_limit_per_ip: int = Field(default=100, gt=0)
     login_window_seconds: float = Field(default=300.0, gt=0)

@@ -96,6 +96,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.upstream = Upstream(settings, transport)
+        app.state.events = events.EventRelay(settings)  # streams' own way to the core
         freeze_startup_heap()
         try:
             yield

@@ -59,10 +59,10 @@ _REQUEST_DROP = HOP_BY_HOP | {
 }
 # The BFF's own server answers with its own date, server and request id; cookies are
 # the BFF's business alone.
-_RESPONSE_DROP = HOP_BY_HOP | {"set-cookie", "date", "server", "x-request-id"}
+RESPONSE_DROP = HOP_BY_HOP | {"set-cookie", "date", "server", "x-request-id"}
 # An answer read whole is sent with the length of what is passed on (a problem's
 # `instance` is rewritten).
-_WHOLE_RESPONSE_DROP = _RESPONSE_DROP | {"content-length"}
+WHOLE_RESPONSE_DROP = RESPONSE_DROP | {"content-length"}
 
 
 class CoreUnavailable(ProblemError):
@@ -256,11 +256,11 @@ class Upstream:
         whole = await _read_whole(upstream)
         if whole is None:
             response: Response = _RelayedResponse(upstream)
-            headers = filter_headers(upstream.headers.multi_items(), _RESPONSE_DROP)
+            headers = filter_headers(upstream.headers.multi_items(), RESPONSE_DROP)
         else:
             whole.body = as_called(bytes(whole.body), upstream.headers, request.url.path)
             response = whole
-            headers = filter_headers(upstream.headers.multi_items(), _WHOLE_RESPONSE_DROP)
+            headers = filter_headers(upstream.headers.multi_items(), WHOLE_RESPONSE_DROP)
             headers.append(("content-length", str(len(whole.body))))
         response.raw_headers = [
             (name.encode("latin-1"), value.encode("latin-1")) for name, value in headers
@@ -318,13 +318,18 @@ async def _unauthorized(upstream: httpx.Response, client_path: str) -> Response:
         body = await upstream.aread()
     finally:
         await upstream.aclose()
+    return unauthorized(body, upstream.headers, client_path)
+
+
+def unauthorized(body: bytes, headers: httpx.Headers, client_path: str) -> Response:
+    """The core's 401 for the browser; `session-expired` raises, to clear the cookie."""
     if problem_type(body).endswith("session-expired"):
         detail = json.loads(body).get("detail")
         raise SessionExpired(detail if isinstance(detail, str) else None)
     return Response(
-        as_called(body, upstream.headers, client_path),
+        as_called(body, headers, client_path),
         status_code=401,
-        media_type=upstream.headers.get("content-type"),
+        media_type=headers.get("content-type"),
     )
 
 
