@@ -94,7 +94,13 @@ class HubStats:
 
 
 class Stream:
-    """One open stream's place in the hub: its bounded queue and why it ended."""
+    """One open stream's place in the hub: its bounded queue and why it ended.
+
+    A full queue while the stream's sender is blocked writing to its client means the
+    client has stopped reading: the stream is closed (the client resumes from its last
+    id). A full queue while the sender is not blocked (a burst larger than the queue, or
+    a long replay) only marks the stream `behind`: further frames are not queued and the
+    sender reads what it missed from the database once it gets there."""
 
     __slots__ = (
         "_hub",
@@ -102,8 +108,10 @@ class Stream:
         "_limit",
         "_timer",
         "_waiter",
+        "behind",
         "closed",
         "position",
+        "sending",
         "session_id",
         "stale",
         "tenant_id",
@@ -123,6 +131,8 @@ class Stream:
         self.session_id = session_id
         self.position: int | None = None  # the last seq it sent; None while replaying
         self.stale = False  # the hub lost notifies while it replayed: replay again
+        self.behind = False  # frames were left out: read them from the database
+        self.sending = False  # its sender is writing live frames to the client
         self.closed: str | None = None
         self._hub = hub
         self._items: deque[Frame] = deque()
@@ -131,19 +141,24 @@ class Stream:
         self._timer: asyncio.TimerHandle | None = None
 
     def offer(self, item: Frame) -> None:
-        """Queues a frame without waiting; a stream that has fallen too far behind ends."""
-        if self.closed is not None:
+        """Queues a frame without waiting (see the class for a full queue)."""
+        if self.closed is not None or self.behind:
             return
         if len(self._items) >= self._limit:
-            self._hub.stats.overflows += 1
-            self.close("overflow")
+            if self.sending:
+                self._hub.stats.overflows += 1
+                self.close("overflow")
+            else:
+                self.behind = True
+                self._items.clear()
+                self._wake()
             return
         self._items.append(item)
         self._wake()
 
     @property
     def idle(self) -> bool:
-        return not self._items
+        return not self._items and not self.sending
 
     def close(self, reason: str) -> None:
         """Ends the stream: it leaves the hub now, its queue is freed, its sender wakes."""
@@ -158,8 +173,9 @@ class Stream:
         self._wake()
 
     async def take(self) -> list[Frame] | None:
-        """Everything queued, once there is something; None once the stream is closed."""
-        while not self._items and self.closed is None:
+        """What is queued, once there is something (or the stream is behind);
+        None once the stream is closed."""
+        while not self._items and not self.behind and self.closed is None:
             self._waiter = asyncio.get_running_loop().create_future()
             try:
                 await self._waiter

@@ -55,9 +55,7 @@ class EventStream(Response):
         watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, stream))
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            last = await self._replay(stream, send)
-            if last is not None:
-                await self._relay(stream, send, last)
+            await self._relay(stream, send, await self._replay(stream, send))
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:  # the client went away (servers that say so)
             pass
@@ -67,7 +65,18 @@ class EventStream(Response):
 
     async def _replay(self, stream: Stream, send: Send) -> int | None:
         """Sends what the user has after `after`; the last seq sent, or None if it ended."""
-        last = self._after
+        last: int | None = self._after
+        while last is not None:
+            last = await self._read_on(stream, send, last)
+            if not stream.stale:
+                break
+            stream.stale = False  # the hub lost notifies meanwhile: look once more
+        stream.position = last
+        return last
+
+    async def _read_on(self, stream: Stream, send: Send, last: int) -> int | None:
+        """Sends the user's rows after `last` from the database, page by page; the last
+        seq sent, or None if the stream ended."""
         while stream.closed is None:
             try:
                 frames = await self._hub.read_after(self._tenant_id, self._user_id, last)
@@ -76,18 +85,14 @@ class EventStream(Response):
                 stream.close("replay failed")
                 return None
             if frames:
-                await _send_body(send, b"".join(data for _, data in frames))
+                await _send_body(send, stream, b"".join(data for _, data in frames))
                 last = frames[-1][0]
-            if len(frames) == READ_BATCH:
-                continue
-            if not stream.stale:
-                stream.position = last
+            if len(frames) < READ_BATCH:
                 return last
-            stream.stale = False  # the hub lost notifies meanwhile: look once more
         return None
 
-    async def _relay(self, stream: Stream, send: Send, last: int) -> None:
-        while (items := await stream.take()) is not None:
+    async def _relay(self, stream: Stream, send: Send, last: int | None) -> None:
+        while last is not None and (items := await stream.take()) is not None:
             chunks: list[bytes] = []
             for seq, data in items:
                 if seq:  # an event (a ping has none)
@@ -98,8 +103,11 @@ class EventStream(Response):
                     last = seq
                 chunks.append(data)
             if chunks:
-                await _send_body(send, b"".join(chunks))
-                stream.position = last
+                await _send_body(send, stream, b"".join(chunks))
+            if stream.behind:  # left out of a burst: read on from the database
+                stream.behind = False
+                last = await self._read_on(stream, send, last)
+            stream.position = last
 
     async def _missing(self, last: int, upto: int) -> list[Frame]:
         """The events between `last` and `upto` (never expected: seqs have no holes and
@@ -109,8 +117,14 @@ class EventStream(Response):
         return [item for item in frames if item[0] < upto]
 
 
-async def _send_body(send: Send, body: bytes) -> None:
-    await send({"type": "http.response.body", "body": body, "more_body": True})
+async def _send_body(send: Send, stream: Stream, body: bytes) -> None:
+    """A send waits only while the client is not taking what was sent before; the hub
+    closes a stream whose queue fills meanwhile."""
+    stream.sending = True
+    try:
+        await send({"type": "http.response.body", "body": body, "more_body": True})
+    finally:
+        stream.sending = False
 
 
 async def _watch_disconnect(receive: Receive, stream: Stream) -> None:
