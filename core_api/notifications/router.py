@@ -46,6 +46,7 @@ async def mark_read(notification_id: uuid.UUID, db: DbSession, actor: Reader) ->
 
 @router.get(
     "/stream",
+    status_code=200,
     response_class=EventStream,
     responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
 )
