@@ -20,7 +20,7 @@ from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.authorizations.schemas import RuleCreate, RuleUpdate
 from core_api.errors import Conflict, Invalid, NotFound
-from core_api.kit.pagination import PageParams, newest_first, next_cursor
+from core_api.kit.pagination import PageParams, newest_first
 from core_api.kit.versioning import compare_and_set
 from core_api.membership.enrollees import status_on
 from core_api.models import EnrolleeStatus, ExclusionKind, Plan, PlanExclusion
@@ -133,8 +133,9 @@ async def list_rules(
         query = query.where(PaRule.procedure_code == procedure_code.strip().upper())
     if active is not None:
         query = query.where(PaRule.is_active.is_(active))
-    rows = list((await db.scalars(newest_first(query, PaRule.id, page))).all())
-    return next_cursor(rows, page.limit, lambda r: [str(r.id)])
+    newest = newest_first(PaRule.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 def _about(rule: PaRule) -> dict[str, object]:

@@ -53,7 +53,7 @@ from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.filters import on_days
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first
 from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Plan, Provider, Tenant, User, UserKind
 from core_api.models.authorization import (
@@ -365,8 +365,9 @@ async def list_authorizations(
     query = filters.apply(select(Authorization)).where(
         or_(Authorization.tenant_id == tenant_id, Authorization.provider_tenant_id == tenant_id)
     )
-    rows = list((await db.scalars(newest_first(query, Authorization.id, page))).all())
-    return next_cursor(rows, page.limit, lambda pa: [str(pa.id)])
+    newest = newest_first(Authorization.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def list_member_authorizations(

@@ -68,7 +68,7 @@ from core_api.db import as_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.finance import runs
 from core_api.kit.counters import next_number
-from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first
 from core_api.models import (
     Enrollee,
     EnrolleeStatus,
@@ -446,8 +446,9 @@ async def list_lines(
     )
     if run_id is not None:
         query = query.where(CapitationLine.run_id == run_id)
-    rows = list((await db.execute(newest_first(query, CapitationLine.id, page))).all())
-    found, cursor = next_cursor(rows, page.limit, lambda row: [str(row[0].id)])
+    newest = newest_first(CapitationLine.id)
+    rows = (await db.execute(newest.apply(query, page))).all()
+    found, cursor = newest.page(rows, page.limit, lambda row: [row[0].id])
     runs = await _runs_of(db, [line for line, _ in found])
     hmo_ids = {line.tenant_id for line, _ in found}
     hmo_names = await db.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(hmo_ids)))

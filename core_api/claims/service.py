@@ -29,7 +29,7 @@ from core_api.claims.schemas import (
 from core_api.errors import Forbidden, Invalid, NotFound
 from core_api.kit.counters import next_number
 from core_api.kit.idempotency import Answer, once, request_hash
-from core_api.kit.pagination import PageParams, newest_first, next_cursor
+from core_api.kit.pagination import PageParams, newest_first
 from core_api.membership.enrollees import family_filings, get_enrollee
 from core_api.models import Enrollee, Provider, Tenant
 from core_api.models.claim import Claim, ClaimEvent, ClaimItem, ClaimStatus, RiskEvent
@@ -197,8 +197,9 @@ async def list_claims(
     filters = replace(filters, provider_id=await provider_filter(db, actor, filters.provider_id))
     own = or_(Claim.tenant_id == actor.tenant_id, Claim.provider_tenant_id == actor.tenant_id)
     query = filters.apply(select(Claim).where(own))
-    rows = list((await db.scalars(newest_first(query, Claim.id, page))).all())
-    return next_cursor(rows, page.limit, lambda c: [str(c.id)])
+    newest = newest_first(Claim.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def list_member_claims(

@@ -37,7 +37,6 @@ from core_api.kit.idempotency import Answer, once, request_hash
 from core_api.kit.pagination import (
     PageParams,
     newest_first,
-    next_cursor,
 )
 from core_api.kit.versioning import compare_and_set
 from core_api.models import AuditEvent, Provider, Tenant
@@ -207,8 +206,9 @@ async def list_disputes(
     tenant = actor.require_tenant()
     own = or_(Dispute.tenant_id == tenant, Dispute.provider_tenant_id == tenant)
     query = filters.apply(select(Dispute).where(own))
-    rows = list((await db.scalars(newest_first(query, Dispute.id, page))).all())
-    return next_cursor(rows, page.limit, lambda d: [str(d.id)])
+    newest = newest_first(Dispute.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def load(db: AsyncSession, actor: Actor, dispute_id: uuid.UUID) -> Dispute:

@@ -17,7 +17,6 @@ from core_api.finance.service import load_remittance
 from core_api.kit.pagination import (
     PageParams,
     newest_first,
-    next_cursor,
 )
 from core_api.models.finance import PaymentProof, Remittance, RemittanceStatus
 from core_api.network.service import provider_filter
@@ -48,8 +47,9 @@ async def list_remittances(
     filters = replace(filters, provider_id=await provider_filter(db, actor, filters.provider_id))
     own = or_(Remittance.tenant_id == tenant_id, Remittance.provider_tenant_id == tenant_id)
     query = filters.apply(select(Remittance).where(own))
-    rows = await db.scalars(newest_first(query, Remittance.id, page))
-    return next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
+    newest = newest_first(Remittance.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def proof_file(

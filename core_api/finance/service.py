@@ -28,7 +28,6 @@ from core_api.kit.counters import next_number
 from core_api.kit.pagination import (
     PageParams,
     newest_first,
-    next_cursor,
 )
 from core_api.models import UserKind
 from core_api.models.base import utcnow
@@ -220,8 +219,9 @@ async def list_runs(
     query = select(SettlementRun).where(SettlementRun.tenant_id == actor.require_tenant())
     if status is not None:
         query = query.where(SettlementRun.status == status)
-    rows = await db.scalars(newest_first(query, SettlementRun.id, page))
-    found, cursor = next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
+    newest = newest_first(SettlementRun.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    found, cursor = newest.page(rows, page.limit)
     return [RunRead.model_validate(r) for r in found], cursor
 
 

@@ -4,8 +4,8 @@ One `Keyset` serves every list. It names the sort key, column by column, each wi
 type its cursor part must have and its direction. It reads a cursor back (checking its
 shape and the type of each part: anything malformed is a 422 on `cursor`, never a
 query), orders the query, adds the row comparison "after the cursor", and makes the next
-cursor from the last row served. `newest_first` is the common case: by time-ordered id,
-descending.
+cursor from the last row served. `newest_first(Model.id)` is the common one: by
+time-ordered id, descending.
 """
 
 from __future__ import annotations
@@ -204,14 +204,9 @@ def next_cursor(
     return page, encode_cursor(key(page[-1]))
 
 
-def by_id_desc(id_column: Any) -> Keyset:
+def newest_first(id_column: Any) -> Keyset:
+    """The common order: by time-ordered id, newest first (the cursor is `[id]`)."""
     return Keyset(By(id_column, uuid.UUID, descending=True))
-
-
-def newest_first(query: SelectT, id_column: Any, page: PageParams) -> SelectT:
-    """The page of `query` after the cursor, by time-ordered id, newest first; one row more
-    than the limit, for `next_cursor` (the cursor is `[id]`)."""
-    return by_id_desc(id_column).apply(query, page)
 
 
 def single_page(items: Sequence[T]) -> Page[T]:

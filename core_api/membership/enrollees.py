@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first
 from core_api.kit.versioning import compare_and_set
 from core_api.membership.clients import (
     default_coverage_start,
@@ -287,8 +287,9 @@ async def family_filings(
     )
     if status is not None:
         query = query.where(filing.status == status)
-    found = (await db.execute(newest_first(query, filing.id, page))).all()
-    return next_cursor([(row, name) for row, name in found], page.limit, _first_id)
+    newest = newest_first(filing.id)
+    found = (await db.execute(newest.apply(query, page))).all()
+    return newest.page([(row, name) for row, name in found], page.limit, _first_id)
 
 
 def _first_id(row: tuple[Any, str]) -> list[str]:

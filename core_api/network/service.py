@@ -21,7 +21,7 @@ from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.db import Db, as_tenant, fetch_row
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
-from core_api.kit.pagination import By, Keyset, PageParams, newest_first, next_cursor
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first
 from core_api.kit.versioning import compare_and_set
 from core_api.models import (
     LinkStatus,
@@ -345,8 +345,9 @@ async def list_links(
     )
     if status is not None:
         query = query.where(NetworkLink.status == status)
-    rows = list((await db.scalars(newest_first(query, NetworkLink.id, page))).all())
-    return next_cursor(rows, page.limit, lambda link: [str(link.id)])
+    newest = newest_first(NetworkLink.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def parties(

@@ -21,7 +21,6 @@ from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import (
     PageParams,
     newest_first,
-    next_cursor,
 )
 from core_api.membership import enrollees
 from core_api.membership.schemas import DependantCreate, EnrolleeUpdate, StatusChange
@@ -160,8 +159,9 @@ async def list_requests(
 ) -> tuple[list[ChangeRequest], str | None]:
     """Newest first (ids are time-ordered)."""
     query = _visible(filters.apply(select(ChangeRequest)), actor)
-    rows = await db.scalars(newest_first(query, ChangeRequest.id, page))
-    return next_cursor(list(rows.all()), page.limit, lambda r: [str(r.id)])
+    newest = newest_first(ChangeRequest.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def get_request(db: AsyncSession, actor: Actor, request_id: uuid.UUID) -> ChangeRequest:

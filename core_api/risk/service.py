@@ -15,7 +15,7 @@ from core_api.auth.actor import Actor
 from core_api.claims import queue, risk
 from core_api.errors import Conflict, NotFound
 from core_api.kit.filters import on_days
-from core_api.kit.pagination import PageParams, newest_first, next_cursor
+from core_api.kit.pagination import PageParams, newest_first
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim, RiskEvent
 from core_api.risk.schemas import RiskEventClear, RiskEventCleared, RiskEventRead
@@ -43,8 +43,9 @@ async def list_events(
     if filters.cleared is not None:
         cleared = RiskEvent.cleared_at.is_not(None)
         query = query.where(cleared if filters.cleared else ~cleared)
-    rows = list((await db.scalars(newest_first(query, RiskEvent.id, page))).all())
-    return next_cursor(rows, page.limit, lambda e: [str(e.id)])
+    newest = newest_first(RiskEvent.id)
+    rows = (await db.scalars(newest.apply(query, page))).all()
+    return newest.page(rows, page.limit)
 
 
 async def clear(
