@@ -400,6 +400,13 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def open_files(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
 def cpu_seconds(pid: int, *, children: bool = False) -> float:
     """utime+stime of a process; with `children`, also of its live children and of the
     ones it has reaped (how PostgreSQL's backends are counted)."""
@@ -636,6 +643,7 @@ async def shape(
     print(f"\n== through {through}: {n} streams of {users} user(s), one session each", flush=True)
 
     before = {name: rss_mb(pid) for name, pid in pids.items()}
+    fds_before = {name: open_files(pid) for name, pid in pids.items()}
     quiet = await me_load(me_url, made.me_path, made.me_headers, f"  {made.me_path} quiet", args)
     print(quiet.line(), flush=True)
 
@@ -663,6 +671,7 @@ async def shape(
         outcome.connected = connected = states_line(states)[0]
         await asyncio.sleep(3.0)  # the replays of the first connections are over
         open_rss = {name: rss_mb(pid) for name, pid in pids.items()}
+        fds_open = {name: open_files(pid) for name, pid in pids.items()}
 
         cpu = {name: cpu_seconds(pid) for name, pid in pids.items()}
         pg_cpu = cpu_seconds(pg, children=True) if pg else float("nan")
@@ -700,14 +709,16 @@ async def shape(
 
     await asyncio.sleep(args.settle)
     after = {name: rss_mb(pid) for name, pid in pids.items()}
+    fds_after = {name: open_files(pid) for name, pid in pids.items()}
     for name in pids:
-        per = (open_rss[name] - before[name]) * 1024 / max(connected, 1)
+        per = (open_rss[name] - before[name]) * 1024 / connected if connected else float("nan")
         outcome.kb_per_stream[name] = per
         outcome.returned[name] = after[name] - before[name]
         print(
             f"  {name:<4} RSS {before[name]:6.0f} MB before, {open_rss[name]:6.0f} MB with "
             f"{connected} streams ({per:.1f} KB/stream), {after[name]:6.0f} MB "
-            f"{args.settle:g}s after they closed"
+            f"{args.settle:g}s after they closed; open files {fds_before[name]} / "
+            f"{fds_open[name]} / {fds_after[name]}"
         )
     cpu_used = sum(c["cpu"] for c in closed)
     print(f"  client processes: {cpu_used:.1f} s of CPU in all ({args.procs} processes)")
