@@ -664,6 +664,8 @@ async def shape(
             outcome.me_at = me_at
             verdict = "within" if outcome.me_ratio <= TARGET_ME_RATIO else "OVER"
             print(f"  /me p99 x{outcome.me_ratio:.2f} ({verdict} the {TARGET_ME_RATIO}x target)")
+        else:
+            print(f"  /me: no answers with {me_at} streams open (OVER the target)")
         if n > me_at:
             t0 = time.perf_counter()
             states = await clients.ask("open", n, max(60.0, n / 50))
