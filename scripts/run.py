@@ -4,9 +4,12 @@ python -m scripts.run            # database, migrations, demo tenant, core API a
 python -m scripts.run stop-db    # stops every embedded PostgreSQL under .data/
 
 With DATABASE_URL unset an embedded PostgreSQL is started under `.data/pg` (its data is
-kept between runs). The core and the BFF run as uvicorn child processes. On SIGINT or
-SIGTERM the children are terminated and waited for, then the embedded server is stopped
-with `pg_ctl stop` if this run started it.
+kept between runs). The core and the BFF run as uvicorn child processes. Once both are
+up, a child that exits on its own is started again (a log line names it and its exit
+code) after a pause that doubles from 1 s to 30 s while it keeps failing and starts over
+once it has stayed up a minute; the other keeps running, and browsers' event streams
+reconnect and resume. On SIGINT or SIGTERM the children are terminated and waited for,
+then the embedded server is stopped with `pg_ctl stop` if this run started it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import subprocess
 import sys
 import time
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -44,6 +47,10 @@ CORE_APP = "core_api.main:app"
 BFF_APP = "bff.main:app"
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
+FIRST_RESTART_DELAY = 1.0
+LONGEST_RESTART_DELAY = 30.0
+STABLE_SECONDS = 60.0  # up this long, a service's next crash restarts it after the first delay
+WATCH_INTERVAL = 0.2
 
 
 class Shutdown(Exception):
@@ -129,6 +136,11 @@ class Service:
     name: str
     port: int
     process: subprocess.Popen[bytes]
+    app: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.monotonic)
+    restart_delay: float = FIRST_RESTART_DELAY
+    restart_at: float | None = None  # when an exited service is started again
 
     @property
     def url(self) -> str:
@@ -152,7 +164,37 @@ def spawn(
     if quiet:
         cmd += ["--log-level", "warning", "--no-access-log"]
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    return Service(name, port, process)
+    print(f"{name}: started (pid {process.pid}) on http://{HOST}:{port}", flush=True)
+    return Service(name, port, process, app, env)
+
+
+def supervise(service: Service, now: float) -> None:
+    """Starts `service` again if it has exited on its own, once its pause is over.
+
+    The pause doubles at each crash up to LONGEST_RESTART_DELAY, so a service that can't
+    start doesn't spin; one that stayed up STABLE_SECONDS starts over from the first."""
+    if service.restart_at is None:
+        code = service.process.poll()
+        if code is None:
+            return
+        if now - service.started_at >= STABLE_SECONDS:
+            service.restart_delay = FIRST_RESTART_DELAY
+        service.restart_at = now + service.restart_delay
+        print(
+            f"{service.name} exited unexpectedly with code {code}; "
+            f"restarting it in {service.restart_delay:g}s",
+            flush=True,
+        )
+        service.restart_delay = min(service.restart_delay * 2, LONGEST_RESTART_DELAY)
+    elif now >= service.restart_at:
+        # Ctrl-C waits until the new process is known, so that it is stopped too.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            service.process = spawn(service.name, service.app, service.port, service.env).process
+            service.started_at = now
+            service.restart_at = None
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def wait_ready(service: Service, timeout: float = READY_TIMEOUT) -> None:
@@ -259,10 +301,8 @@ def run() -> int:
         _banner(core, bff, logins)
         while True:
             for service in services:
-                code = service.process.poll()
-                if code is not None:
-                    raise StartupError(f"{service.name} exited with code {code}")
-            time.sleep(0.5)
+                supervise(service, time.monotonic())
+            time.sleep(WATCH_INTERVAL)
     finally:
         ignore_signals()
         if services:
