@@ -63,6 +63,7 @@ from bff.proxy import (
     WHOLE_RESPONSE_DROP,
     CoreFailed,
     CoreTimeout,
+    SessionExpired,
     as_called,
     client_ip,
     filter_headers,
@@ -146,7 +147,7 @@ class EventRelay:
         }
         if request_id := request_id_var.get():
             headers["x-request-id"] = request_id
-        if user_agent := request.headers.get("user-agent"):
+        if (user_agent := request.headers.get("user-agent", "")).isascii() and user_agent:
             headers["user-agent"] = user_agent
         if resume:
             headers["last-event-id"] = resume
@@ -156,8 +157,11 @@ class EventRelay:
 
     async def open(self, request: Request, token: str, resume: str | None) -> Response:
         """The browser's answer: the core's stream, or what the core answered instead."""
+        if not (token.isascii() and token.isprintable()):
+            raise SessionExpired("This session is not valid.")
         self.take_slot()
         writer: asyncio.StreamWriter | None = None
+        handed_off = False
         try:
             try:
                 async with asyncio.timeout(self.settings.upstream_connect_timeout):
@@ -180,11 +184,12 @@ class EventRelay:
             if status != 200 or not content_type.startswith(MEDIA_TYPE):
                 return await self._answer(reader, framing, status, headers, request.url.path)
             stream = _EventStream(self, reader, writer, framing, headers)
-            writer = None  # the stream owns the connection and the slot from here on
+            handed_off = True  # the stream owns the connection and the slot from here on
             return stream
         finally:
-            if writer is not None:
-                writer.transport.abort()
+            if not handed_off:
+                if writer is not None:
+                    writer.transport.abort()
                 self.release_slot()
 
     async def _answer(

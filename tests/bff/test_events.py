@@ -22,7 +22,7 @@ from sqlalchemy import text
 from bff.events import FD_PER_STREAM, FD_RESERVE, EventRelay, default_max_streams
 from bff.main import create_app
 from scripts.run import free_port
-from tests.bff.conftest import COOKIE, BffFactory, bff_settings
+from tests.bff.conftest import COOKIE, bff_settings, running
 from tests.db import superuser
 from tests.factories import PASSWORD, TenantCtx
 from tests.live import serve
@@ -276,15 +276,18 @@ async def test_a_stream_ends_when_the_core_ends_the_session(
         await served.until_streams(0)
 
 
-async def test_an_unreachable_core_asks_eventsource_to_come_back(make_bff: BffFactory) -> None:
+async def test_an_unreachable_core_asks_eventsource_to_come_back() -> None:
     """EventSource gives up on a non-200 answer; an empty stream with `retry:` keeps it
     reconnecting (with its last id) until the core is back."""
-    async with make_bff(core_url=f"http://127.0.0.1:{free_port()}") as client:
+    app = create_app(bff_settings(f"http://127.0.0.1:{free_port()}", events_max_streams=1))
+    async with running(app) as client:
         client.cookies.set(COOKIE, "some-session")
-        response = await client.get("/api/events", headers={"last-event-id": "7"})
-    assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/event-stream")
-    assert response.text.startswith("retry: ")
+        for _ in range(2):  # the one place is given back each time
+            response = await client.get("/api/events", headers={"last-event-id": "7"})
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/event-stream")
+            assert response.text.startswith("retry: ")
+        assert app.state.events.open_streams == 0
 
 
 async def test_a_slow_reader_is_dropped_then_resumes_with_nothing_lost_or_doubled(
