@@ -113,7 +113,7 @@ async def admin_sql(server_url: str, sql: str) -> None:
 
 
 @contextmanager
-def bench_stack(*, bff: bool, workers: int = 1) -> Iterator[Stack]:
+def bench_stack(*, bff: bool, workers: int = 1, log_level: str = "WARNING") -> Iterator[Stack]:
     database: Database | None = None
     db_url: str | None = None
     services: list[Service] = []
@@ -124,7 +124,7 @@ def bench_stack(*, bff: bool, workers: int = 1) -> Iterator[Stack]:
         db_url = with_database(database.url, name)
         migrate(db_url)
 
-        env = dict(os.environ, DATABASE_URL=db_url, VETRA_LOG_LEVEL="WARNING")
+        env = dict(os.environ, DATABASE_URL=db_url, VETRA_LOG_LEVEL=log_level)
         core = spawn("core API", CORE_APP, free_port(), env, quiet=True, workers=workers)
         services.append(core)
         wait_ready(core)
