@@ -163,9 +163,18 @@ def spawn(
         cmd += ["--workers", str(workers)]
     if quiet:
         cmd += ["--log-level", "warning", "--no-access-log"]
-    process = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603
+        cmd, cwd=ROOT, env=env, start_new_session=True, preexec_fn=_unblock_stop_signals
+    )
     print(f"{name}: started (pid {process.pid}) on http://{HOST}:{port}", flush=True)
     return Service(name, port, process, app, env)
+
+
+def _unblock_stop_signals() -> None:
+    """In the child, before exec: a restart is spawned with SIGINT and SIGTERM blocked (see
+    `supervise`), and a process inherits its parent's signal mask, so without this the new
+    uvicorn would never hear SIGTERM and would stop only when killed."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def supervise(service: Service, now: float) -> None:

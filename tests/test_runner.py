@@ -158,6 +158,7 @@ async def test_a_killed_core_is_restarted_and_streams_resume_then_ctrl_c_stops_a
     run.process.send_signal(signal.SIGINT)  # Ctrl-C
     assert run.process.wait(30) == 0, run.output
     assert "stopped." in run.output
+    assert "did not stop" not in run.output  # the restarted core heard SIGTERM too
     assert port_free(int(core_url.rsplit(":", 1)[1]))
     assert port_free(int(bff_url.rsplit(":", 1)[1]))
 
