@@ -9,6 +9,7 @@ every body refuses NUL characters, which PostgreSQL cannot store in text or JSON
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any, ClassVar, Self
 
@@ -126,39 +127,27 @@ def amount_note(text: str, *, positive: bool = False) -> str:
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2999, 12, 31)
 
-# A day care could have been given on: benefit periods are computed around it, which the
-# years 1 and 9999 would overflow.
-ServiceDate = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
-
-# Any other day a request names (a period's ends, a filter's bounds).
+# Any day a request names (a service date, a period's ends, a filter's bounds): benefit
+# periods are computed around a service date, which the years 1 and 9999 would overflow.
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+ServiceDate = Day
 
 
-def _born_by_today(value: date) -> date:
-    if value > date.today():
-        raise PydanticCustomError("future_date", "The date of birth is in the future.")
-    return value
+def _not_after_today(what: str) -> Callable[[date], date]:
+    """A check that a date is not in the future; `what` names it in the error."""
+
+    def check(value: date) -> date:
+        if value > date.today():
+            raise PydanticCustomError("future_date", f"The {what} is in the future.")
+        return value
+
+    return check
 
 
-BirthDate = Annotated[
-    date,
-    Field(ge=FIRST_DAY, description="From 1900-01-01 to today."),
-    AfterValidator(_born_by_today),
-]
-
-
-def _paid_by_today(value: date) -> date:
-    if value > date.today():
-        raise PydanticCustomError("future_date", "The payment date is in the future.")
-    return value
-
-
+_UP_TO_TODAY = Field(ge=FIRST_DAY, description="From 1900-01-01 to today.")
+BirthDate = Annotated[date, _UP_TO_TODAY, AfterValidator(_not_after_today("date of birth"))]
 # The day a payment was made: a transfer already done, so not after today.
-PaymentDate = Annotated[
-    date,
-    Field(ge=FIRST_DAY, description="From 1900-01-01 to today."),
-    AfterValidator(_paid_by_today),
-]
+PaymentDate = Annotated[date, _UP_TO_TODAY, AfterValidator(_not_after_today("payment date"))]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
