@@ -30,6 +30,7 @@ from core_api.eligibility.router import router as eligibility_router
 from core_api.finance.cadence import cadence_job_running
 from core_api.finance.router import remittances_router
 from core_api.finance.router import router as settlement_runs_router
+from core_api.members.router import checkins_router, member_router
 from core_api.membership.router import router as membership_router
 from core_api.network.router import router as network_router
 from core_api.notifications.hub import NotificationHub
@@ -39,7 +40,9 @@ from core_api.openapi import problem_answers
 from core_api.piles.router import router as piles_router
 from core_api.plans.router import router as plans_router
 from core_api.portal.router import router as portal_router
+from core_api.reports.router import dashboard_router, reports_router
 from core_api.risk.router import router as risk_router
+from core_api.settings_api.router import branding_router
 from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
 from shared.docs import install_docs
@@ -138,6 +141,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         capitation_runs_router,
         capitation_lines_router,
         disputes_router,
+        checkins_router,
+        member_router,
+        reports_router,
+        dashboard_router,
+        branding_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)

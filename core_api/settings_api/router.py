@@ -10,6 +10,7 @@ from core_api.settings_api import service
 from core_api.settings_api.schemas import SettingsPatch, SettingsRead
 
 router = APIRouter(prefix="/settings", tags=["tenancy"])
+branding_router = APIRouter(prefix="/branding", tags=["tenancy"])
 
 
 @router.get("", response_model=SettingsRead)

@@ -1,0 +1,1 @@
+"""A member's own cover: coverage, visits, providers and data; front-desk check-ins."""

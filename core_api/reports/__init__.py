@@ -1,0 +1,1 @@
+"""Reports and the dashboard: every KPI, trend and breakdown the HMO portal draws."""

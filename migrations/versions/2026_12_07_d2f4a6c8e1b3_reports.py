@@ -1,0 +1,21 @@
+"""reports
+
+Revision ID: d2f4a6c8e1b3
+Revises: c9e3f5a7b2d6
+Create Date: 2026-12-07 17:00:00.000000
+"""
+
+from collections.abc import Sequence
+
+revision: str = "d2f4a6c8e1b3"
+down_revision: str | None = "c9e3f5a7b2d6"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
