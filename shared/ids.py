@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-import time
 import uuid
+
+from shared import clock
 
 
 def uuid7() -> uuid.UUID:
-    unix_ms = time.time_ns() // 1_000_000
+    unix_ms = clock.time_ns() // 1_000_000
     rand = int.from_bytes(os.urandom(10), "big")
     value = (unix_ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared import clock
 from shared.ids import uuid7
 
 NAMING_CONVENTION = {
@@ -41,7 +42,8 @@ def str_enum(enum_type: type[enum.StrEnum], name: str) -> Enum:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC: the wall clock, or the demo seed's replayed moment (`shared.clock`)."""
+    return clock.now()
 
 
 class Base(DeclarativeBase):
