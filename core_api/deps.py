@@ -116,6 +116,11 @@ def _check_permission(actor: Actor, accepted: frozenset[str], named: str) -> Non
         raise Forbidden(f"This action needs the '{named}' permission.", permission=named)
 
 
+def demand(actor: Actor, permission: str) -> None:
+    """A second permission a route needs for one form of its answer (a report as CSV)."""
+    _check_permission(actor, frozenset((permission,)), permission)
+
+
 def authenticated() -> Any:
     """Any resolved actor: for calls about the caller itself (`/me`, logout)."""
 

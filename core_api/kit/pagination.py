@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,8 +32,8 @@ MAX_LIMIT = 200
 INT64 = 2**63
 
 #: What one part of a cursor may be.
-CursorPart = uuid.UUID | datetime | date | int | str
-PartKind = type[uuid.UUID] | type[datetime] | type[date] | type[int] | type[str]
+CursorPart = uuid.UUID | datetime | date | int | float | str
+PartKind = type[uuid.UUID] | type[datetime] | type[date] | type[int] | type[float] | type[str]
 
 
 class Page(BaseModel, Generic[T]):
@@ -72,6 +73,8 @@ def _encode_part(value: object) -> object:
         return value.isoformat()
     if isinstance(value, int | str) and not isinstance(value, bool):
         return value
+    if isinstance(value, float) and math.isfinite(value):
+        return value
     raise TypeError(f"a cursor part cannot be a {type(value).__name__}")
 
 
@@ -80,6 +83,12 @@ def _decode_part(raw: object, kind: PartKind) -> CursorPart:
     if kind is int:
         if type(raw) is int and -INT64 <= raw < INT64:
             return raw
+        raise InvalidCursor()
+    if kind is float:
+        if isinstance(raw, float) and math.isfinite(raw):
+            return raw
+        if type(raw) is int and -INT64 <= raw < INT64:
+            return float(raw)
         raise InvalidCursor()
     if not isinstance(raw, str):
         raise InvalidCursor()

@@ -1,0 +1,235 @@
+"""Claims aging: the claims still open, by how long since they were received.
+
+A claim is open at a moment when it was received before it and not yet decided
+(approved or rejected) by it; its age on a day is that day minus the day it was received
+(UTC), and it is past the claim SLA when its age exceeds the tenant's `claim_sla_days`
+(as the queue counts it). The report is a snapshot at the end of the period's last day
+(today at most); the period before is the snapshot at the end of its own last day, and
+the trend the snapshot at each month's end.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.claims.state import OPEN
+from core_api.errors import Invalid
+from core_api.models import Enrollee, Provider
+from core_api.models.claim import Claim, ClaimEvent, ClaimStatus
+from core_api.models.plan import PlanVersion
+from core_api.models.settings import TenantSettings
+from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
+from core_api.reports.period import month_end
+from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+from core_api.tenants.settings import DEFAULT_CLAIM_SLA_DAYS
+
+OPEN_STATUSES = tuple(sorted(OPEN | {ClaimStatus.QUERIED}))
+# (label, first day, last day) of each age bucket; the last has no end.
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0-7 days", 0, 7),
+    ("8-15 days", 8, 15),
+    ("16-30 days", 16, 30),
+    ("31-60 days", 31, 60),
+    ("> 60 days", 61, None),
+)
+OLDEST = 10
+_COUNT = Series(key="claims", label="Open claims", unit=Unit.COUNT)
+_AMOUNT = Series(key="billed", label="Amount billed", unit=Unit.MONEY)
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+class ClaimsAging(Report):
+    name = "claims-aging"
+    title = "Claims aging"
+    accepts = frozenset({"client_id", "plan_id", "provider_id", "status"})
+    kpis = (
+        _COUNT,
+        _AMOUNT,
+        Series(key="past_sla", label="Past the claim SLA", unit=Unit.COUNT),
+        Series(key="oldest_days", label="Oldest open claim (days)", unit=Unit.DAYS),
+    )
+    columns = (
+        Column(key="number", label="Claim", unit=Unit.TEXT),
+        Column(key="received_on", label="Received", unit=Unit.DATE),
+        Column(key="age_days", label="Age (days)", unit=Unit.COUNT),
+        Column(key="sla_due", label="SLA due", unit=Unit.DATE),
+        Column(key="status", label="Status", unit=Unit.TEXT),
+        Column(key="provider", label="Provider", unit=Unit.TEXT),
+        Column(key="member_id", label="Member", unit=Unit.TEXT),
+        Column(key="billed", label="Billed", unit=Unit.MONEY),
+    )
+    default_sort = "-age_days"
+
+    def check(self, filters: ReportFilters) -> None:
+        super().check(filters)
+        if filters.status is not None and filters.status not in OPEN_STATUSES:
+            raise Invalid("status", f"An open claim's status is one of {', '.join(OPEN_STATUSES)}.")
+
+    def as_of(self, query: ReportQuery) -> date:
+        return min(query.period.last, query.today)
+
+    async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
+        day = self.as_of(query)
+        claims = _open_on(day, query).subquery()
+        found = (
+            await db.execute(
+                select(
+                    func.count().label("claims"),
+                    func.coalesce(func.sum(claims.c.billed), 0).label("billed"),
+                    func.count().filter(claims.c.age_days > claims.c.sla_days).label("past_sla"),
+                    func.max(claims.c.age_days).label("oldest_days"),
+                )
+            )
+        ).one()
+        return found._asdict()
+
+    async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
+        return await self._trend(db, query), await self._breakdowns(db, query)
+
+    async def _trend(self, db: AsyncSession, query: ReportQuery) -> Trend:
+        series = (_COUNT, Series(key="past_sla", label="Past the claim SLA", unit=Unit.COUNT))
+        months = query.period.months()
+        by_month: dict[date, dict[str, Any]] = {}
+        for month in months:  # one snapshot a month: each is an index range of open claims
+            day = min(month_end(month), self.as_of(query))
+            if day < month:
+                continue
+            claims = _open_on(day, query).subquery()
+            found = await db.execute(
+                select(
+                    func.count().label("claims"),
+                    func.count().filter(claims.c.age_days > claims.c.sla_days).label("past_sla"),
+                )
+            )
+            by_month[month] = found.one()._asdict()
+        return Trend(series=list(series), points=monthly_points(months, by_month, series))
+
+    async def _breakdowns(self, db: AsyncSession, query: ReportQuery) -> list[Breakdown]:
+        claims = _open_on(self.as_of(query), query).subquery()
+        bucket = case(
+            *((claims.c.age_days <= last, label) for label, _, last in AGE_BUCKETS if last),
+            else_=AGE_BUCKETS[-1][0],
+        )
+        by_age = await _totals_by(db, claims, bucket)
+        by_status = await _totals_by(db, claims, claims.c.status)
+        oldest = await db.execute(
+            select(claims).order_by(claims.c.age_days.desc(), claims.c.row_key).limit(OLDEST)
+        )
+        series = [_COUNT, _AMOUNT]
+        return [
+            Breakdown(
+                key="age",
+                label="By age since received",
+                series=series,
+                items=[_item(label, by_age) for label, _, _ in AGE_BUCKETS],
+            ),
+            Breakdown(
+                key="status",
+                label="By status",
+                series=series,
+                items=[_item(status, by_status) for status in OPEN_STATUSES],
+            ),
+            Breakdown(
+                key="oldest",
+                label=f"The {OLDEST} oldest",
+                series=[Series(key="age_days", label="Age (days)", unit=Unit.COUNT), _AMOUNT],
+                items=[
+                    {"key": c.number, "label": c.number, "age_days": c.age_days, "billed": c.billed}
+                    for c in oldest
+                ],
+            ),
+        ]
+
+    def table(self, query: ReportQuery) -> Select[Any]:
+        return _open_on(self.as_of(query), query)
+
+
+async def _totals_by(
+    db: AsyncSession, claims: Subquery, key: ColumnElement[Any]
+) -> dict[str, tuple[int, int]]:
+    """Open claims and their billed amount for each value of `key`."""
+    found = await db.execute(
+        select(key, func.count(), func.coalesce(func.sum(claims.c.billed), 0)).group_by(key)
+    )
+    return {str(value): (count, billed) for value, count, billed in found}
+
+
+def _item(key: str, totals: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    claims, billed = totals.get(key, (0, 0))
+    return {"key": key, "label": key, "claims": claims, "billed": billed}
+
+
+def _open_on(day: date, query: ReportQuery) -> Select[Any]:
+    """The claims open at the end of `day`, each with its age then and its status then."""
+    moment = end_of(day)
+    received_on = cast(func.timezone("UTC", Claim.received_at), Date)
+    age_days = (literal(day, Date) - received_on).label("age_days")
+    sla_days = (
+        select(func.coalesce(func.max(TenantSettings.claim_sla_days), DEFAULT_CLAIM_SLA_DAYS))
+        .where(TenantSettings.tenant_id == query.tenant_id)
+        .scalar_subquery()
+    )
+    status_then = (
+        select(ClaimEvent.to_status)
+        .where(ClaimEvent.claim_id == Claim.id, ClaimEvent.created_at < moment)
+        .order_by(ClaimEvent.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    conditions = [
+        Claim.received_at < moment,
+        or_(Claim.decided_at.is_(None), Claim.decided_at >= moment),
+        Claim.currency == query.currency,
+    ]
+    claims = select(
+        Claim.number,
+        received_on.label("received_on"),
+        age_days,
+        (received_on + sla_days).label("sla_due"),
+        sla_days.label("sla_days"),
+        status_then.label("status"),
+        Provider.name.label("provider"),
+        Claim.member_id,
+        Claim.total_billed.label("billed"),
+        cast(Claim.id, String).label("row_key"),
+    ).join(Provider, Provider.id == Claim.provider_id)
+    claims = _filtered(claims.where(*conditions), query.filters)
+    if query.filters.status is None:
+        return claims
+    rows = claims.subquery()
+    return select(rows).where(rows.c.status == query.filters.status)
+
+
+def _filtered(claims: Select[Any], filters: ReportFilters) -> Select[Any]:
+    if filters.provider_id is not None:
+        claims = claims.where(Claim.provider_id == filters.provider_id)
+    if filters.client_id is not None:
+        claims = claims.join(
+            Enrollee, and_(Enrollee.tenant_id == Claim.tenant_id, Enrollee.id == Claim.enrollee_id)
+        ).where(Enrollee.client_id == filters.client_id)
+    if filters.plan_id is not None:
+        claims = claims.join(
+            PlanVersion,
+            and_(PlanVersion.tenant_id == Claim.tenant_id, PlanVersion.id == Claim.plan_version_id),
+        ).where(PlanVersion.plan_id == filters.plan_id)
+    return claims
