@@ -37,6 +37,7 @@ CATALOG: MappingProxyType[str, str] = MappingProxyType(
         "change_requests:read": "View client change requests",
         "change_requests:create": "Raise a change request (client portal)",
         "change_requests:decide": "Approve or decline client change requests",
+        "portal:utilisation": "View the client's aggregated utilisation (client portal)",
         # network
         "providers:read": "Search the provider directory",
         "network:read": "View network links",
@@ -94,6 +95,7 @@ SEEDED_ROLES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
             "authorizations:appeal",
             "disputes:create",
             "change_requests:create",
+            "portal:utilisation",  # a client's own view; staff read the reports
             "me:records",  # an enrollee's own records; staff read claims and PAs directly
         },
         "Claims Manager": _READ_ONLY
@@ -196,6 +198,7 @@ CLIENT_PERMISSIONS = frozenset(
         "enrollees:read",
         "change_requests:read",
         "change_requests:create",
+        "portal:utilisation",
         "notifications:read",
         "me:export",
     }
