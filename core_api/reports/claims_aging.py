@@ -213,14 +213,16 @@ def _open_on(day: date, query: ReportQuery) -> Select[Any]:
         Claim.total_billed.label("billed"),
         cast(Claim.id, String).label("row_key"),
     ).join(Provider, Provider.id == Claim.provider_id)
-    claims = _filtered(claims.where(*conditions), query.filters)
+    claims = filtered_claims(claims.where(*conditions), query.filters)
     if query.filters.status is None:
         return claims
     rows = claims.subquery()
     return select(rows).where(rows.c.status == query.filters.status)
 
 
-def _filtered(claims: Select[Any], filters: ReportFilters) -> Select[Any]:
+def filtered_claims(claims: Select[Any], filters: ReportFilters) -> Select[Any]:
+    """`claims` narrowed by the provider, client and plan filters given (for every report
+    over claims)."""
     if filters.provider_id is not None:
         claims = claims.where(Claim.provider_id == filters.provider_id)
     if filters.client_id is not None:
