@@ -267,7 +267,7 @@ async def check(db: Db, actor: Actor, data: EligibilityCheck) -> EligibilityRead
     provider_id = own_provider(scope.provider_id, data.provider_id, "checks eligibility")
     facts = await _member_facts(db, data, provider_id)
     rules = await rules_of_version(db, facts["version_id"])
-    usage = [(c, date.fromisoformat(d), a, v) for c, d, a, v in json.loads(facts["usage"] or "[]")]
+    usage = _usage_days(facts["usage"])
     coverage_start = facts["coverage_start"]
     benefit_balances = balances(coverage_start, rules.benefits, usage, data.service_date)
     status = EnrolleeStatus(facts["status"]) if facts["status"] else None
@@ -306,6 +306,13 @@ async def check(db: Db, actor: Actor, data: EligibilityCheck) -> EligibilityRead
         ),
         benefits=[BenefitBalanceRead.model_validate(b) for b in benefit_balances],
     )
+
+
+def _usage_days(usage: str | list[list[Any]] | None) -> list[UsageDay]:
+    """`MEMBER_FACTS`' usage column: JSON text from a driver connection, already decoded by
+    a session's driver (its dialect registers a json codec)."""
+    days = json.loads(usage) if isinstance(usage, str) else usage or []
+    return [(c, date.fromisoformat(d), a, v) for c, d, a, v in days]
 
 
 def _status_reasons(status: EnrolleeStatus | None) -> list[Reason]:
