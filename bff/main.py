@@ -23,6 +23,7 @@ from bff.proxy import CoreUnavailable, SessionExpired, Upstream, core_path
 from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware
 from bff.sessions import ACCESS_MARK, SessionToken, public, upstream_of
 from bff.throttle import LoginThrottle, SlidingWindow
+from shared.detached import DetachedBodies
 from shared.docs import install_docs
 from shared.heap import freeze_startup_heap
 from shared.http import NO_TELEMETRY, BodySizeLimitMiddleware, RequestContextMiddleware
@@ -134,6 +135,7 @@ def create_app(
     app.add_middleware(CorsAllowList, origins=settings.cors_origins)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(DetachedBodies)  # outermost: event stream bodies, see its module
     app.include_router(health)
     install_docs(app, dependencies=[Depends(public)])
     app.include_router(sessions.router)

@@ -45,6 +45,7 @@ from core_api.risk.router import router as risk_router
 from core_api.settings_api.router import branding_router
 from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
+from shared.detached import DetachedBodies
 from shared.docs import install_docs
 from shared.embedded_pg import DEFAULT_DATA_DIR, embedded_url, start_embedded
 from shared.heap import freeze_startup_heap
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(RefuseNulMiddleware)
     app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(DetachedBodies)  # outermost: event stream bodies, see its module
 
     # Straight onto the app (each level of nesting is another matching pass), and in
     # order of traffic: requests are matched router by router, so the hot paths go first.
