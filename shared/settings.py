@@ -31,7 +31,7 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, gt=0)
     max_import_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
     max_attachment_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
-    max_logo_bytes: int = Field(default=512 * 1024, gt=0)
+    max_logo_bytes: int = Field(default=1024 * 1024, gt=0)
 
     @property
     def is_production(self) -> bool:
