@@ -17,7 +17,7 @@ from typing import Literal
 # Multipart framing (boundaries, part headers, the other form fields) around a file.
 MULTIPART_OVERHEAD = 64 * 1024
 
-LimitSetting = Literal["max_attachment_bytes", "max_import_bytes"]
+LimitSetting = Literal["max_attachment_bytes", "max_import_bytes", "max_logo_bytes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +36,15 @@ UPLOADS: Mapping[str, Upload] = {
         "/remittances/{remittance_id}/payment-proofs", "max_attachment_bytes", True
     ),
     "enrollee-import": Upload("/enrollees/import", "max_import_bytes", False),
+    "tenant-logo": Upload("/branding/logo", "max_logo_bytes", True),
 }
 
 UploadName = Literal[
-    "claim-attachment", "authorization-attachment", "payment-proof", "enrollee-import"
+    "claim-attachment",
+    "authorization-attachment",
+    "payment-proof",
+    "enrollee-import",
+    "tenant-logo",
 ]
 
 

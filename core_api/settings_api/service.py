@@ -17,15 +17,25 @@ from core_api.claims.queue import FLAG_SCORE
 from core_api.claims.risk import DEFAULT_THRESHOLDS
 from core_api.errors import Invalid, StaleVersion
 from core_api.models.settings import TenantSettings
-from core_api.settings_api.schemas import SettingsPatch, SettingsRead
+from core_api.settings_api import branding
+from core_api.settings_api.schemas import LogoRead, SettingsPatch, SettingsRead
 from core_api.tenants.settings import load_settings
 
 DEFAULTS: dict[str, int] = {**DEFAULT_THRESHOLDS, "flag_score": FLAG_SCORE}
-# Fields where an explicit null is a value (off), not "leave unchanged".
-NULLABLE = frozenset({"sampling_percent", "settlement_cadence"})
+# Fields where an explicit null is a value (off, or none), not "leave unchanged".
+NULLABLE = frozenset(
+    {
+        "sampling_percent",
+        "settlement_cadence",
+        "display_name",
+        "primary_colour",
+        "support_email",
+        "support_phone",
+    }
+)
 
 
-def read(settings: TenantSettings) -> SettingsRead:
+def read(settings: TenantSettings, logo: LogoRead | None) -> SettingsRead:
     overrides = {k: int(v) for k, v in (settings.risk_thresholds or {}).items() if k in DEFAULTS}
     return SettingsRead(
         claim_sla_days=settings.claim_sla_days,
@@ -35,12 +45,18 @@ def read(settings: TenantSettings) -> SettingsRead:
         risk_thresholds={**DEFAULTS, **overrides},
         risk_overrides=overrides,
         settlement_cadence=settings.settlement_cadence,
+        display_name=settings.display_name,
+        primary_colour=settings.primary_colour,
+        support_email=settings.support_email,
+        support_phone=settings.support_phone,
+        logo=logo,
         version=settings.version,
     )
 
 
 async def get(db: AsyncSession, actor: Actor) -> SettingsRead:
-    return read(await load_settings(db, actor.require_tenant()))
+    tenant_id = actor.require_tenant()
+    return read(await load_settings(db, tenant_id), await branding.logo_of(db, tenant_id))
 
 
 async def patch(db: AsyncSession, actor: Actor, data: SettingsPatch) -> SettingsRead:
@@ -87,7 +103,7 @@ async def patch(db: AsyncSession, actor: Actor, data: SettingsPatch) -> Settings
             **({"requeued_claims": requeued} if requeued is not None else {}),
         },
     )
-    return read(settings)
+    return read(settings, await branding.logo_of(db, tenant_id))
 
 
 def _ranking_inputs(settings: TenantSettings) -> tuple[int, int]:
