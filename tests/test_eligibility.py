@@ -402,6 +402,8 @@ PROVIDER_ROUTES = {
     "POST /v1/network/links/{link_id}/decline",
     "POST /v1/network/links/{link_id}/end",
     "POST /v1/eligibility",
+    "POST /v1/check-ins",
+    "GET /v1/check-ins",
     "GET /v1/api-keys",
     "POST /v1/api-keys",
     "POST /v1/claims",
