@@ -216,7 +216,12 @@ class TestRealAnswersMatchTheSpec:
 # --- answers besides JSON -----------------------------------------------------------------
 
 # What a `?format=` value answers as.
-FORMAT_MEDIA = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
+FORMAT_MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "html": "text/html",
+    "zip": "application/zip",
+}
 
 
 def format_values(operation: dict[str, Any]) -> list[str]:
