@@ -13,7 +13,7 @@ from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
 from core_api.kit.fields import Day
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.kit.responses import a_file, serialized
+from core_api.kit.responses import also_as, serialized
 from core_api.members import checkins, export, service
 from core_api.members.schemas import (
     CheckInCreate,
@@ -121,7 +121,7 @@ async def my_providers(
 @member_router.get(
     "/export",
     response_model=MemberExport,
-    responses=a_file(frozenset({"application/zip"})),
+    responses=also_as("application/zip"),
 )
 async def export_my_data(
     db: DbSession,
