@@ -1,0 +1,236 @@
+"""Provider performance: each provider's volumes, decisions, turnaround, queries and flags.
+
+A period's claims are those submitted in it (`created_at`, UTC days), each read as it
+stands now (its status, decision and flags), so a month's figures settle as its claims
+are decided. Over those claims, network-wide for the KPIs and per provider for the rows:
+- `claims`, `billed`: how many, and their total billed;
+- `approved`: the total approved of those APPROVED or SETTLED; `approval_rate`: those
+  claims ÷ the claims decided (APPROVED, SETTLED or REJECTED);
+- turnaround: days from submission to decision (`decided_at - created_at`) of the decided
+  claims, their median and 90th percentile (interpolated, as `percentile_cont`), to
+  two decimals;
+- `query_rate`: the claims queried at least once (a move to QUERIED in their history) ÷
+  the claims;
+- `risk_rate`: the risk events raised on the claims, cleared ones included (the rate is
+  what the rules saw), ÷ the claims: a ratio, so 0.12 is 12 per 100 claims;
+- `avg_approved`: `approved` ÷ the claims approved, in whole minor units. In the rows,
+  `network_avg_approved` is the same over every provider of the tenant (under the client
+  and plan filters, never the provider filter) and `cost_index` the provider's ÷ it.
+The rows are the providers with a claim in the period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Float,
+    Numeric,
+    Select,
+    String,
+    Subquery,
+    cast,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.kit.filters import on_days
+from core_api.models import Provider
+from core_api.models.claim import Claim, ClaimEvent, ClaimStatus, RiskEvent
+from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
+from core_api.reports.claims_aging import filtered_claims
+from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+
+APPROVED = (ClaimStatus.APPROVED, ClaimStatus.SETTLED)
+TOP = 10
+SECONDS_A_DAY = 86_400
+
+_CLAIMS = Series(key="claims", label="Claims", unit=Unit.COUNT)
+_BILLED = Series(key="billed", label="Billed", unit=Unit.MONEY)
+_APPROVAL_RATE = Series(key="approval_rate", label="Approval rate", unit=Unit.RATIO)
+_MEDIAN_DAYS = Series(key="median_turnaround_days", label="Median turnaround", unit=Unit.DAYS)
+_RISK_EVENTS = Series(key="risk_events", label="Risk events", unit=Unit.COUNT)
+_RISK_RATE = Series(key="risk_rate", label="Risk events per 100 claims", unit=Unit.RATIO)
+FIGURES = (
+    _CLAIMS,
+    _BILLED,
+    Series(key="approved", label="Approved", unit=Unit.MONEY),
+    _APPROVAL_RATE,
+    _MEDIAN_DAYS,
+    Series(key="p90_turnaround_days", label="90th percentile turnaround", unit=Unit.DAYS),
+    Series(key="query_rate", label="Query rate", unit=Unit.RATIO),
+    _RISK_EVENTS,
+    _RISK_RATE,
+    Series(key="avg_approved", label="Average approved per claim", unit=Unit.MONEY),
+)
+
+
+class ProviderPerformance(Report):
+    name = "provider-performance"
+    title = "Provider performance"
+    accepts = frozenset({"provider_id", "client_id", "plan_id"})
+    kpis = (*FIGURES, Series(key="providers", label="Providers with claims", unit=Unit.COUNT))
+    columns = (
+        Column(key="provider", label="Provider", unit=Unit.TEXT),
+        *(Column(key=s.key, label=s.label, unit=s.unit) for s in FIGURES),
+        Column(key="network_avg_approved", label="Network average approved", unit=Unit.MONEY),
+        Column(key="cost_index", label="Average approved ÷ network average", unit=Unit.RATIO),
+    )
+    default_sort = "-billed"
+
+    async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
+        claims = _claims(query).subquery()
+        providers = func.count(func.distinct(claims.c.provider_id)).label("providers")
+        found = await db.execute(select(*_figures(claims), providers))
+        return found.one()._asdict()
+
+    async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
+        return await self._trend(db, query), await self._breakdowns(db, query)
+
+    async def _trend(self, db: AsyncSession, query: ReportQuery) -> Trend:
+        series = (_CLAIMS, _APPROVAL_RATE, _MEDIAN_DAYS)
+        claims = _claims(query).subquery()
+        found = await db.execute(select(claims.c.month, *_figures(claims)).group_by(claims.c.month))
+        by_month: dict[date, dict[str, Any]] = {row.month: row._asdict() for row in found}
+        months = query.period.months()
+        return Trend(series=list(series), points=monthly_points(months, by_month, series))
+
+    async def _breakdowns(self, db: AsyncSession, query: ReportQuery) -> list[Breakdown]:
+        providers = (await db.execute(_by_provider(query))).all()
+        by_billed = sorted(providers, key=lambda p: (-p.billed, p.provider, p.row_key))
+        flagged = [p for p in providers if p.risk_events]
+        by_flags = sorted(flagged, key=lambda p: (-p.risk_events, p.provider, p.row_key))
+        return [
+            _top("billed", f"Top {TOP} providers by amount billed", by_billed, _BILLED, _CLAIMS),
+            _top(
+                "risk_events",
+                f"Top {TOP} providers by risk events",
+                by_flags,
+                _RISK_EVENTS,
+                _RISK_RATE,
+            ),
+        ]
+
+    def table(self, query: ReportQuery) -> Select[Any]:
+        providers = _by_provider(query).subquery()
+        network = _network_average(query)
+        return select(
+            providers,
+            network.label("network_avg_approved"),
+            (cast(providers.c.avg_approved, Float) / func.nullif(network, 0)).label("cost_index"),
+        )
+
+
+def _claims(query: ReportQuery) -> Select[Any]:
+    """The period's claims, one row each with what the figures read of it."""
+    queried = select(ClaimEvent.claim_id).where(
+        ClaimEvent.tenant_id == query.tenant_id, ClaimEvent.to_status == ClaimStatus.QUERIED
+    )
+    flags = (
+        select(RiskEvent.claim_id, func.count().label("risk_events"))
+        .where(RiskEvent.tenant_id == query.tenant_id, RiskEvent.claim_id.is_not(None))
+        .group_by(RiskEvent.claim_id)
+        .subquery()
+    )
+    waited = func.extract("epoch", Claim.decided_at - Claim.created_at) / SECONDS_A_DAY
+    month = cast(func.date_trunc("month", func.timezone("UTC", Claim.created_at)), Date)
+    read: list[ColumnElement[Any]] = [
+        Claim.provider_id.label("provider_id"),
+        month.label("month"),
+        Claim.status.label("status"),
+        Claim.total_billed.label("billed"),
+        Claim.total_approved.label("approved"),
+        waited.label("turnaround_days"),
+        Claim.id.in_(queried).label("queried"),
+        func.coalesce(flags.c.risk_events, 0).label("risk_events"),
+    ]
+    claims = (
+        select(*read)
+        .outerjoin(flags, flags.c.claim_id == Claim.id)
+        .where(
+            Claim.tenant_id == query.tenant_id,
+            Claim.currency == query.currency,
+            *on_days(Claim.created_at, query.period.first, query.period.last),
+        )
+    )
+    return filtered_claims(claims, query.filters)
+
+
+def _figures(claims: Subquery) -> list[ColumnElement[Any]]:
+    """Every figure of `FIGURES` over the claims of `claims` (a `_claims` subquery)."""
+    c = claims.c
+    count = func.count()
+    approved = c.status.in_(APPROVED)
+    approved_amount = func.coalesce(func.sum(c.approved).filter(approved), 0)
+    return [
+        count.label("claims"),
+        _whole(func.coalesce(func.sum(c.billed), 0)).label("billed"),
+        _whole(approved_amount).label("approved"),
+        _ratio(func.count().filter(approved), func.count(c.turnaround_days)).label("approval_rate"),
+        _days(0.5, c.turnaround_days).label("median_turnaround_days"),
+        _days(0.9, c.turnaround_days).label("p90_turnaround_days"),
+        _ratio(func.count().filter(c.queried), count).label("query_rate"),
+        _whole(func.coalesce(func.sum(c.risk_events), 0)).label("risk_events"),
+        _ratio(func.sum(c.risk_events), count).label("risk_rate"),
+        _average(approved_amount, func.count().filter(approved)).label("avg_approved"),
+    ]
+
+
+def _by_provider(query: ReportQuery) -> Select[Any]:
+    """The figures of each provider with a claim in the period."""
+    claims = _claims(query).subquery()
+    return (
+        select(
+            Provider.name.label("provider"),
+            *_figures(claims),
+            cast(Provider.id, String).label("row_key"),
+        )
+        .join(Provider, Provider.id == claims.c.provider_id)
+        .group_by(Provider.id)
+    )
+
+
+def _network_average(query: ReportQuery) -> Any:
+    """The average approved per approved claim over every provider (a scalar subquery)."""
+    every_provider = replace(query, filters=replace(query.filters, provider_id=None))
+    claims = _claims(every_provider).subquery()
+    approved = claims.c.status.in_(APPROVED)
+    total = func.coalesce(func.sum(claims.c.approved).filter(approved), 0)
+    return select(_average(total, func.count().filter(approved))).scalar_subquery()
+
+
+def _whole(number: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A sum as an integer (a `numeric` would not page: its cursor takes ints)."""
+    return cast(number, BigInteger)
+
+
+def _ratio(part: ColumnElement[Any], whole: ColumnElement[Any]) -> ColumnElement[Any]:
+    return cast(part, Float) / func.nullif(whole, 0)
+
+
+def _average(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Whole minor units (half away from zero); null over no claims."""
+    return _whole(func.round(cast(total, Numeric) / func.nullif(count, 0)))
+
+
+def _days(fraction: float, days: ColumnElement[Any]) -> ColumnElement[Any]:
+    percentile = func.percentile_cont(fraction).within_group(days)
+    return cast(func.round(cast(percentile, Numeric), 2), Float)
+
+
+def _top(key: str, label: str, providers: list[Any], *series: Series) -> Breakdown:
+    return Breakdown(
+        key=key,
+        label=label,
+        series=list(series),
+        items=[
+            {"key": p.row_key, "label": p.provider} | {s.key: getattr(p, s.key) for s in series}
+            for p in providers[:TOP]
+        ],
+    )
