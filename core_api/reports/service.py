@@ -14,6 +14,7 @@ from core_api.models import Plan
 from core_api.reports.base import Report, ReportQuery, plain
 from core_api.reports.claims_aging import ClaimsAging
 from core_api.reports.period import Period
+from core_api.reports.provider_performance import ProviderPerformance
 from core_api.reports.schemas import Kpi, PeriodRead, ReportRead
 from core_api.reports.table import Ordered, rows_page
 
@@ -27,7 +28,9 @@ ReportName = Literal[
     "authorisation",
     "enrollee-coverage",
 ]
-REPORTS: dict[str, Report] = {report.name: report for report in (ClaimsAging(),)}
+REPORTS: dict[str, Report] = {
+    report.name: report for report in (ClaimsAging(), ProviderPerformance())
+}
 DEFAULT_CURRENCY = "NGN"
 
 
