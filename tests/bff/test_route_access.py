@@ -14,6 +14,8 @@ PUBLIC = {
     "POST /api/auth/login",
     "POST /api/invites/accept",
     "POST /api/password-setup",
+    "GET /api/branding",
+    "GET /api/branding/logo",
 }
 
 
