@@ -70,6 +70,18 @@ async def set_up_password(request: Request) -> Response:
     return await upstream_of(request).relay(request, "/v1/auth/password-setup", None)
 
 
+@relay.get("/api/branding", dependencies=[Depends(public)])
+async def branding(request: Request) -> Response:
+    """A tenant's branding (`?tenant=slug`), for its login page: nobody has signed in yet."""
+    return await upstream_of(request).relay(request, "/v1/branding", None)
+
+
+@relay.get("/api/branding/logo", dependencies=[Depends(public)])
+async def branding_logo(request: Request) -> Response:
+    """A tenant's logo (`?tenant=slug`), with the core's type, ETag and safety headers."""
+    return await upstream_of(request).relay(request, "/v1/branding/logo", None)
+
+
 async def relay_to_core(
     path: str, request: Request, token: Annotated[str, SessionToken]
 ) -> Response:
