@@ -1,0 +1,551 @@
+"""Settlement summary: what the HMO approved for payment, paid and still owes, how fast it
+pays, its settlement runs and remittances, and the disputes raised against them.
+
+Claims (money is a claim's approved amount, `total_approved`):
+- approved: claims approved in the period (their decision time);
+- paid: claims settled in the period (their remittance paid in full);
+- outstanding: claims approved and not yet settled at the end of the period's last day
+  (today at most). So outstanding = outstanding before the period + approved - paid, and
+  the trend's outstanding is that running balance at each month's end;
+- days to settle: the median days from approval to settlement of the claims settled in
+  the period.
+Dispute adjustments are paid as lines of later runs: they count in remittance totals and
+in the dispute figures, not in the claims' approved, paid and outstanding.
+
+Runs and remittances are those created in the period, each in its status at the end of
+the period (now, for a period not yet over), read from the run's approval, payment and
+cancellation times and the remittance's own payment time: DRAFT, APPROVED (awaiting
+payment), PAID or CANCELLED; a remittance of a cancelled run is CANCELLED. The `status`
+filter narrows runs, remittances and rows to one of these; `provider_id` narrows
+everything to one provider (the runs that hold a remittance of theirs).
+
+Disputes: raised in the period (with the amount claimed), open at the period's end, and
+resolved in the period (with the adjustments granted).
+
+Rows: one per remittance of the period's runs. A remittance is what finance approves,
+pays against a proof, chases and sees disputed, so it is the line a finance officer
+reconciles; the per-provider and per-month totals are in the breakdown and the trend.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Numeric,
+    Select,
+    SQLColumnExpression,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.errors import Invalid
+from core_api.models import Provider
+from core_api.models.claim import Claim, ClaimStatus
+from core_api.models.finance import (
+    Dispute,
+    DisputeStatus,
+    PaymentProof,
+    Remittance,
+    RemittanceLine,
+    RunStatus,
+    SettlementRun,
+)
+from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
+from core_api.reports.claims_aging import end_of
+from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+
+STATUSES = tuple(RunStatus)
+TOP_PROVIDERS = 10
+SECONDS_A_DAY = 86400
+
+_APPROVED = Series(key="approved", label="Approved", unit=Unit.MONEY)
+_PAID = Series(key="paid", label="Paid", unit=Unit.MONEY)
+_OUTSTANDING = Series(key="outstanding", label="Outstanding", unit=Unit.MONEY)
+_REMITTANCES = Series(key="remittances", label="Remittances", unit=Unit.COUNT)
+_REMITTED = Series(key="remitted", label="Remitted", unit=Unit.MONEY)
+_RAISED = Series(key="disputes_raised", label="Disputes raised", unit=Unit.COUNT)
+_DISPUTES = Series(key="disputes", label="Disputes", unit=Unit.COUNT)
+_DISPUTED = Series(key="disputed", label="Amount disputed", unit=Unit.MONEY)
+_ADJUSTMENTS = Series(key="adjustments", label="Adjustments granted", unit=Unit.MONEY)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The period as moments: flows fall in `start` … `end`; snapshots are taken `at`."""
+
+    start: datetime
+    end: datetime
+    at: datetime
+
+    @classmethod
+    def of(cls, query: ReportQuery) -> Window:
+        return cls(
+            start=datetime.combine(query.period.first, time.min, tzinfo=UTC),
+            end=end_of(query.period.last),
+            at=end_of(min(query.period.last, query.today)),
+        )
+
+    def holds(self, moment: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+        return and_(moment >= self.start, moment < self.end)
+
+
+def month_of(moment: SQLColumnExpression[Any]) -> ColumnElement[date]:
+    """The first day of `moment`'s month in UTC (literals, so GROUP BY matches it)."""
+    utc = func.timezone(literal_column("'UTC'"), moment)
+    return cast(func.date_trunc(literal_column("'month'"), utc), Date)
+
+
+def total(values: SQLColumnExpression[Any], condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """The sum of `values` where `condition` holds, 0 when none does."""
+    return cast(func.coalesce(func.sum(values).filter(condition), 0), BigInteger)
+
+
+class SettlementSummary(Report):
+    name = "settlement-summary"
+    title = "Settlement summary"
+    accepts = frozenset({"provider_id", "status"})
+    kpis = (
+        Series(key="runs", label="Settlement runs", unit=Unit.COUNT),
+        _REMITTANCES,
+        _REMITTED,
+        _APPROVED,
+        _PAID,
+        _OUTSTANDING,
+        Series(
+            key="days_to_settle", label="Median days from approval to settlement", unit=Unit.DAYS
+        ),
+        _RAISED,
+        _DISPUTED,
+        Series(key="disputes_open", label="Disputes open", unit=Unit.COUNT),
+        Series(key="open_disputed", label="Amount in open disputes", unit=Unit.MONEY),
+        Series(key="disputes_resolved", label="Disputes resolved", unit=Unit.COUNT),
+        _ADJUSTMENTS,
+    )
+    columns = (
+        Column(key="run", label="Settlement run", unit=Unit.TEXT),
+        Column(key="provider", label="Provider", unit=Unit.TEXT),
+        Column(key="status", label="Status", unit=Unit.TEXT),
+        Column(key="created_on", label="Created", unit=Unit.DATE),
+        Column(key="approved_on", label="Approved", unit=Unit.DATE),
+        Column(key="paid_on", label="Paid", unit=Unit.DATE),
+        Column(key="claims", label="Claims", unit=Unit.COUNT),
+        Column(key="total", label="Total", unit=Unit.MONEY),
+        Column(key="paid", label="Paid so far", unit=Unit.MONEY),
+        Column(key="outstanding", label="Outstanding", unit=Unit.MONEY),
+        Column(key="disputes", label="Disputes", unit=Unit.COUNT),
+    )
+    default_sort = "-outstanding"
+
+    def check(self, filters: ReportFilters) -> None:
+        super().check(filters)
+        if filters.status is not None and filters.status not in STATUSES:
+            raise Invalid(
+                "status", f"A run's or remittance's status is one of {', '.join(STATUSES)}."
+            )
+
+    async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
+        window = Window.of(query)
+        claims = _settled_claims(query, window)
+        days = func.extract("epoch", claims.c.settled_at - claims.c.decided_at) / SECONDS_A_DAY
+        money = (
+            await db.execute(
+                select(
+                    *_claim_figures(claims, window),
+                    func.round(
+                        cast(
+                            func.percentile_cont(0.5)
+                            .within_group(days)
+                            .filter(window.holds(claims.c.settled_at)),
+                            Numeric,
+                        ),
+                        2,
+                    ).label("days_to_settle"),
+                )
+            )
+        ).one()
+        remittances = _remittances(query, window).subquery()
+        run_kept, kept = _status_kept(query, remittances)
+        runs = (
+            await db.execute(
+                select(
+                    func.count(remittances.c.run_id.distinct()).filter(run_kept).label("runs"),
+                    func.count().filter(kept).label("remittances"),
+                    total(remittances.c.total, kept).label("remitted"),
+                )
+            )
+        ).one()
+        return {**money._asdict(), **runs._asdict(), **await _dispute_figures(db, query, window)}
+
+    async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
+        window = Window.of(query)
+        remittances = _remittances(query, window).subquery()
+        return (
+            await self._trend(db, query, window, remittances),
+            [
+                *await _status_breakdowns(db, query, remittances),
+                await _disputes_breakdown(db, query, window),
+                await _providers_breakdown(db, query, window),
+            ],
+        )
+
+    async def _trend(
+        self, db: AsyncSession, query: ReportQuery, window: Window, remittances: Any
+    ) -> Trend:
+        series = (_APPROVED, _PAID, _OUTSTANDING, _REMITTED, _RAISED)
+        months = [m for m in query.period.months() if m <= min(query.period.last, query.today)]
+        by_month: defaultdict[date, dict[str, Any]] = defaultdict(dict)
+        for month, approved, paid in await db.execute(_claims_by_month(query, window)):
+            by_month[month].update(approved=approved, paid=paid)
+        _, kept = _status_kept(query, remittances)
+        created = month_of(remittances.c.created_at)
+        remitted = select(created, func.sum(remittances.c.total)).where(kept).group_by(created)
+        for month, amount in await db.execute(remitted):
+            by_month[month]["remitted"] = amount
+        raised = (
+            _disputes(query)
+            .where(window.holds(Dispute.created_at))
+            .with_only_columns(month_of(Dispute.created_at), func.count())
+            .group_by(month_of(Dispute.created_at))
+        )
+        for month, count in await db.execute(raised):
+            by_month[month]["disputes_raised"] = count
+        balance = await _outstanding_at(db, query, window.start)
+        for month in months:
+            found = by_month[month]
+            balance += found.get("approved", 0) - found.get("paid", 0)
+            found["outstanding"] = balance
+        return Trend(
+            series=list(series), points=monthly_points(query.period.months(), by_month, series)
+        )
+
+    def table(self, query: ReportQuery) -> Select[Any]:
+        window = Window.of(query)
+        rows = _remittances(query, window).subquery()
+        _, kept = _status_kept(query, rows)
+        return select(
+            rows.c.run,
+            rows.c.provider,
+            rows.c.status,
+            rows.c.created_on,
+            rows.c.approved_on,
+            rows.c.paid_on,
+            rows.c.claims,
+            rows.c.total,
+            rows.c.paid,
+            case((rows.c.status == RunStatus.CANCELLED, 0), else_=rows.c.total - rows.c.paid).label(
+                "outstanding"
+            ),
+            rows.c.disputes,
+            rows.c.row_key,
+        ).where(kept)
+
+
+# --- claims -----------------------------------------------------------------------------
+
+
+def _settled_claims(query: ReportQuery, window: Window) -> Any:
+    """The approved claims any figure of the window counts: approved before its end and
+    not settled before its start."""
+    claims = select(
+        Claim.provider_id, Claim.total_approved, Claim.decided_at, Claim.settled_at
+    ).where(
+        Claim.status.in_((ClaimStatus.APPROVED, ClaimStatus.SETTLED)),
+        Claim.currency == query.currency,
+        Claim.decided_at < window.end,
+        or_(Claim.settled_at.is_(None), Claim.settled_at >= window.start),
+    )
+    if query.filters.provider_id is not None:
+        claims = claims.where(Claim.provider_id == query.filters.provider_id)
+    return claims.subquery("settled_claims")
+
+
+def _owed_at(claims: Any, moment: datetime) -> ColumnElement[bool]:
+    return and_(
+        claims.c.decided_at < moment,
+        or_(claims.c.settled_at.is_(None), claims.c.settled_at >= moment),
+    )
+
+
+def _claim_figures(claims: Any, window: Window) -> list[ColumnElement[Any]]:
+    amount = claims.c.total_approved
+    return [
+        total(amount, claims.c.decided_at >= window.start).label("approved"),
+        total(amount, window.holds(claims.c.settled_at)).label("paid"),
+        total(amount, _owed_at(claims, window.at)).label("outstanding"),
+    ]
+
+
+def _claims_by_month(query: ReportQuery, window: Window) -> Select[Any]:
+    """(month, approved, paid): each claim counted in its approval's month and in its
+    settlement's."""
+    claims = _settled_claims(query, window)
+    amount = claims.c.total_approved
+    approvals = select(
+        month_of(claims.c.decided_at).label("month"),
+        amount.label("approved"),
+        literal(0).label("paid"),
+    ).where(claims.c.decided_at >= window.start)
+    settlements = select(month_of(claims.c.settled_at), literal(0), amount).where(
+        window.holds(claims.c.settled_at)
+    )
+    flows = union_all(approvals, settlements).subquery()
+    return select(
+        flows.c.month,
+        cast(func.sum(flows.c.approved), BigInteger),
+        cast(func.sum(flows.c.paid), BigInteger),
+    ).group_by(flows.c.month)
+
+
+async def _outstanding_at(db: AsyncSession, query: ReportQuery, moment: datetime) -> int:
+    before = Window(start=moment, end=moment, at=moment)
+    claims = _settled_claims(query, before)
+    owed = await db.scalar(select(total(claims.c.total_approved, _owed_at(claims, moment))))
+    return int(owed or 0)
+
+
+async def _providers_breakdown(db: AsyncSession, query: ReportQuery, window: Window) -> Breakdown:
+    claims = _settled_claims(query, window)
+    figures = _claim_figures(claims, window)
+    found = await db.execute(
+        select(Provider.id, Provider.name, *figures)
+        .join(Provider, Provider.id == claims.c.provider_id)
+        .group_by(Provider.id, Provider.name)
+        .order_by(figures[2].desc(), figures[0].desc(), Provider.name, Provider.id)
+        .limit(TOP_PROVIDERS)
+    )
+    return Breakdown(
+        key="providers",
+        label=f"The {TOP_PROVIDERS} providers owed most",
+        series=[_OUTSTANDING, _APPROVED, _PAID],
+        items=[
+            {
+                "key": str(p.id),
+                "label": p.name,
+                "outstanding": p.outstanding,
+                "approved": p.approved,
+                "paid": p.paid,
+            }
+            for p in found
+        ],
+    )
+
+
+# --- runs and remittances ------------------------------------------------------------------
+
+
+def _status_at(moment: datetime, paid_at: SQLColumnExpression[Any]) -> ColumnElement[str]:
+    """A run's status at `moment` (`paid_at`: the run's), or its remittance's (the
+    remittance's): cancelled, paid, approved, else still a draft."""
+    return case(
+        (SettlementRun.cancelled_at < moment, RunStatus.CANCELLED.value),
+        (paid_at < moment, RunStatus.PAID.value),
+        (SettlementRun.approved_at < moment, RunStatus.APPROVED.value),
+        else_=RunStatus.DRAFT.value,
+    )
+
+
+def _on_day(moment: SQLColumnExpression[Any], before: datetime) -> ColumnElement[date]:
+    """The UTC day of `moment` when it came before `before`, else null."""
+    return case((moment < before, cast(func.timezone("UTC", moment), Date)))
+
+
+def _remittances(query: ReportQuery, window: Window) -> Select[Any]:
+    """The remittances of the runs created in the period, as they stood at `window.at`."""
+    at = window.at
+    claims = (
+        select(func.count())
+        .where(RemittanceLine.remittance_id == Remittance.id, RemittanceLine.claim_id.is_not(None))
+        .scalar_subquery()
+    )
+    paid = (
+        select(func.coalesce(func.sum(PaymentProof.amount), 0))
+        .where(PaymentProof.remittance_id == Remittance.id, PaymentProof.created_at < at)
+        .scalar_subquery()
+    )
+    disputes = (
+        select(func.count())
+        .where(Dispute.remittance_id == Remittance.id, Dispute.created_at < at)
+        .scalar_subquery()
+    )
+    columns: list[SQLColumnExpression[Any]] = [
+        Remittance.run_id,
+        SettlementRun.number.label("run"),
+        Provider.name.label("provider"),
+        _status_at(at, Remittance.paid_at).label("status"),
+        _status_at(at, SettlementRun.paid_at).label("run_status"),
+        SettlementRun.created_at,
+        cast(func.timezone("UTC", SettlementRun.created_at), Date).label("created_on"),
+        _on_day(SettlementRun.approved_at, at).label("approved_on"),
+        _on_day(Remittance.paid_at, at).label("paid_on"),
+        cast(claims, BigInteger).label("claims"),
+        Remittance.total,
+        cast(paid, BigInteger).label("paid"),
+        cast(disputes, BigInteger).label("disputes"),
+        cast(Remittance.id, String).label("row_key"),
+    ]
+    remittances = (
+        select(*columns)
+        .join(SettlementRun, SettlementRun.id == Remittance.run_id)
+        .join(Provider, Provider.id == Remittance.provider_id)
+        .where(window.holds(SettlementRun.created_at), SettlementRun.currency == query.currency)
+    )
+    if query.filters.provider_id is not None:
+        remittances = remittances.where(Remittance.provider_id == query.filters.provider_id)
+    return remittances
+
+
+def _status_kept(query: ReportQuery, remittances: Any) -> tuple[ColumnElement[bool], ...]:
+    """(the run counts, the remittance counts): each in the status filtered for, if any."""
+    status = query.filters.status
+    if status is None:
+        return literal(True), literal(True)
+    return remittances.c.run_status == status, remittances.c.status == status
+
+
+async def _status_breakdowns(
+    db: AsyncSession, query: ReportQuery, remittances: Any
+) -> list[Breakdown]:
+    run_kept, kept = _status_kept(query, remittances)
+    by_remittance = {
+        status: (count, amount)
+        for status, count, amount in await db.execute(
+            select(remittances.c.status, func.count(), total(remittances.c.total, literal(True)))
+            .where(kept)
+            .group_by(remittances.c.status)
+        )
+    }
+    by_run = {
+        status: count
+        for status, count in await db.execute(
+            select(remittances.c.run_status, func.count(remittances.c.run_id.distinct()))
+            .where(run_kept)
+            .group_by(remittances.c.run_status)
+        )
+    }
+    return [
+        Breakdown(
+            key="remittances",
+            label="Remittances by status",
+            series=[_REMITTANCES, _REMITTED],
+            items=[
+                {
+                    "key": status,
+                    "label": status,
+                    "remittances": by_remittance.get(status, (0, 0))[0],
+                    "remitted": by_remittance.get(status, (0, 0))[1],
+                }
+                for status in STATUSES
+            ],
+        ),
+        Breakdown(
+            key="runs",
+            label="Settlement runs by status",
+            series=[Series(key="runs", label="Settlement runs", unit=Unit.COUNT)],
+            items=[
+                {"key": status, "label": status, "runs": by_run.get(status, 0)}
+                for status in STATUSES
+            ],
+        ),
+    ]
+
+
+# --- disputes ------------------------------------------------------------------------------
+
+
+def _disputes(query: ReportQuery) -> Select[Any]:
+    """The disputes of remittances in the report's currency (and provider)."""
+    disputes = (
+        select(Dispute)
+        .join(Remittance, Remittance.id == Dispute.remittance_id)
+        .join(SettlementRun, SettlementRun.id == Remittance.run_id)
+        .where(SettlementRun.currency == query.currency)
+    )
+    if query.filters.provider_id is not None:
+        disputes = disputes.where(Dispute.provider_id == query.filters.provider_id)
+    return disputes
+
+
+def _open_at(moment: datetime) -> ColumnElement[bool]:
+    return and_(
+        Dispute.created_at < moment,
+        or_(Dispute.resolved_at.is_(None), Dispute.resolved_at >= moment),
+    )
+
+
+async def _dispute_figures(db: AsyncSession, query: ReportQuery, window: Window) -> dict[str, Any]:
+    raised, resolved, still_open = (
+        window.holds(Dispute.created_at),
+        window.holds(Dispute.resolved_at),
+        _open_at(window.at),
+    )
+    found = await db.execute(
+        _disputes(query).with_only_columns(
+            func.count().filter(raised).label("disputes_raised"),
+            total(Dispute.amount_claimed, raised).label("disputed"),
+            func.count().filter(still_open).label("disputes_open"),
+            total(Dispute.amount_claimed, still_open).label("open_disputed"),
+            func.count().filter(resolved).label("disputes_resolved"),
+            total(Dispute.adjustment, resolved).label("adjustments"),
+        )
+    )
+    return found.one()._asdict()
+
+
+async def _disputes_breakdown(db: AsyncSession, query: ReportQuery, window: Window) -> Breakdown:
+    """Open at the period's end, and accepted or rejected in the period."""
+    state = case(
+        (_open_at(window.at), "OPEN"),
+        (window.holds(Dispute.resolved_at), Dispute.status),
+    )
+    found = {
+        key: (count, claimed, granted)
+        for key, count, claimed, granted in await db.execute(
+            _disputes(query)
+            .with_only_columns(
+                state,
+                func.count(),
+                total(Dispute.amount_claimed, literal(True)),
+                total(Dispute.adjustment, literal(True)),
+            )
+            .where(state.is_not(None))
+            .group_by(state)
+        )
+    }
+    items = []
+    for key, label in (
+        ("OPEN", "Open"),
+        (DisputeStatus.RESOLVED_ACCEPTED.value, "Accepted"),
+        (DisputeStatus.RESOLVED_REJECTED.value, "Rejected"),
+    ):
+        count, claimed, granted = found.get(key, (0, 0, 0))
+        items.append(
+            {
+                "key": key,
+                "label": label,
+                "disputes": count,
+                "disputed": claimed,
+                "adjustments": granted,
+            }
+        )
+    return Breakdown(
+        key="disputes",
+        label="Disputes open at the end, and resolved in the period",
+        series=[_DISPUTES, _DISPUTED, _ADJUSTMENTS],
+        items=items,
+    )
