@@ -16,6 +16,7 @@ from core_api.reports.claims_aging import ClaimsAging
 from core_api.reports.period import Period
 from core_api.reports.provider_performance import ProviderPerformance
 from core_api.reports.schemas import Kpi, PeriodRead, ReportRead
+from core_api.reports.settlement_summary import SettlementSummary
 from core_api.reports.table import Ordered, rows_page
 
 ReportName = Literal[
@@ -29,7 +30,7 @@ ReportName = Literal[
     "enrollee-coverage",
 ]
 REPORTS: dict[str, Report] = {
-    report.name: report for report in (ClaimsAging(), ProviderPerformance())
+    report.name: report for report in (ClaimsAging(), ProviderPerformance(), SettlementSummary())
 }
 DEFAULT_CURRENCY = "NGN"
 
