@@ -170,14 +170,14 @@ def _figures(claims: Subquery) -> list[ColumnElement[Any]]:
     approved_amount = func.coalesce(func.sum(c.approved).filter(approved), 0)
     return [
         count.label("claims"),
-        _whole(func.coalesce(func.sum(c.billed), 0)).label("billed"),
-        _whole(approved_amount).label("approved"),
-        _ratio(func.count().filter(approved), func.count(c.turnaround_days)).label("approval_rate"),
+        whole(func.coalesce(func.sum(c.billed), 0)).label("billed"),
+        whole(approved_amount).label("approved"),
+        ratio(func.count().filter(approved), func.count(c.turnaround_days)).label("approval_rate"),
         _days(0.5, c.turnaround_days).label("median_turnaround_days"),
         _days(0.9, c.turnaround_days).label("p90_turnaround_days"),
-        _ratio(func.count().filter(c.queried), count).label("query_rate"),
-        _whole(func.coalesce(func.sum(c.risk_events), 0)).label("risk_events"),
-        _ratio(func.sum(c.risk_events), count).label("risk_rate"),
+        ratio(func.count().filter(c.queried), count).label("query_rate"),
+        whole(func.coalesce(func.sum(c.risk_events), 0)).label("risk_events"),
+        ratio(func.sum(c.risk_events), count).label("risk_rate"),
         _average(approved_amount, func.count().filter(approved)).label("avg_approved"),
     ]
 
@@ -205,18 +205,19 @@ def _network_average(query: ReportQuery) -> Any:
     return select(_average(total, func.count().filter(approved))).scalar_subquery()
 
 
-def _whole(number: ColumnElement[Any]) -> ColumnElement[Any]:
+def whole(number: ColumnElement[Any]) -> ColumnElement[Any]:
     """A sum as an integer (a `numeric` would not page: its cursor takes ints)."""
     return cast(number, BigInteger)
 
 
-def _ratio(part: ColumnElement[Any], whole: ColumnElement[Any]) -> ColumnElement[Any]:
-    return cast(part, Float) / func.nullif(whole, 0)
+def ratio(part: ColumnElement[Any], total: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`part` ÷ `total` as a fraction; null when `total` is 0."""
+    return cast(part, Float) / func.nullif(total, 0)
 
 
 def _average(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement[Any]:
     """Whole minor units (half away from zero); null over no claims."""
-    return _whole(func.round(cast(total, Numeric) / func.nullif(count, 0)))
+    return whole(func.round(cast(total, Numeric) / func.nullif(count, 0)))
 
 
 def _days(fraction: float, days: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -1,0 +1,279 @@
+"""Fraud and anomaly: the risk events raised in the period, what they flag and how they
+turned out, by rule, provider, procedure and member.
+
+The events are those raised in the period (`created_at`, UTC days) on a claim, or on a
+pre-authorization (a "Not me" report, rule `ghost_patient`), whose claim or PA is in the
+report's currency. A PA's event counts for the PA's provider and member; the claim it
+flags is the one that used the PA's auth code (the claim its report holds), if any.
+- `amount_flagged`: the billed total of the flagged claims, each claim once however many
+  of the events flag it (in a breakdown: once in each item it falls in). A PA's event
+  flags no amount until a claim uses its code.
+- outcome, as it stands now: `cleared` when the flag was cleared (a claim's as a false
+  positive, a PA's with its hold); else `confirmed` when its claim was rejected, or when
+  a "Not me" report stands on the PA (the event's own, or the one whose code its claim
+  cites) with its hold not cleared; else `open`. `confirmed_rate` is confirmed ÷
+  (confirmed + cleared).
+- by procedure: a claim's event counts once under each item code of its claim, with the
+  billed amount of those lines; a PA's event under the PA's procedure code.
+The rows are the events, one each.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    Select,
+    String,
+    Subquery,
+    and_,
+    case,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.kit.filters import on_days
+from core_api.models import Enrollee, Provider
+from core_api.models.authorization import Authorization
+from core_api.models.claim import Claim, ClaimItem, ClaimStatus, RiskEvent
+from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
+from core_api.reports.provider_performance import whole
+from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+
+OUTCOMES = ("confirmed", "cleared", "open")
+TOP = 10
+
+_EVENTS = Series(key="events", label="Risk events", unit=Unit.COUNT)
+_AMOUNT = Series(key="amount_flagged", label="Amount flagged", unit=Unit.MONEY)
+_CONFIRMED = Series(key="confirmed", label="Confirmed", unit=Unit.COUNT)
+_CLEARED = Series(key="cleared", label="Cleared", unit=Unit.COUNT)
+SERIES = (_EVENTS, _AMOUNT, _CONFIRMED, _CLEARED)
+
+
+class FraudAnomaly(Report):
+    name = "fraud-anomaly"
+    title = "Fraud and anomaly"
+    accepts = frozenset({"rule", "provider_id", "client_id"})
+    kpis = (
+        _EVENTS,
+        Series(key="flagged_claims", label="Claims flagged", unit=Unit.COUNT),
+        _AMOUNT,
+        _CONFIRMED,
+        _CLEARED,
+        Series(key="open", label="Open", unit=Unit.COUNT),
+        Series(key="confirmed_rate", label="Confirmed of those resolved", unit=Unit.RATIO),
+    )
+    columns = (
+        Column(key="raised_on", label="Raised", unit=Unit.DATE),
+        Column(key="rule", label="Rule", unit=Unit.TEXT),
+        Column(key="weight", label="Weight", unit=Unit.COUNT),
+        Column(key="subject", label="Claim or PA", unit=Unit.TEXT),
+        Column(key="provider", label="Provider", unit=Unit.TEXT),
+        Column(key="member_id", label="Member", unit=Unit.TEXT),
+        Column(key="billed", label="Claim billed", unit=Unit.MONEY),
+        Column(key="outcome", label="Outcome", unit=Unit.TEXT),
+        Column(key="cleared_on", label="Cleared", unit=Unit.DATE),
+    )
+    default_sort = "-raised_on"
+
+    async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
+        found: dict[str, Any] = (
+            (await db.execute(_totals(_events(query).subquery()))).one()._asdict()
+        )
+        resolved = found["confirmed"] + found["cleared"]
+        return found | {"confirmed_rate": found["confirmed"] / resolved if resolved else None}
+
+    async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
+        events = _events(query).subquery()
+        by_month: dict[date, dict[str, Any]] = {
+            row.month: row._asdict() for row in await db.execute(_totals(events, "month"))
+        }
+        months = query.period.months()
+        trend = Trend(series=list(SERIES), points=monthly_points(months, by_month, SERIES))
+        by_outcome = {row.outcome: row for row in await db.execute(_totals(events, "outcome"))}
+        outcomes = Breakdown(
+            key="outcome",
+            label="Confirmed, cleared and open",
+            series=[_EVENTS, _AMOUNT],
+            items=[_item(o, o, by_outcome.get(o), (_EVENTS, _AMOUNT)) for o in OUTCOMES],
+        )
+        coded = _by_code(events, query)
+        return trend, [
+            await _ranked(db, "rule", "By rule", events, "rule", limit=None),
+            outcomes,
+            await _ranked(
+                db, "provider", f"Top {TOP} providers", events, "provider_id", "provider"
+            ),
+            await _ranked(db, "procedure", f"Top {TOP} procedure codes", coded, "code"),
+            await _ranked(db, "member", f"Top {TOP} members", events, "member_id"),
+        ]
+
+    def table(self, query: ReportQuery) -> Select[Any]:
+        events = _events(query).subquery()
+        return select(
+            *(events.c[c.key] for c in self.columns),
+            cast(events.c.event_id, String).label("row_key"),
+        )
+
+
+def _events(query: ReportQuery) -> CompoundSelect[Any]:
+    """The period's events, on claims and on PAs, one row each (a UNION ALL)."""
+    return union_all(_on(query, Claim), _on(query, Authorization))
+
+
+def _on(query: ReportQuery, owner: type[Claim] | type[Authorization]) -> Select[Any]:
+    """The events raised on `owner`s (claims or PAs), each with the claim it flags and the
+    PA whose "Not me" report may confirm it."""
+    on_claim = owner is Claim
+    confirmed = or_(
+        Claim.status == ClaimStatus.REJECTED,
+        and_(Authorization.suspicious, Authorization.hold_cleared_at.is_(None)),
+    )
+    outcome = case(
+        (RiskEvent.cleared_at.is_not(None), "cleared"), (confirmed, "confirmed"), else_="open"
+    )
+    raised = func.timezone("UTC", RiskEvent.created_at)
+    read: list[ColumnElement[Any]] = [
+        RiskEvent.id.label("event_id"),
+        cast(raised, Date).label("raised_on"),
+        cast(func.date_trunc("month", raised), Date).label("month"),
+        RiskEvent.rule.label("rule"),
+        RiskEvent.weight.label("weight"),
+        owner.number.label("subject"),
+        owner.provider_id.label("provider_id"),
+        Provider.name.label("provider"),
+        owner.member_id.label("member_id"),
+        Claim.id.label("claim_id"),
+        Claim.total_billed.label("billed"),
+        (cast(null(), String) if on_claim else Authorization.procedure_code).label("pa_code"),
+        outcome.label("outcome"),
+        cast(func.timezone("UTC", RiskEvent.cleared_at), Date).label("cleared_on"),
+    ]
+    events = select(*read).select_from(RiskEvent)
+    if on_claim:
+        events = events.join(
+            Claim, and_(Claim.tenant_id == RiskEvent.tenant_id, Claim.id == RiskEvent.claim_id)
+        ).outerjoin(
+            Authorization,
+            and_(
+                Authorization.tenant_id == Claim.tenant_id,
+                Authorization.auth_code == Claim.auth_code,
+            ),
+        )
+    else:
+        events = events.join(
+            Authorization,
+            and_(
+                Authorization.tenant_id == RiskEvent.tenant_id,
+                Authorization.id == RiskEvent.authorization_id,
+            ),
+        ).outerjoin(
+            Claim,
+            and_(
+                Claim.tenant_id == Authorization.tenant_id,
+                Claim.id == Authorization.used_by_claim_id,
+            ),
+        )
+    events = events.join(Provider, Provider.id == owner.provider_id).where(
+        RiskEvent.tenant_id == query.tenant_id,
+        owner.currency == query.currency,
+        *on_days(RiskEvent.created_at, query.period.first, query.period.last),
+    )
+    filters = query.filters
+    if filters.rule is not None:
+        events = events.where(RiskEvent.rule == filters.rule)
+    if filters.provider_id is not None:
+        events = events.where(owner.provider_id == filters.provider_id)
+    if filters.client_id is not None:
+        events = events.join(
+            Enrollee, and_(Enrollee.tenant_id == owner.tenant_id, Enrollee.id == owner.enrollee_id)
+        ).where(Enrollee.client_id == filters.client_id)
+    return events
+
+
+def _by_code(events: Subquery, query: ReportQuery) -> Subquery:
+    """Each event once per procedure code it falls under, with the billed amount of its
+    claim's lines of that code."""
+    lines = and_(
+        ClaimItem.tenant_id == query.tenant_id,
+        ClaimItem.claim_id == events.c.claim_id,
+        or_(events.c.pa_code.is_(None), ClaimItem.code == events.c.pa_code),
+    )
+    code = func.coalesce(ClaimItem.code, events.c.pa_code)
+    return (
+        select(
+            code.label("code"),
+            events.c.claim_id,
+            events.c.outcome,
+            func.sum(ClaimItem.billed_amount).label("billed"),
+        )
+        .select_from(events.outerjoin(ClaimItem, lines))
+        .group_by(code, events.c.event_id, events.c.claim_id, events.c.outcome)
+        .subquery()
+    )
+
+
+def _totals(events: Subquery, *keys: str) -> Select[Any]:
+    """Events, flagged claims, amount flagged and outcomes for each value of `keys` (one
+    row over all without). Summed per flagged claim first, so each claim's amount counts
+    once."""
+    group = [events.c[k] for k in keys]
+    outcomes = [
+        func.count().filter(events.c.outcome == outcome).label(outcome) for outcome in OUTCOMES
+    ]
+    per_claim = (
+        select(
+            *group,
+            events.c.claim_id,
+            func.count().label("events"),
+            func.max(events.c.billed).label("billed"),
+            *outcomes,
+        )
+        .group_by(*group, events.c.claim_id)
+        .subquery()
+    )
+    claims = per_claim.c
+    return select(
+        *(claims[k] for k in keys),
+        _sum(claims.events).label("events"),
+        func.count(claims.claim_id).label("flagged_claims"),
+        _sum(claims.billed).label("amount_flagged"),
+        *(_sum(claims[outcome]).label(outcome) for outcome in OUTCOMES),
+    ).group_by(*(claims[k] for k in keys))
+
+
+def _sum(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    return whole(func.coalesce(func.sum(column), 0))
+
+
+async def _ranked(
+    db: AsyncSession, key: str, label: str, events: Subquery, *group: str, limit: int | None = TOP
+) -> Breakdown:
+    """The totals of each value of `group` (its key, then its label if it has one): most
+    events first, then the largest amount, then by key."""
+    totals = _totals(events, *group)
+    found = totals.selected_columns
+    ranked = totals.order_by(found.events.desc(), found.amount_flagged.desc(), found[group[0]])
+    rows = await db.execute(ranked.limit(limit))
+    return Breakdown(
+        key=key,
+        label=label,
+        series=list(SERIES),
+        items=[_item(row[0], row[len(group) - 1], row, SERIES) for row in rows],
+    )
+
+
+def _item(key: Any, label: Any, totals: Any, series: tuple[Series, ...]) -> dict[str, Any]:
+    """A breakdown item; no totals are zeros."""
+    return {"key": str(key), "label": label} | {
+        s.key: 0 if totals is None else getattr(totals, s.key) for s in series
+    }
