@@ -13,6 +13,7 @@ from core_api.kit.pagination import PageParams
 from core_api.models import Plan
 from core_api.reports.base import Report, ReportQuery, plain
 from core_api.reports.claims_aging import ClaimsAging
+from core_api.reports.fraud_anomaly import FraudAnomaly
 from core_api.reports.period import Period
 from core_api.reports.provider_performance import ProviderPerformance
 from core_api.reports.schemas import Kpi, PeriodRead, ReportRead
@@ -30,7 +31,8 @@ ReportName = Literal[
     "enrollee-coverage",
 ]
 REPORTS: dict[str, Report] = {
-    report.name: report for report in (ClaimsAging(), ProviderPerformance(), SettlementSummary())
+    report.name: report
+    for report in (ClaimsAging(), ProviderPerformance(), FraudAnomaly(), SettlementSummary())
 }
 DEFAULT_CURRENCY = "NGN"
 
