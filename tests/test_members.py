@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import secrets
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,8 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from bff.main import create_app as create_bff
+from tests.bff.conftest import bff_settings, browser, running
 from tests.claims_world import World, claim_in, get_claim, new_claim, world
 from tests.factories import (
+    PASSWORD,
     PLATFORM,
     ProviderCtx,
     TenantCtx,
@@ -492,3 +496,40 @@ async def test_only_enrollees_have_a_family_to_view(
         response = await core.get(route, headers=headers)
         assert response.status_code == 403, (name, response.text)
         problem(response, 403)
+
+
+async def test_through_the_bff(core: httpx.AsyncClient, live_core: str) -> None:
+    """The BFF relays the desk's check-in and the member's views, the zip byte for byte."""
+    w = await world(core)
+    email = f"member-{secrets.token_hex(3)}@example.com"
+    account = await core.post(
+        f"/v1/enrollees/{w.member['id']}/account",
+        json={"email": email, "password": PASSWORD},
+        headers=w.hmo.admin,
+    )
+    assert account.status_code == 201, account.text
+    app = create_bff(bff_settings(live_core))
+    async with running(app) as desk, browser(app) as member:
+        signed_in = await desk.post(
+            "/api/auth/login",
+            json={"tenant": w.provider.slug, "email": w.provider.email, "password": PASSWORD},
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        visit = await desk.post(
+            "/api/check-ins",
+            json={"member_id": w.member["member_id"]},
+            headers={"x-csrf-token": signed_in.json()["csrf_token"]},
+        )
+        assert visit.status_code == 201, visit.text
+        login = {"tenant": w.hmo.slug, "email": email, "password": PASSWORD}
+        assert (await member.post("/api/auth/login", json=login)).status_code == 200
+        visits = await member.get("/api/me/visits")
+        assert [v["id"] for v in visits.json()["items"]] == [visit.json()["id"]]
+        cover = await member.get("/api/me/coverage")
+        assert cover.json()["members"][0]["benefits"] == visit.json()["benefits"]
+        providers = await member.get("/api/me/providers", params={"type": "HOSPITAL"})
+        assert [p["id"] for p in providers.json()["items"]] == [w.provider.id]
+        exported = await member.get("/api/me/export", params={"format": "zip"})
+        assert exported.status_code == 200, exported.text
+        assert exported.headers["content-type"] == "application/zip"
+        assert zipfile.ZipFile(io.BytesIO(exported.content)).testzip() is None
