@@ -30,15 +30,13 @@ reconciles; the per-provider and per-month totals are in the breakdown and the t
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
-    Numeric,
     Select,
     SQLColumnExpression,
     String,
@@ -47,7 +45,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    literal_column,
     or_,
     select,
     union_all,
@@ -67,12 +64,11 @@ from core_api.models.finance import (
     SettlementRun,
 )
 from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
-from core_api.reports.claims_aging import end_of
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+from core_api.reports.sql import Window, day_of, days_between, median, month_of, total
 
 STATUSES = tuple(RunStatus)
 TOP_PROVIDERS = 10
-SECONDS_A_DAY = 86400
 
 _APPROVED = Series(key="approved", label="Approved", unit=Unit.MONEY)
 _PAID = Series(key="paid", label="Paid", unit=Unit.MONEY)
@@ -83,37 +79,6 @@ _RAISED = Series(key="disputes_raised", label="Disputes raised", unit=Unit.COUNT
 _DISPUTES = Series(key="disputes", label="Disputes", unit=Unit.COUNT)
 _DISPUTED = Series(key="disputed", label="Amount disputed", unit=Unit.MONEY)
 _ADJUSTMENTS = Series(key="adjustments", label="Adjustments granted", unit=Unit.MONEY)
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The period as moments: flows fall in `start` … `end`; snapshots are taken `at`."""
-
-    start: datetime
-    end: datetime
-    at: datetime
-
-    @classmethod
-    def of(cls, query: ReportQuery) -> Window:
-        return cls(
-            start=datetime.combine(query.period.first, time.min, tzinfo=UTC),
-            end=end_of(query.period.last),
-            at=end_of(min(query.period.last, query.today)),
-        )
-
-    def holds(self, moment: SQLColumnExpression[Any]) -> ColumnElement[bool]:
-        return and_(moment >= self.start, moment < self.end)
-
-
-def month_of(moment: SQLColumnExpression[Any]) -> ColumnElement[date]:
-    """The first day of `moment`'s month in UTC (literals, so GROUP BY matches it)."""
-    utc = func.timezone(literal_column("'UTC'"), moment)
-    return cast(func.date_trunc(literal_column("'month'"), utc), Date)
-
-
-def total(values: SQLColumnExpression[Any], condition: ColumnElement[bool]) -> ColumnElement[int]:
-    """The sum of `values` where `condition` holds, 0 when none does."""
-    return cast(func.coalesce(func.sum(values).filter(condition), 0), BigInteger)
 
 
 class SettlementSummary(Report):
@@ -162,20 +127,13 @@ class SettlementSummary(Report):
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
         window = Window.of(query)
         claims = _settled_claims(query, window)
-        days = func.extract("epoch", claims.c.settled_at - claims.c.decided_at) / SECONDS_A_DAY
+        days = days_between(claims.c.decided_at, claims.c.settled_at)
+        settled = window.holds(claims.c.settled_at)
         money = (
             await db.execute(
                 select(
                     *_claim_figures(claims, window),
-                    func.round(
-                        cast(
-                            func.percentile_cont(0.5)
-                            .within_group(days)
-                            .filter(window.holds(claims.c.settled_at)),
-                            Numeric,
-                        ),
-                        2,
-                    ).label("days_to_settle"),
+                    median(days, 2, settled).label("days_to_settle"),
                 )
             )
         ).one()
@@ -362,7 +320,7 @@ def _status_at(moment: datetime, paid_at: SQLColumnExpression[Any]) -> ColumnEle
 
 def _on_day(moment: SQLColumnExpression[Any], before: datetime) -> ColumnElement[date]:
     """The UTC day of `moment` when it came before `before`, else null."""
-    return case((moment < before, cast(func.timezone("UTC", moment), Date)))
+    return case((moment < before, day_of(moment)))
 
 
 def _remittances(query: ReportQuery, window: Window) -> Select[Any]:
