@@ -101,14 +101,20 @@ def plain(value: Any) -> Value:
     return value  # type: ignore[no-any-return]
 
 
-_NOTHING: dict[Unit, Value] = {Unit.COUNT: 0, Unit.MONEY: 0, Unit.RATIO: None, Unit.DAYS: None}
+_NOTHING: dict[Unit, Value] = {
+    Unit.COUNT: 0,
+    Unit.MONEY: 0,
+    Unit.RATIO: None,
+    Unit.RATE: None,
+    Unit.DAYS: None,
+}
 
 
 def monthly_points(
     months: list[date], by_month: Mapping[date, Mapping[str, Any]], series: tuple[Series, ...]
 ) -> list[dict[str, Value]]:
     """One point per month (`month` as YYYY-MM). A month with no figures has 0 in counts
-    and amounts, null in ratios and durations (nothing to divide)."""
+    and amounts, null in ratios, rates and durations (nothing to divide)."""
     points: list[dict[str, Value]] = []
     for month in months:
         found = by_month.get(month, {})

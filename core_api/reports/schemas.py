@@ -9,7 +9,8 @@
   as CSV with `?format=csv`.
 
 Money is in minor units of `currency`; `ratio` values are fractions (0.72 is 72 %);
-`days` values are decimal days.
+`rate` values are decimal figures per a base their label names (claims per 1,000 members
+per month); `days` values are decimal days.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class Unit(enum.StrEnum):
     COUNT = "count"
     MONEY = "money"
     RATIO = "ratio"
+    RATE = "rate"
     DAYS = "days"
     TEXT = "text"
     MONTH = "month"
