@@ -124,6 +124,13 @@ class ClaimEvent(TenantScoped, Base):
     __table_args__ = tenant_table_args(
         tenant_fk("claim_id", "claims", ondelete="CASCADE"),
         Index("ix_claim_events_claim", "tenant_id", "claim_id", "created_at"),
+        # The claims ever queried, for the provider-performance report's query rate.
+        Index(
+            "ix_claim_events_queried",
+            "tenant_id",
+            "claim_id",
+            postgresql_where="to_status = 'QUERIED'",
+        ),
     )
 
     claim_id: Mapped[uuid.UUID]

@@ -7,6 +7,8 @@ Create Date: 2026-12-07 17:00:00.000000
 
 from collections.abc import Sequence
 
+from alembic import op
+
 revision: str = "d2f4a6c8e1b3"
 down_revision: str | None = "c9e3f5a7b2d6"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +16,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_index(
+        "ix_claim_events_queried",
+        "claim_events",
+        ["tenant_id", "claim_id"],
+        unique=False,
+        postgresql_where="to_status = 'QUERIED'",
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_claim_events_queried", table_name="claim_events")
