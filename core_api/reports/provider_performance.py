@@ -22,7 +22,6 @@ The rows are the providers with a claim in the period.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +36,7 @@ from sqlalchemy import (
     cast,
     func,
     select,
+    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,40 +91,61 @@ class ProviderPerformance(Report):
         return found.one()._asdict()
 
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
-        return await self._trend(db, query), await self._breakdowns(db, query)
-
-    async def _trend(self, db: AsyncSession, query: ReportQuery) -> Trend:
-        series = (_CLAIMS, _APPROVAL_RATE, _MEDIAN_DAYS)
+        """One pass: the figures of each month and of each provider (grouping sets)."""
         claims = _claims(query).subquery()
-        found = await db.execute(select(claims.c.month, *_figures(claims)).group_by(claims.c.month))
-        by_month: dict[date, dict[str, Any]] = {row.month: row._asdict() for row in found}
-        months = query.period.months()
-        return Trend(series=list(series), points=monthly_points(months, by_month, series))
-
-    async def _breakdowns(self, db: AsyncSession, query: ReportQuery) -> list[Breakdown]:
-        providers = (await db.execute(_by_provider(query))).all()
-        by_billed = sorted(providers, key=lambda p: (-p.billed, p.provider, p.row_key))
+        month, provider = claims.c.month, claims.c.provider_id
+        found = await db.execute(
+            select(month, provider, *_figures(claims)).group_by(
+                func.grouping_sets(tuple_(month), tuple_(provider))
+            )
+        )
+        rows = found.all()
+        by_month = {row.month: row._asdict() for row in rows if row.month is not None}
+        series = (_CLAIMS, _APPROVAL_RATE, _MEDIAN_DAYS)
+        trend = Trend(
+            series=list(series), points=monthly_points(query.period.months(), by_month, series)
+        )
+        providers = [row for row in rows if row.provider_id is not None]
+        named = select(Provider.id, Provider.name).where(
+            Provider.id.in_([p.provider_id for p in providers])
+        )
+        names: dict[Any, str] = {key: name for key, name in await db.execute(named)}
         flagged = [p for p in providers if p.risk_events]
-        by_flags = sorted(flagged, key=lambda p: (-p.risk_events, p.provider, p.row_key))
-        return [
-            _top("billed", f"Top {TOP} providers by amount billed", by_billed, _BILLED, _CLAIMS),
-            _top(
-                "risk_events",
-                f"Top {TOP} providers by risk events",
-                by_flags,
-                _RISK_EVENTS,
-                _RISK_RATE,
-            ),
+        return trend, [
+            _top("billed", "amount billed", providers, names, _BILLED, _CLAIMS),
+            _top("risk_events", "risk events", flagged, names, _RISK_EVENTS, _RISK_RATE),
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
-        providers = _by_provider(query).subquery()
-        network = _network_average(query)
-        return select(
-            providers,
-            network.label("network_avg_approved"),
-            (cast(providers.c.avg_approved, Float) / func.nullif(network, 0)).label("cost_index"),
+        """Every provider's figures with the network's average beside them, in one pass
+        over all providers' claims (a window over the providers' sums), then narrowed to
+        the provider asked for."""
+        every_provider = replace(query, filters=replace(query.filters, provider_id=None))
+        claims = _claims(every_provider).subquery()
+        approved = claims.c.status.in_(APPROVED)
+        providers = (
+            select(
+                Provider.id.label("provider_id"),
+                Provider.name.label("provider"),
+                *_figures(claims),
+                func.count().filter(approved).label("approved_claims"),
+            )
+            .join(Provider, Provider.id == claims.c.provider_id)
+            .group_by(Provider.id)
+            .subquery()
         )
+        network = _average(
+            func.sum(providers.c.approved).over(), func.sum(providers.c.approved_claims).over()
+        )
+        rows = select(providers, network.label("network_avg_approved")).subquery()
+        table = select(
+            *(rows.c[c.key] for c in self.columns if c.key != "cost_index"),
+            ratio(rows.c.avg_approved, rows.c.network_avg_approved).label("cost_index"),
+            cast(rows.c.provider_id, String).label("row_key"),
+        )
+        if query.filters.provider_id is not None:
+            table = table.where(rows.c.provider_id == query.filters.provider_id)
+        return table
 
 
 def _claims(query: ReportQuery) -> Select[Any]:
@@ -182,29 +203,6 @@ def _figures(claims: Subquery) -> list[ColumnElement[Any]]:
     ]
 
 
-def _by_provider(query: ReportQuery) -> Select[Any]:
-    """The figures of each provider with a claim in the period."""
-    claims = _claims(query).subquery()
-    return (
-        select(
-            Provider.name.label("provider"),
-            *_figures(claims),
-            cast(Provider.id, String).label("row_key"),
-        )
-        .join(Provider, Provider.id == claims.c.provider_id)
-        .group_by(Provider.id)
-    )
-
-
-def _network_average(query: ReportQuery) -> Any:
-    """The average approved per approved claim over every provider (a scalar subquery)."""
-    every_provider = replace(query, filters=replace(query.filters, provider_id=None))
-    claims = _claims(every_provider).subquery()
-    approved = claims.c.status.in_(APPROVED)
-    total = func.coalesce(func.sum(claims.c.approved).filter(approved), 0)
-    return select(_average(total, func.count().filter(approved))).scalar_subquery()
-
-
 def whole(number: ColumnElement[Any]) -> ColumnElement[Any]:
     """A sum as an integer (a `numeric` would not page: its cursor takes ints)."""
     return cast(number, BigInteger)
@@ -225,13 +223,18 @@ def _days(fraction: float, days: ColumnElement[Any]) -> ColumnElement[Any]:
     return cast(func.round(cast(percentile, Numeric), 2), Float)
 
 
-def _top(key: str, label: str, providers: list[Any], *series: Series) -> Breakdown:
+def _top(
+    key: str, what: str, providers: list[Any], names: dict[Any, str], *series: Series
+) -> Breakdown:
+    """The providers with the most of the first series (then by name)."""
+    ranked = sorted(providers, key=lambda p: (-getattr(p, series[0].key), names[p.provider_id]))
     return Breakdown(
         key=key,
-        label=label,
+        label=f"Top {TOP} providers by {what}",
         series=list(series),
         items=[
-            {"key": p.row_key, "label": p.provider} | {s.key: getattr(p, s.key) for s in series}
-            for p in providers[:TOP]
+            {"key": str(p.provider_id), "label": names[p.provider_id]}
+            | {s.key: getattr(p, s.key) for s in series}
+            for p in ranked[:TOP]
         ],
     )
