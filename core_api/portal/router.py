@@ -1,20 +1,23 @@
-"""Client portal logins, enrollee accounts, password setup, and client change requests."""
+"""Client portal logins, enrollee accounts, password setup, client change requests, and the
+client's aggregated utilisation."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from core_api.access.schemas import UserRead
 from core_api.auth.actor import Actor
 from core_api.auth.credentials import Credential, anonymous_actor
 from core_api.db import released
 from core_api.deps import DbSession, SettingsDep, require, require_key
+from core_api.kit.fields import Month
 from core_api.kit.pagination import Page, PageParams, page_params
 from core_api.models import ApiKeyScope, ChangeRequestKind, ChangeRequestStatus
-from core_api.portal import accounts, change_requests
+from core_api.portal import accounts, change_requests, utilisation
 from core_api.portal.accounts import IssuedLogin
 from core_api.portal.schemas import (
     AccountCreate,
@@ -24,6 +27,7 @@ from core_api.portal.schemas import (
     Decline,
     PasswordSetup,
     PortalLogin,
+    UtilisationRead,
 )
 from core_api.security import hash_password
 
@@ -141,3 +145,20 @@ async def decline_change_request(
     return ChangeRequestRead.model_validate(
         await change_requests.decline(db, actor, request_id, body.reason)
     )
+
+
+@router.get("/portal/utilisation", response_model=UtilisationRead)
+async def client_utilisation(
+    db: DbSession,
+    actor: Annotated[Actor, require("portal:utilisation")],
+    from_: Annotated[Month | None, Query(alias="from")] = None,
+    to: Annotated[Month | None, Query()] = None,
+    currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
+) -> UtilisationRead:
+    """The caller's client (a client portal user), aggregated only: its roster by status
+    and relationship, and by month (`from`/`to`, default the last twelve) and benefit
+    category its members served, claims and approved amount. Never a person, a diagnosis
+    or a procedure. A cell of fewer than `threshold` distinct members is `suppressed`, with
+    no number; every total is the sum of the cells shown (`suppressed_cells` says how many
+    it leaves out), so that no total, and no difference of answers, reveals a hidden one."""
+    return await utilisation.client_utilisation(db, actor, from_, to, currency, date.today())

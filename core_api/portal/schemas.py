@@ -1,4 +1,5 @@
-"""Portal logins (client credentials, enrollee accounts, password setup) and change requests."""
+"""Portal logins (client credentials, enrollee accounts, password setup), change requests, and
+the client's aggregated utilisation."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, 
 from core_api.access.schemas import ORMModel, Password, TenantSlug, UserRead
 from core_api.kit.fields import BirthDate, Input
 from core_api.membership.schemas import DependantCreate, PersonName, Phone
-from core_api.models import ChangeRequestKind, ChangeRequestStatus, Sex
+from core_api.models import (
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    EnrolleeStatus,
+    Relationship,
+    Sex,
+)
+from core_api.reports.schemas import PeriodRead
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 
@@ -112,3 +120,87 @@ class ChangeRequestRead(ORMModel):
     result_enrollee_id: uuid.UUID | None
     version: int
     created_at: datetime
+
+
+# --- the client's utilisation (aggregated only) ---------------------------------------------
+
+
+class Cell(BaseModel):
+    """One group's figures, or `suppressed`: fewer than 5 distinct members in it (none
+    included), answered with no number."""
+
+    suppressed: bool
+    members: int | None = Field(description="Distinct enrollees counted in the cell.")
+    claims: int | None
+    amount: int | None = Field(description="Approved amount, minor units.")
+
+
+class CategoryCell(Cell):
+    category: str
+
+
+class MonthRow(BaseModel):
+    """A month's figures: sums of its category cells that are shown, never of suppressed
+    ones (`suppressed_cells` says how many it leaves out)."""
+
+    month: str = Field(description="YYYY-MM (by service date).")
+    members_served: int = Field(description="Distinct enrollees across the cells shown.")
+    claims: int = Field(description="Claims with a line in a cell shown.")
+    amount: int
+    suppressed_cells: int
+    categories: list[CategoryCell]
+
+
+class CategoryTotal(BaseModel):
+    """A benefit category over the period: the sum of its monthly cells that are shown."""
+
+    category: str
+    claims: int
+    amount: int
+    suppressed_cells: int
+
+
+class UtilisationTotals(BaseModel):
+    """The period: the sum of the cells shown."""
+
+    claims: int
+    amount: int
+    suppressed_cells: int
+
+
+class Count(BaseModel):
+    """A number of members, or `suppressed` with no number."""
+
+    suppressed: bool
+    members: int | None
+
+
+class StatusCount(Count):
+    status: EnrolleeStatus
+
+
+class RelationshipCount(Count):
+    relationship: Relationship
+
+
+class Roster(BaseModel):
+    """The client's enrollees today. Fewer than 5 in a group: suppressed; a breakdown with a
+    single suppressed group has its smallest other group suppressed too, so that no group
+    is the total less the others."""
+
+    members: Count
+    by_status: list[StatusCount]
+    by_relationship: list[RelationshipCount]
+
+
+class UtilisationRead(BaseModel):
+    client_id: uuid.UUID
+    client_name: str
+    period: PeriodRead = Field(description="Whole months, `from` the first day `to` the last.")
+    currency: str
+    threshold: int = Field(description="The fewest distinct members a figure may count.")
+    as_of: datetime = Field(description="When the figures were read.")
+    roster: Roster
+    months: list[MonthRow] = Field(description="Every month of the period, oldest first.")
+    categories: list[CategoryTotal] = Field(description="Every benefit category.")
+    totals: UtilisationTotals
