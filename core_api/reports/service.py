@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.errors import NotFound
 from core_api.kit.pagination import PageParams
 from core_api.models import Plan
+from core_api.reports.authorisation import Authorisation
 from core_api.reports.base import Report, ReportQuery, plain
 from core_api.reports.claims_aging import ClaimsAging
 from core_api.reports.fraud_anomaly import FraudAnomaly
@@ -32,7 +33,13 @@ ReportName = Literal[
 ]
 REPORTS: dict[str, Report] = {
     report.name: report
-    for report in (ClaimsAging(), ProviderPerformance(), FraudAnomaly(), SettlementSummary())
+    for report in (
+        ClaimsAging(),
+        ProviderPerformance(),
+        FraudAnomaly(),
+        SettlementSummary(),
+        Authorisation(),
+    )
 }
 DEFAULT_CURRENCY = "NGN"
 
