@@ -123,7 +123,7 @@ def figures(claims: list[RawClaim]) -> dict[str, Any]:
         "p90_turnaround_days": percentile(waits, 0.9),
         "query_rate": sum(c.queried for c in claims) / n if n else None,
         "risk_events": flags,
-        "risk_rate": flags / n if n else None,
+        "risk_per_100_claims": 100 * flags / n if n else None,
         "avg_approved": whole(total_approved, len(approved)),
     }
 

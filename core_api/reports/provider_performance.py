@@ -11,8 +11,8 @@ are decided. Over those claims, network-wide for the KPIs and per provider for t
   two decimals;
 - `query_rate`: the claims queried at least once (a move to QUERIED in their history) ÷
   the claims;
-- `risk_rate`: the risk events raised on the claims, cleared ones included (the rate is
-  what the rules saw), ÷ the claims: a ratio, so 0.12 is 12 per 100 claims;
+- `risk_per_100_claims`: the risk events raised on the claims, cleared ones included (the
+  rate is what the rules saw) per 100 claims;
 - `avg_approved`: `approved` ÷ the claims approved, in whole minor units. In the rows,
   `network_avg_approved` is the same over every provider of the tenant (under the client
   and plan filters, never the provider filter) and `cost_index` the provider's ÷ it.
@@ -56,7 +56,7 @@ _BILLED = Series(key="billed", label="Billed", unit=Unit.MONEY)
 _APPROVAL_RATE = Series(key="approval_rate", label="Approval rate", unit=Unit.RATIO)
 _MEDIAN_DAYS = Series(key="median_turnaround_days", label="Median turnaround", unit=Unit.DAYS)
 _RISK_EVENTS = Series(key="risk_events", label="Risk events", unit=Unit.COUNT)
-_RISK_RATE = Series(key="risk_rate", label="Risk events per 100 claims", unit=Unit.RATIO)
+_RISK_RATE = Series(key="risk_per_100_claims", label="Risk events per 100 claims", unit=Unit.RATE)
 FIGURES = (
     _CLAIMS,
     _BILLED,
@@ -198,7 +198,7 @@ def _figures(claims: Subquery) -> list[ColumnElement[Any]]:
         _days(0.9, c.turnaround_days).label("p90_turnaround_days"),
         ratio(func.count().filter(c.queried), count).label("query_rate"),
         whole(func.coalesce(func.sum(c.risk_events), 0)).label("risk_events"),
-        ratio(func.sum(c.risk_events), count).label("risk_rate"),
+        (100 * ratio(func.sum(c.risk_events), count)).label("risk_per_100_claims"),
         _average(approved_amount, func.count().filter(approved)).label("avg_approved"),
     ]
 
