@@ -37,6 +37,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +58,8 @@ _AMOUNT = Series(key="amount_flagged", label="Amount flagged", unit=Unit.MONEY)
 _CONFIRMED = Series(key="confirmed", label="Confirmed", unit=Unit.COUNT)
 _CLEARED = Series(key="cleared", label="Cleared", unit=Unit.COUNT)
 SERIES = (_EVENTS, _AMOUNT, _CONFIRMED, _CLEARED)
+# What the charts group the events by, in one pass: each a tuple of columns.
+GROUPINGS = (("month",), ("rule",), ("outcome",), ("provider_id", "provider"), ("member_id",))
 
 
 class FraudAnomaly(Report):
@@ -86,35 +89,41 @@ class FraudAnomaly(Report):
     default_sort = "-raised_on"
 
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
-        found: dict[str, Any] = (
-            (await db.execute(_totals(_events(query).subquery()))).one()._asdict()
-        )
+        totals = _totals(_events(query).subquery())
+        found: dict[str, Any] = (await db.execute(totals)).one()._asdict()
         resolved = found["confirmed"] + found["cleared"]
         return found | {"confirmed_rate": found["confirmed"] / resolved if resolved else None}
 
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
+        """Two passes: the events by month, rule, outcome, provider and member (grouping
+        sets), and the events by procedure code."""
         events = _events(query).subquery()
+        found = (await db.execute(_totals(events, *GROUPINGS))).all()
         by_month: dict[date, dict[str, Any]] = {
-            row.month: row._asdict() for row in await db.execute(_totals(events, "month"))
+            row.month: row._asdict() for row in _of(found, "month")
         }
         months = query.period.months()
         trend = Trend(series=list(SERIES), points=monthly_points(months, by_month, SERIES))
-        by_outcome = {row.outcome: row for row in await db.execute(_totals(events, "outcome"))}
+        by_outcome = {row.outcome: row for row in _of(found, "outcome")}
         outcomes = Breakdown(
             key="outcome",
             label="Confirmed, cleared and open",
             series=[_EVENTS, _AMOUNT],
             items=[_item(o, o, by_outcome.get(o), (_EVENTS, _AMOUNT)) for o in OUTCOMES],
         )
-        coded = _by_code(events, query)
+        by_code = (await db.execute(_totals(_by_code(events, query), ("code",)))).all()
         return trend, [
-            await _ranked(db, "rule", "By rule", events, "rule", limit=None),
+            _ranked("rule", "By rule", _of(found, "rule"), "rule", top=None),
             outcomes,
-            await _ranked(
-                db, "provider", f"Top {TOP} providers", events, "provider_id", "provider"
+            _ranked(
+                "provider",
+                f"Top {TOP} providers",
+                _of(found, "provider_id"),
+                "provider_id",
+                "provider",
             ),
-            await _ranked(db, "procedure", f"Top {TOP} procedure codes", coded, "code"),
-            await _ranked(db, "member", f"Top {TOP} members", events, "member_id"),
+            _ranked("procedure", f"Top {TOP} procedure codes", by_code, "code"),
+            _ranked("member", f"Top {TOP} members", _of(found, "member_id"), "member_id"),
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
@@ -222,23 +231,26 @@ def _by_code(events: Subquery, query: ReportQuery) -> Subquery:
     )
 
 
-def _totals(events: Subquery, *keys: str) -> Select[Any]:
-    """Events, flagged claims, amount flagged and outcomes for each value of `keys` (one
-    row over all without). Summed per flagged claim first, so each claim's amount counts
-    once."""
-    group = [events.c[k] for k in keys]
+def _totals(events: Subquery, *groupings: tuple[str, ...]) -> Select[Any]:
+    """Events, flagged claims, amount flagged and outcomes for each value of each grouping
+    (a tuple of columns; one row over all events without any), in one pass. Summed per
+    flagged claim first, so each claim's amount counts once in each row. A row carries
+    the columns of its grouping and nulls in the others' (no key column is ever null)."""
+    keys = list(dict.fromkeys(key for grouping in groupings for key in grouping))
+    claim = events.c.claim_id
+    by_claim = [tuple_(*(events.c[k] for k in grouping), claim) for grouping in groupings]
     outcomes = [
         func.count().filter(events.c.outcome == outcome).label(outcome) for outcome in OUTCOMES
     ]
     per_claim = (
         select(
-            *group,
-            events.c.claim_id,
+            *(events.c[k] for k in keys),
+            claim,
             func.count().label("events"),
             func.max(events.c.billed).label("billed"),
             *outcomes,
         )
-        .group_by(*group, events.c.claim_id)
+        .group_by(func.grouping_sets(*by_claim) if by_claim else claim)
         .subquery()
     )
     claims = per_claim.c
@@ -255,20 +267,25 @@ def _sum(column: ColumnElement[Any]) -> ColumnElement[Any]:
     return whole(func.coalesce(func.sum(column), 0))
 
 
-async def _ranked(
-    db: AsyncSession, key: str, label: str, events: Subquery, *group: str, limit: int | None = TOP
+def _of(rows: list[Any], key: str) -> list[Any]:
+    """The rows of the grouping `key` belongs to (see `_totals`)."""
+    return [row for row in rows if getattr(row, key) is not None]
+
+
+def _ranked(
+    key: str, label: str, rows: list[Any], *columns: str, top: int | None = TOP
 ) -> Breakdown:
-    """The totals of each value of `group` (its key, then its label if it has one): most
-    events first, then the largest amount, then by key."""
-    totals = _totals(events, *group)
-    found = totals.selected_columns
-    ranked = totals.order_by(found.events.desc(), found.amount_flagged.desc(), found[group[0]])
-    rows = await db.execute(ranked.limit(limit))
+    """Most events first, then the largest amount, then by key; the first `top`. `columns`
+    name the item's key, then its label if another."""
+    key_of, label_of = columns[0], columns[-1]
+    ranked = sorted(rows, key=lambda r: (-r.events, -r.amount_flagged, str(getattr(r, key_of))))
     return Breakdown(
         key=key,
         label=label,
         series=list(SERIES),
-        items=[_item(row[0], row[len(group) - 1], row, SERIES) for row in rows],
+        items=[
+            _item(getattr(row, key_of), getattr(row, label_of), row, SERIES) for row in ranked[:top]
+        ],
     )
 
 
