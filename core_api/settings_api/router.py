@@ -41,7 +41,9 @@ async def patch_settings(body: SettingsPatch, db: DbSession, actor: Editor) -> S
     return await service.patch(db, actor, body)
 
 
-@branding_router.get("", response_model=BrandingRead)
+@branding_router.get(
+    "", response_model=BrandingRead, responses={404: {"description": "No such tenant."}}
+)
 async def get_branding(db: DbSession, tenant: Slug, _key: BffKey) -> BrandingRead:
     """A tenant's display name, primary colour, support contact and logo URL, for its login
     page: the BFF key, no session (the BFF answers it to anyone). Unknown tenant: 404."""
@@ -51,7 +53,11 @@ async def get_branding(db: DbSession, tenant: Slug, _key: BffKey) -> BrandingRea
 @branding_router.get(
     "/logo",
     response_class=Response,
-    responses={**a_file(branding.LOGO_TYPES), 304: {"description": "The copy held is current."}},
+    responses={
+        **a_file(branding.LOGO_TYPES),
+        304: {"description": "The copy held is current."},
+        404: {"description": "No such tenant, or it has no logo."},
+    },
 )
 async def get_logo(
     db: DbSession,
@@ -88,7 +94,9 @@ async def put_logo(
     return await branding.put_logo(db, actor, await file.read(limit + 1), limit)
 
 
-@branding_router.delete("/logo", status_code=204)
+@branding_router.delete(
+    "/logo", status_code=204, responses={404: {"description": "The tenant has no logo."}}
+)
 async def delete_logo(db: DbSession, actor: Editor) -> Response:
     """Removes the tenant's logo (none: 404). Audited."""
     await branding.delete_logo(db, actor)
