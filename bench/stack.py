@@ -3,7 +3,9 @@
 `bench_stack()` uses the embedded PostgreSQL under `.data/bench-pg` (or the server of
 DATABASE_URL), creates a fresh database migrated with alembic, starts the core (and the
 BFF, when asked and present) as uvicorn processes on free loopback ports, and at the
-end stops them and drops the database. All traffic stays on 127.0.0.1.
+end stops them and drops the database. All traffic stays on 127.0.0.1. A bench whose
+data takes minutes to make may `keep` a named database instead: made and migrated on the
+first run, reused as it is by the next (`Stack.fresh` says which) and never dropped.
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class Stack:
     core: Service
     bff: Service | None
     database_url: str  # the owner's URL of the bench database
+    fresh: bool = True  # made by this run (else a kept database, made by an earlier one)
 
 
 def with_database(url: str, name: str) -> str:
@@ -112,15 +115,28 @@ async def admin_sql(server_url: str, sql: str) -> None:
         await conn.close()
 
 
+async def database_exists(server_url: str, name: str) -> bool:
+    conn = await asyncpg.connect(with_database(server_url, "postgres"))
+    try:
+        return bool(await conn.fetchval("select 1 from pg_database where datname = $1", name))
+    finally:
+        await conn.close()
+
+
 @contextmanager
-def bench_stack(*, bff: bool, workers: int = 1, log_level: str = "WARNING") -> Iterator[Stack]:
+def bench_stack(
+    *, bff: bool, workers: int = 1, log_level: str = "WARNING", keep: str | None = None
+) -> Iterator[Stack]:
     database: Database | None = None
     db_url: str | None = None
     services: list[Service] = []
+    fresh = True
     try:
         database = open_database(DEFAULT_DATA_DIR / "bench-pg")
-        name = f"vetra_bench_{secrets.token_hex(4)}"
-        asyncio.run(admin_sql(database.url, f'CREATE DATABASE "{name}"'))
+        name = keep or f"vetra_bench_{secrets.token_hex(4)}"
+        fresh = not (keep and asyncio.run(database_exists(database.url, keep)))
+        if fresh:
+            asyncio.run(admin_sql(database.url, f'CREATE DATABASE "{name}"'))
         db_url = with_database(database.url, name)
         migrate(db_url)
 
@@ -136,12 +152,12 @@ def bench_stack(*, bff: bool, workers: int = 1, log_level: str = "WARNING") -> I
             wait_ready(bff_service)
         elif bff:
             print("bff/main.py does not exist yet: measuring the core API only")
-        yield Stack(core, bff_service, db_url)
+        yield Stack(core, bff_service, db_url, fresh)
     finally:
         ignore_signals()
         stop_services(services)
         if database is not None:
-            if db_url is not None:
+            if db_url is not None and keep is None:
                 drop = f'DROP DATABASE IF EXISTS "{urlsplit(db_url).path[1:]}" WITH (FORCE)'
                 asyncio.run(admin_sql(database.url, drop))
             database.stop()
