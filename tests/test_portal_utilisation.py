@@ -421,6 +421,7 @@ async def test_staff_and_bad_input(core: httpx.AsyncClient) -> None:
     assert (await core.get(URL, headers=p.w.hmo.admin)).status_code == 403
     for params, field in [
         ({"from": "2026-05", "to": "2026-04"}, "to"),
+        ({"from": key(add_months(THIS_MONTH, 1))}, "from"),  # after this month, `to`'s default
         ({"from": "2026-13"}, "from"),
         ({"to": "May"}, "to"),
         ({"from": "2020-01", "to": "2025-12"}, "from"),  # more than 60 months

@@ -131,14 +131,14 @@ async def _callers_client(db: AsyncSession, actor: Actor) -> Client:
 
 def period_months(first: date | None, last: date | None, today: date) -> list[date]:
     """The months from `first` to `last` (first days), by default the last twelve."""
-    last = last or today.replace(day=1)
-    first = first or add_months(last, 1 - DEFAULT_MONTHS)
-    if first > last:
-        raise Invalid("to", "`to` comes before `from`.")
-    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    end = last or today.replace(day=1)
+    start = first or add_months(end, 1 - DEFAULT_MONTHS)
+    if start > end:
+        raise Invalid("to" if last else "from", "`to` comes before `from`.")
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
     if count > MAX_MONTHS:
         raise Invalid("from", f"A period covers at most {MAX_MONTHS} months.")
-    return [add_months(first, i) for i in range(count)]
+    return [add_months(start, i) for i in range(count)]
 
 
 # --- the grid --------------------------------------------------------------------------------
@@ -209,30 +209,30 @@ def _grid_statement(client: Client, months: list[date], currency: str) -> Select
     return select(union_all(select(cells), served).subquery())
 
 
-def _cell(category: str, counted: Counted | None) -> CategoryCell:
-    if counted is None or not counted.shown:
+def _cell(category: str, shown: Counted | None) -> CategoryCell:
+    if shown is None:
         return CategoryCell(
             category=category, suppressed=True, members=None, claims=None, amount=None
         )
     return CategoryCell(
         category=category,
         suppressed=False,
-        members=counted.members,
-        claims=counted.claims,
-        amount=counted.amount,
+        members=shown.members,
+        claims=shown.claims,
+        amount=shown.amount,
     )
 
 
 def _month_row(grid: Grid, month: date) -> MonthRow:
-    shown = [c for c in BENEFIT_CATEGORIES if grid.shown(month, c)]
+    shown = {c: counted for c in BENEFIT_CATEGORIES if (counted := grid.shown(month, c))}
     members_served, claims = grid.served.get(month, (0, 0))
     return MonthRow(
         month=month.strftime("%Y-%m"),
         members_served=members_served,
         claims=claims,
-        amount=sum(grid.cells[month, c].amount for c in shown),
+        amount=sum(counted.amount for counted in shown.values()),
         suppressed_cells=len(BENEFIT_CATEGORIES) - len(shown),
-        categories=[_cell(c, grid.cells.get((month, c))) for c in BENEFIT_CATEGORIES],
+        categories=[_cell(c, shown.get(c)) for c in BENEFIT_CATEGORIES],
     )
 
 

@@ -98,16 +98,6 @@ def logo_url(tenant_slug: str) -> str:
     return f"branding/logo?tenant={tenant_slug}"
 
 
-def _logo_read(tenant: Tenant, logo: TenantLogo) -> LogoRead:
-    return LogoRead(
-        url=logo_url(tenant.slug),
-        media_type=logo.media_type,
-        size=logo.size,
-        digest=logo.digest,
-        updated_at=logo.updated_at,
-    )
-
-
 async def logo_of(db: AsyncSession, tenant_id: uuid.UUID) -> LogoRead | None:
     """The tenant's logo as described in its settings (the bytes are not read)."""
     logo = await db.get(TenantLogo, tenant_id)
@@ -115,7 +105,13 @@ async def logo_of(db: AsyncSession, tenant_id: uuid.UUID) -> LogoRead | None:
         return None
     tenant = await db.get(Tenant, tenant_id)
     assert tenant is not None
-    return _logo_read(tenant, logo)
+    return LogoRead(
+        url=logo_url(tenant.slug),
+        media_type=logo.media_type,
+        size=logo.size,
+        digest=logo.digest,
+        updated_at=logo.updated_at,
+    )
 
 
 async def put_logo(db: AsyncSession, actor: Actor, data: bytes, limit: int) -> LogoRead:
