@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Date,
+    DateTime,
     Float,
     Numeric,
     SQLColumnExpression,
@@ -54,6 +55,12 @@ def month_of(moment: SQLColumnExpression[Any]) -> ColumnElement[date]:
     """The first day of `moment`'s month in UTC (literals, so GROUP BY matches it)."""
     utc = func.timezone(literal_column("'UTC'"), moment)
     return cast(func.date_trunc(literal_column("'month'"), utc), Date)
+
+
+def first_of_month(day: SQLColumnExpression[date]) -> ColumnElement[date]:
+    """The first day of a date column's month (through `timestamp`: never the session's
+    time zone)."""
+    return cast(func.date_trunc(literal_column("'month'"), cast(day, DateTime)), Date)
 
 
 def day_of(moment: SQLColumnExpression[Any]) -> ColumnElement[date]:
