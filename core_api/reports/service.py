@@ -14,6 +14,7 @@ from core_api.models import Plan
 from core_api.reports.authorisation import Authorisation
 from core_api.reports.base import Report, ReportQuery, plain
 from core_api.reports.claims_aging import ClaimsAging
+from core_api.reports.enrollee_coverage import EnrolleeCoverage
 from core_api.reports.fraud_anomaly import FraudAnomaly
 from core_api.reports.period import Period
 from core_api.reports.provider_performance import ProviderPerformance
@@ -39,6 +40,7 @@ REPORTS: dict[str, Report] = {
         FraudAnomaly(),
         SettlementSummary(),
         Authorisation(),
+        EnrolleeCoverage(),
     )
 }
 DEFAULT_CURRENCY = "NGN"
