@@ -37,10 +37,17 @@ class Plan(TenantScoped, Base):
 
 
 class PlanVersion(TenantScoped, Base):
+    """A plan's rules from `effective_from` on, premiums included: minor units of the plan's
+    currency per member per month, by the member's relationship to the principal."""
+
     __tablename__ = "plan_versions"
     __table_args__ = tenant_table_args(
         UniqueConstraint("tenant_id", "plan_id", "version_no"),
         tenant_fk("plan_id", "plans", ondelete="CASCADE"),
+        CheckConstraint(
+            "premium_principal >= 0 and premium_spouse >= 0 and premium_child >= 0",
+            name="premiums_non_negative",
+        ),
     )
 
     plan_id: Mapped[uuid.UUID]
@@ -49,6 +56,9 @@ class PlanVersion(TenantScoped, Base):
     max_dependants: Mapped[int] = mapped_column(Integer, default=5)
     max_children: Mapped[int] = mapped_column(Integer, default=4)
     capitation_rate: Mapped[int] = mapped_column(default=0)
+    premium_principal: Mapped[int] = mapped_column(default=0)
+    premium_spouse: Mapped[int] = mapped_column(default=0)
+    premium_child: Mapped[int] = mapped_column(default=0)
 
 
 class PlanBenefit(TenantScoped, Base):

@@ -32,6 +32,7 @@ def plan_read(view: service.PlanView) -> PlanRead:
         max_dependants=version.max_dependants,
         max_children=version.max_children,
         capitation_rate=version.capitation_rate,
+        premium=service.premium_of(version),
         benefits=[BenefitRead.model_validate(b) for b in view.benefits],
         exclusions=[ExclusionRead.model_validate(e) for e in view.exclusions],
     )
@@ -39,7 +40,8 @@ def plan_read(view: service.PlanView) -> PlanRead:
 
 @router.post("", status_code=201, response_model=PlanRead)
 async def create_plan(body: PlanCreate, db: DbSession, actor: Manager) -> PlanRead:
-    """Amounts are integer minor units (kobo for NGN)."""
+    """Amounts are integer minor units (kobo for NGN); the premium is per member per month by
+    relationship, 0 when left out."""
     return plan_read(await service.create_plan(db, actor, body))
 
 
@@ -67,7 +69,8 @@ async def get_plan(
 async def update_plan(
     plan_id: uuid.UUID, body: PlanUpdate, db: DbSession, actor: Manager
 ) -> PlanRead:
-    """Changing benefits, exclusions, dependant limits or capitation starts a new version."""
+    """Changing benefits, exclusions, dependant limits, capitation or the premium starts a new
+    version, in force from today; earlier days keep the version they were in."""
     return plan_read(await service.update_plan(db, actor, plan_id, body))
 
 

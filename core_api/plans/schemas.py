@@ -51,6 +51,18 @@ class Exclusion(Input):
     kind: ExclusionKind = ExclusionKind.PROCEDURE
 
 
+class Premium(Input):
+    """What the plan earns per member per month, in minor units of the plan's currency, by
+    the member's relationship to the principal (a flat premium names one amount thrice)."""
+
+    principal: Amount
+    spouse: Amount
+    child: Amount
+
+
+NO_PREMIUM = Premium(principal=0, spouse=0, child=0)
+
+
 class PlanRules(Input):
     """The versioned part of a plan."""
 
@@ -59,6 +71,10 @@ class PlanRules(Input):
     max_dependants: Annotated[int, Field(ge=0, le=20)] = 5
     max_children: Annotated[int, Field(ge=0, le=20)] = 4
     capitation_rate: Amount = 0
+    premium: Premium = Field(
+        default=NO_PREMIUM,
+        description="Per member per month; a plan created without one earns nothing (0).",
+    )
 
     @field_validator("benefits")
     @classmethod
@@ -87,6 +103,9 @@ class PlanUpdate(Patch):
     max_dependants: Annotated[int, Field(ge=0, le=20)] | None = None
     max_children: Annotated[int, Field(ge=0, le=20)] | None = None
     capitation_rate: Amount | None = None
+    premium: Premium | None = Field(
+        default=None, description="The whole premium, all three amounts; starts a new version."
+    )
 
     @field_validator("benefits")
     @classmethod
@@ -115,5 +134,6 @@ class PlanRead(BaseModel):
     max_dependants: int
     max_children: int
     capitation_rate: int
+    premium: Premium
     benefits: list[BenefitRead]
     exclusions: list[ExclusionRead]

@@ -27,9 +27,16 @@ from core_api.models import (
     PlanExclusion,
     PlanVersion,
 )
-from core_api.plans.schemas import PlanCreate, PlanRules, PlanUpdate
+from core_api.plans.schemas import PlanCreate, PlanRules, PlanUpdate, Premium
 
-RULE_FIELDS = ("benefits", "exclusions", "max_dependants", "max_children", "capitation_rate")
+RULE_FIELDS = (
+    "benefits",
+    "exclusions",
+    "max_dependants",
+    "max_children",
+    "capitation_rate",
+    "premium",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +70,9 @@ async def _add_version(db: AsyncSession, plan: Plan, version_no: int, rules: Pla
         max_dependants=rules.max_dependants,
         max_children=rules.max_children,
         capitation_rate=rules.capitation_rate,
+        premium_principal=rules.premium.principal,
+        premium_spouse=rules.premium.spouse,
+        premium_child=rules.premium.child,
     )
     db.add(version)
     await db.flush()
@@ -175,7 +185,16 @@ def _rules_of(view: PlanView) -> dict[str, object]:
         "max_dependants": view.version.max_dependants,
         "max_children": view.version.max_children,
         "capitation_rate": view.version.capitation_rate,
+        "premium": premium_of(view.version),
     }
+
+
+def premium_of(version: PlanVersion) -> Premium:
+    return Premium(
+        principal=version.premium_principal,
+        spouse=version.premium_spouse,
+        child=version.premium_child,
+    )
 
 
 async def delete_plan(db: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> None:

@@ -1,0 +1,472 @@
+"""Exposure and earned premium per month, client and plan: what the loss ratio, utilisation
+and the dashboard divide by.
+
+**Covered.** A member is covered on a day when the lifecycle status in force that day is
+ACTIVE: the status of the change (`enrollee_status_changes`) with the latest
+`effective_date` on or before the day, the latest recorded winning a tie, exactly as
+eligibility reads it. Enrolled on the 10th counts from the 10th; suspended or terminated
+on the 21st counts up to the 20th; reactivated on the 16th counts again from the 16th.
+The member's client, plan and relationship are its current ones.
+
+**Earned.** A covered day earns the premium of the member's relationship (principal,
+spouse, child) in the plan version in force that day (the latest begun by then, else
+version 1), divided by the number of days D of its calendar month: a whole month earns
+the premium, 21 of 30 days earn 21/30 of it, suspended and terminated days earn nothing,
+and a new version mid-month prices the days on each side at its own premium. A month,
+client and plan earns `round_half_up(Σ premium_of_day / D)` over all its members' covered
+days, in integer minor units of the plan's currency: rounded once per row, so a total
+over rows (a client's year, the HMO's month) is the sum of those rows.
+
+**Exposure.** `members` counts the members covered on at least one day of the month,
+`member_days` their covered days, `member_months` is `member_days / D`.
+
+A range that starts or ends mid-month counts only its own days of those months (their
+premium still divided by the whole month's D).
+
+**How it stays fast.** One statement, linear in the members. Members who never left
+ACTIVE before the range's end (most of them) are covered from their coverage start on:
+they are only counted, grouped by client, plan, relationship and the day they start in
+the range. Only members with a suspension or termination before the range's end have
+their lifecycle history read and cut into ACTIVE spans. The whole months inside a span
+are counted per run of months, and only the partial months at its ends are priced day by
+day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    ColumnClause,
+    ColumnElement,
+    CompoundSelect,
+    Date,
+    DateTime,
+    Numeric,
+    Select,
+    Subquery,
+    and_,
+    case,
+    cast,
+    column,
+    extract,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+    values,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core_api.models import Enrollee, EnrolleeStatus, EnrolleeStatusChange, Plan, PlanVersion
+from core_api.models import Relationship as Kin
+
+MEMBER_MONTH_PLACES = Decimal("0.000001")
+# Written into the statement rather than bound: a GROUP BY then matches the same
+# expression in the SELECT list.
+MONTH: ColumnClause[str] = literal_column("'month'")
+ACTIVE: ColumnClause[str] = literal_column(f"'{EnrolleeStatus.ACTIVE.value}'")
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One month, client and plan: its coverage and the premium it earned."""
+
+    month: date  # its first day
+    client_id: uuid.UUID
+    plan_id: uuid.UUID
+    currency: str  # the plan's
+    members: int  # covered on at least one day of the month (within the range)
+    member_days: int  # covered days, all members together
+    days_in_month: int  # of the calendar month, even when the range cuts it
+    earned_premium: int  # minor units
+
+    @property
+    def member_months(self) -> Decimal:
+        """`member_days / days_in_month`, rounded half up to 6 decimal places (for an
+        exact sum over rows of one month, add their `member_days` and divide once)."""
+        exact = Decimal(self.member_days) / Decimal(self.days_in_month)
+        return exact.quantize(MEMBER_MONTH_PLACES, rounding=ROUND_HALF_UP)
+
+
+async def exposure(
+    db: AsyncSession,
+    tenant_id: uuid.UUID,
+    first_day: date,
+    last_day: date,
+    *,
+    client_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
+) -> list[Exposure]:
+    """Coverage and earned premium for each month the days `first_day` … `last_day` (both
+    included) touch, per client and plan, by the rule of the module docstring; only rows
+    with a member covered, in month, client, plan order."""
+    if last_day < first_day:
+        raise ValueError("last_day is before first_day")
+    rows = await db.execute(_statement(tenant_id, first_day, last_day, client_id, plan_id))
+    return [
+        Exposure(month, client, plan, currency, members, days, _days_in(month), earned)
+        for month, client, plan, currency, members, days, earned in rows
+    ]
+
+
+def _days_in(month: date) -> int:
+    return calendar.monthrange(month.year, month.month)[1]
+
+
+def _statement(
+    tenant_id: uuid.UUID,
+    first_day: date,
+    last_day: date,
+    client_id: uuid.UUID | None,
+    plan_id: uuid.UUID | None,
+) -> Select[Any]:
+    after = last_day + timedelta(days=1)
+    range_ = Range(first_day, after)
+    members = _members(tenant_id, range_, client_id, plan_id)
+    spans = _cut(_spans(tenant_id, range_, members), range_)
+    versions = _versions(tenant_id, range_, plan_id)
+    months = _months(range_)
+    parts = union_all(
+        _whole_months(spans, months, versions), _partial_months(spans, versions)
+    ).subquery("parts")
+    month = parts.c.month
+    days_in_month = cast(month + literal_column("interval '1 month'"), Date) - month
+    return (
+        select(
+            month,
+            parts.c.client_id,
+            parts.c.plan_id,
+            Plan.currency,
+            cast(func.sum(parts.c.members), BigInteger),
+            cast(func.sum(parts.c.member_days), BigInteger),
+            cast(_round_half_up(func.sum(parts.c.premium_days), days_in_month), BigInteger),
+        )
+        .join(Plan, Plan.id == parts.c.plan_id)
+        .group_by(month, parts.c.client_id, parts.c.plan_id, Plan.currency)
+        .order_by(month, parts.c.client_id, parts.c.plan_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Days [first, after)."""
+
+    first: date
+    after: date
+
+
+def _members(
+    tenant_id: uuid.UUID, range_: Range, client_id: uuid.UUID | None, plan_id: uuid.UUID | None
+) -> CTE:
+    """The members covered before the range's end, in one row per cohort: those who never
+    left ACTIVE before it, counted by client, plan, relationship and the day they start
+    in the range (`enrollee_id` null); and one row per member who did (`start` null).
+
+    Every enrollee's history begins with an ACTIVE change on its `coverage_start`, and no
+    change is dated before it (membership refuses one), so a member without any other
+    status before the range's end is covered from `coverage_start` on."""
+    change = EnrolleeStatusChange
+    changed = (
+        select(change.enrollee_id)
+        .where(
+            change.tenant_id == tenant_id,
+            change.status != ACTIVE,
+            change.effective_date < range_.after,
+        )
+        .distinct()
+        .subquery("changed")
+    )
+    start = case(
+        (changed.c.enrollee_id.is_(None), func.greatest(Enrollee.coverage_start, range_.first))
+    )
+    query = (
+        select(
+            Enrollee.client_id,
+            Enrollee.plan_id,
+            Enrollee.relationship,
+            changed.c.enrollee_id,
+            start.label("start"),
+            func.count().label("members"),
+        )
+        .outerjoin(changed, changed.c.enrollee_id == Enrollee.id)
+        .where(Enrollee.tenant_id == tenant_id, Enrollee.coverage_start < range_.after)
+        .group_by(
+            Enrollee.client_id,
+            Enrollee.plan_id,
+            Enrollee.relationship,
+            changed.c.enrollee_id,
+            start,
+        )
+    )
+    if client_id is not None:
+        query = query.where(Enrollee.client_id == client_id)
+    if plan_id is not None:
+        query = query.where(Enrollee.plan_id == plan_id)
+    return query.cte("members")
+
+
+def _spans(tenant_id: uuid.UUID, range_: Range, members: CTE) -> CompoundSelect[Any]:
+    """Every ACTIVE span [lo, hi) in the range: a cohort's from its start to the range's
+    end, a changed member's from its lifecycle history, with the end of that member's
+    previous span in the range (`prev_hi`)."""
+    cohorts = select(
+        members.c.client_id,
+        members.c.plan_id,
+        members.c.relationship,
+        members.c.members,
+        members.c.start.label("lo"),
+        literal(range_.after, Date).label("hi"),
+        cast(null(), Date).label("prev_hi"),
+    ).where(members.c.enrollee_id.is_(None))
+
+    change = EnrolleeStatusChange
+    # Each change holds from its date until the next one (a tie: the latest recorded wins,
+    # the others get an empty span); changes dated after the range are left out.
+    history = (
+        select(
+            change.enrollee_id,
+            change.status,
+            change.effective_date.label("since"),
+            func.lead(change.effective_date)
+            .over(
+                partition_by=change.enrollee_id,
+                order_by=(change.effective_date, change.created_at),
+            )
+            .label("until"),
+        )
+        .where(
+            change.tenant_id == tenant_id,
+            change.effective_date < range_.after,
+            change.enrollee_id.in_(
+                select(members.c.enrollee_id).where(members.c.enrollee_id.is_not(None))
+            ),
+        )
+        .subquery("history")
+    )
+    lo = func.greatest(history.c.since, range_.first)
+    hi = func.coalesce(history.c.until, range_.after)
+    active = (
+        select(history.c.enrollee_id, lo.label("lo"), hi.label("hi"))
+        .where(history.c.status == ACTIVE, hi > lo)
+        .subquery("active")
+    )
+    changed = select(
+        members.c.client_id,
+        members.c.plan_id,
+        members.c.relationship,
+        literal(1).label("members"),
+        active.c.lo,
+        active.c.hi,
+        func.lag(active.c.hi)
+        .over(partition_by=active.c.enrollee_id, order_by=active.c.lo)
+        .label("prev_hi"),
+    ).join(members, members.c.enrollee_id == active.c.enrollee_id)
+    return union_all(cohorts, changed)
+
+
+def _cut(spans: CompoundSelect[Any], range_: Range) -> CTE:
+    """The spans with the run of whole range months each covers, [whole_from,
+    whole_until) (empty when none); a range month runs from the first of a month, or the
+    range's first day, to the first of the next, or the range's end."""
+    spans_ = spans.subquery("spans")
+    lo, hi = spans_.c.lo, spans_.c.hi
+    whole_from = case(
+        (lo == range_.first, lo),
+        (extract("day", lo) == 1, lo),
+        else_=func.least(_month_after(lo), range_.after),
+    )
+    whole_until = case(
+        (hi == range_.after, hi),
+        (extract("day", hi) == 1, hi),
+        else_=func.greatest(_month_of(hi), range_.first),
+    )
+    return select(*spans_.c, whole_from.label("whole_from"), whole_until.label("whole_until")).cte(
+        "cut"
+    )
+
+
+def _versions(tenant_id: uuid.UUID, range_: Range, plan_id: uuid.UUID | None) -> CTE:
+    """Each plan version's premiums and the days [since, until) of the range it is in force:
+    from its `effective_from` (version 1: from always) until the earliest `effective_from`
+    of a higher version. Versions not in force on any day of the range are left out."""
+    version = PlanVersion
+    next_from = func.min(version.effective_from).over(
+        partition_by=version.plan_id, order_by=version.version_no.desc(), rows=(None, -1)
+    )
+    begun = case(
+        (version.version_no == 1, range_.first),
+        else_=func.greatest(version.effective_from, range_.first),
+    )
+    ended = func.least(func.coalesce(next_from, range_.after), range_.after)
+    query = select(
+        version.plan_id,
+        version.premium_principal,
+        version.premium_spouse,
+        version.premium_child,
+        begun.label("since"),
+        ended.label("until"),
+    ).where(version.tenant_id == tenant_id)
+    if plan_id is not None:
+        query = query.where(version.plan_id == plan_id)
+    spans = query.subquery("version_spans")
+    return select(spans).where(spans.c.since < spans.c.until).cte("versions")
+
+
+def _months(range_: Range) -> Subquery:
+    """Each month the range touches: its first day and its part [lo, hi) of the range."""
+    rows, month = [], range_.first.replace(day=1)
+    while month < range_.after:
+        following = month + timedelta(days=_days_in(month))
+        rows.append((month, max(month, range_.first), min(following, range_.after)))
+        month = following
+    table = values(column("month", Date), column("lo", Date), column("hi", Date), name="month_rows")
+    return select(table.data(rows)).subquery("months")
+
+
+def _priced(
+    spans: Subquery | CTE, versions: CTE, lo: ColumnElement[date], hi: ColumnElement[date]
+) -> tuple[ColumnElement[bool], list[ColumnElement[Any]]]:
+    """The join of days [lo, hi) of `spans` rows to the versions in force on them, and
+    what each joined row adds: members (counted once, on the version in force on `lo`),
+    member days and premium days."""
+    overlaps = and_(
+        versions.c.plan_id == spans.c.plan_id, versions.c.since < hi, versions.c.until > lo
+    )
+    days = spans.c.members * (
+        func.least(hi, versions.c.until) - func.greatest(lo, versions.c.since)
+    )
+    premium = case(
+        (spans.c.relationship == Kin.PRINCIPAL, versions.c.premium_principal),
+        (spans.c.relationship == Kin.SPOUSE, versions.c.premium_spouse),
+        else_=versions.c.premium_child,
+    )
+    sums = [
+        func.sum(spans.c.members).filter(versions.c.since <= lo),
+        func.sum(days),
+        func.sum(days * premium),
+    ]
+    return overlaps, sums
+
+
+def _whole_months(spans: CTE, months: Subquery, versions: CTE) -> Select[Any]:
+    """The members covered for a whole range month, counted per client, plan and
+    relationship."""
+    runs = (
+        select(
+            spans.c.client_id,
+            spans.c.plan_id,
+            spans.c.relationship,
+            spans.c.whole_from,
+            spans.c.whole_until,
+            func.sum(spans.c.members).label("members"),
+        )
+        .where(spans.c.whole_from < spans.c.whole_until)
+        .group_by(
+            spans.c.client_id,
+            spans.c.plan_id,
+            spans.c.relationship,
+            spans.c.whole_from,
+            spans.c.whole_until,
+        )
+        .subquery("runs")
+    )
+    covered = (
+        select(
+            months.c.month,
+            months.c.lo,
+            months.c.hi,
+            runs.c.client_id,
+            runs.c.plan_id,
+            runs.c.relationship,
+            func.sum(runs.c.members).label("members"),
+        )
+        .join(months, and_(months.c.lo >= runs.c.whole_from, months.c.hi <= runs.c.whole_until))
+        .group_by(
+            months.c.month,
+            months.c.lo,
+            months.c.hi,
+            runs.c.client_id,
+            runs.c.plan_id,
+            runs.c.relationship,
+        )
+        .subquery("covered")
+    )
+    overlaps, (members, member_days, premium_days) = _priced(
+        covered, versions, covered.c.lo, covered.c.hi
+    )
+    return (
+        select(
+            covered.c.month,
+            covered.c.client_id,
+            covered.c.plan_id,
+            members.label("members"),
+            member_days.label("member_days"),
+            premium_days.label("premium_days"),
+        )
+        .join(versions, overlaps)
+        .group_by(covered.c.month, covered.c.client_id, covered.c.plan_id)
+    )
+
+
+def _partial_months(spans: CTE, versions: CTE) -> Select[Any]:
+    """The members covered for part of a range month: a span's head before its first whole
+    month and its tail after the last (one piece when it has none). A changed member
+    whose previous span ended in the month its next one starts is counted once there."""
+    fields = (spans.c.client_id, spans.c.plan_id, spans.c.relationship, spans.c.members)
+    head_end = func.least(spans.c.whole_from, spans.c.hi)
+    tail_start = func.greatest(spans.c.whole_from, spans.c.whole_until)
+    pieces = union_all(
+        select(*fields, spans.c.lo, head_end.label("hi"), spans.c.prev_hi).where(
+            spans.c.lo < head_end
+        ),
+        select(
+            *fields, tail_start.label("lo"), spans.c.hi, cast(null(), Date).label("prev_hi")
+        ).where(tail_start < spans.c.hi),
+    ).subquery("pieces")
+    overlaps, (members, member_days, premium_days) = _priced(
+        pieces, versions, pieces.c.lo, pieces.c.hi
+    )
+    month = _month_of(pieces.c.lo)
+    counted_twice = func.count().filter(
+        versions.c.since <= pieces.c.lo, _month_of(pieces.c.prev_hi - 1) == month
+    )
+    return (
+        select(
+            month.label("month"),
+            pieces.c.client_id,
+            pieces.c.plan_id,
+            (members - counted_twice).label("members"),
+            member_days.label("member_days"),
+            premium_days.label("premium_days"),
+        )
+        .join(versions, overlaps)
+        .group_by(month, pieces.c.client_id, pieces.c.plan_id)
+    )
+
+
+def _month_of(day: ColumnElement[date]) -> ColumnElement[date]:
+    """The first day of `day`'s month (through `timestamp`: no time zone involved)."""
+    return cast(func.date_trunc(MONTH, cast(day, DateTime)), Date)
+
+
+def _month_after(day: ColumnElement[date]) -> ColumnElement[date]:
+    """The first day of the month after `day`'s."""
+    month = func.date_trunc(MONTH, cast(day, DateTime))
+    return cast(month + literal_column("interval '1 month'"), Date)
+
+
+def _round_half_up(
+    premium_days: ColumnElement[Any], days: ColumnElement[Any]
+) -> ColumnElement[Any]:
+    # round(numeric) rounds half away from zero: half up, the amounts being positive.
+    return func.round(cast(premium_days, Numeric) / days)
