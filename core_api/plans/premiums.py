@@ -112,7 +112,7 @@ async def exposure(
     with a member covered, in month, client, plan order."""
     if last_day < first_day:
         raise ValueError("last_day is before first_day")
-    rows = await db.execute(_statement(tenant_id, first_day, last_day, client_id, plan_id))
+    rows = await db.execute(exposure_query(tenant_id, first_day, last_day, client_id, plan_id))
     return [
         Exposure(month, client, plan, currency, members, days, _days_in(month), earned)
         for month, client, plan, currency, members, days, earned in rows
@@ -123,13 +123,15 @@ def _days_in(month: date) -> int:
     return calendar.monthrange(month.year, month.month)[1]
 
 
-def _statement(
+def exposure_query(
     tenant_id: uuid.UUID,
     first_day: date,
     last_day: date,
-    client_id: uuid.UUID | None,
-    plan_id: uuid.UUID | None,
+    client_id: uuid.UUID | None = None,
+    plan_id: uuid.UUID | None = None,
 ) -> Select[Any]:
+    """`exposure`'s statement, for a report to build on: `month`, `client_id`, `plan_id`,
+    `currency`, `members`, `member_days` and `earned_premium` per row."""
     after = last_day + timedelta(days=1)
     range_ = Range(first_day, after)
     members = _members(tenant_id, range_, client_id, plan_id)
@@ -147,9 +149,11 @@ def _statement(
             parts.c.client_id,
             parts.c.plan_id,
             Plan.currency,
-            cast(func.sum(parts.c.members), BigInteger),
-            cast(func.sum(parts.c.member_days), BigInteger),
-            cast(_round_half_up(func.sum(parts.c.premium_days), days_in_month), BigInteger),
+            cast(func.sum(parts.c.members), BigInteger).label("members"),
+            cast(func.sum(parts.c.member_days), BigInteger).label("member_days"),
+            cast(_round_half_up(func.sum(parts.c.premium_days), days_in_month), BigInteger).label(
+                "earned_premium"
+            ),
         )
         .join(Plan, Plan.id == parts.c.plan_id)
         .group_by(month, parts.c.client_id, parts.c.plan_id, Plan.currency)
