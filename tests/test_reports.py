@@ -15,6 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from core_api.reports.service import REPORTS
 from tests.claims_world import PATHS, World, item, move, new_claim, world
 from tests.db import superuser
 from tests.factories import make_staff
@@ -290,3 +291,27 @@ async def test_the_period_and_the_one_before(core: httpx.AsyncClient) -> None:
     assert [p["month"] for p in body["trend"]["points"]] == ["2025-04", "2025-05", "2025-06"]
     body = (await report(core, w.hmo.admin, **{"from": "2025-04-10", "to": "2025-04-19"})).json()
     assert body["previous_period"] == {"from": "2025-03-31", "to": "2025-04-09"}
+
+
+ALL_REPORTS = sorted(REPORTS)
+
+
+@pytest.mark.parametrize("name", ALL_REPORTS)
+async def test_every_report_answers_an_empty_tenant_and_guards_its_csv(
+    core: httpx.AsyncClient, name: str
+) -> None:
+    """No data is no division by zero; each report needs reports:read, its CSV
+    reports:export, and a filter it does not take is refused."""
+    w = await world(core)
+    body = await report(core, w.hmo.admin, name)
+    assert body.status_code == 200, body.text
+    assert body.json()["rows"]["items"] == []
+    header = await report(core, w.hmo.admin, name, format="csv")
+    assert header.status_code == 200, header.text
+    columns = [c["key"] for c in body.json()["rows"]["columns"]]
+    assert header.text.splitlines() == [",".join(columns)]
+    _, adjudicator = await make_staff(core, w.hmo, "Adjudicator")
+    _, relations = await make_staff(core, w.hmo, "Provider Relations")
+    assert (await report(core, adjudicator, name)).status_code == 403
+    assert (await report(core, relations, name, format="csv")).status_code == 403
+    assert (await report(core, w.provider.user, name)).status_code == 403
