@@ -7,7 +7,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -102,7 +102,23 @@ class EnrolleeStatusChange(TenantScoped, Base):
     __tablename__ = "enrollee_status_changes"
     __table_args__ = tenant_table_args(
         tenant_fk("enrollee_id", "enrollees", ondelete="CASCADE"),
-        Index("ix_enrollee_status_changes_lookup", "tenant_id", "enrollee_id", "effective_date"),
+        # Covering: a member's status on a day, or its whole history, without the heap.
+        Index(
+            "ix_enrollee_status_changes_lookup",
+            "tenant_id",
+            "enrollee_id",
+            "effective_date",
+            "created_at",
+            postgresql_include=["status"],
+        ),
+        # The members who ever left ACTIVE: the only histories exposure has to read.
+        Index(
+            "ix_enrollee_status_changes_left_active",
+            "tenant_id",
+            "enrollee_id",
+            "effective_date",
+            postgresql_where=text("status <> 'ACTIVE'"),
+        ),
     )
 
     enrollee_id: Mapped[uuid.UUID]
