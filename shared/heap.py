@@ -1,8 +1,13 @@
-"""Keeping the garbage collector's full passes short and rare in a long-running service."""
+"""Keeping the garbage collector's full passes short and rare in a long-running service,
+and giving memory back to the system once many streams have closed."""
 
 from __future__ import annotations
 
+import asyncio
+import ctypes
 import gc
+import sys
+from collections.abc import Callable
 
 # Young collections run after this many more container allocations than frees (CPython's
 # default is 700). Measured with 10,000 open notification streams on the core (about 170
@@ -16,6 +21,14 @@ import gc
 # a young collection stays in the tens of milliseconds.
 YOUNG_THRESHOLD = 50_000
 
+# A trim once this many fewer streams are open than at the most since the last trim
+# (about 30 MB of either service's memory) ...
+TRIM_AFTER_CLOSED = 1_000
+# ... once the closing has gone on for this long (a wave of closes is trimmed once) ...
+TRIM_SETTLE_SECONDS = 1.0
+# ... and at most once in this long.
+TRIM_PAUSE_SECONDS = 10.0
+
 
 def freeze_startup_heap() -> None:
     """Moves what startup allocated (modules, routes, models, compiled statements) out of
@@ -28,3 +41,72 @@ def freeze_startup_heap() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+def _find_malloc_trim() -> Callable[[], object] | None:
+    """glibc's `malloc_trim(0)`; None where there is none (macOS, musl)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    malloc_trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if malloc_trim is None:
+        return None
+    malloc_trim.argtypes = [ctypes.c_size_t]
+    malloc_trim.restype = ctypes.c_int
+    return lambda: malloc_trim(0)
+
+
+malloc_trim = _find_malloc_trim()
+
+
+class HeapTrimmer:
+    """Gives the memory of closed streams back to the system.
+
+    A closed stream's objects are freed, but glibc's allocator keeps the freed pages for
+    its next allocations (in the main heap and in each thread's arena, and fragmented, so
+    few are at the top of a heap where it would let go of them by itself): 10,000 streams
+    closed left the core and the BFF each about 200 MB larger than before they opened.
+    `malloc_trim(0)` returns every free page. It takes about 20 ms for a few hundred MB and
+    ctypes releases the GIL meanwhile, so it runs on a thread of the event loop's executor.
+
+    The owner reports its open-stream count on every open and close (`note`); a trim is
+    due once `after_closed` fewer are open than at the most since the last trim, and runs
+    `settle` seconds later (and at least `pause` seconds after the last one), so the
+    streams closing meanwhile are trimmed in the same pass. Nothing happens where there
+    is no `malloc_trim`."""
+
+    def __init__(
+        self,
+        after_closed: int = TRIM_AFTER_CLOSED,
+        settle: float = TRIM_SETTLE_SECONDS,
+        pause: float = TRIM_PAUSE_SECONDS,
+        trim: Callable[[], object] | None = malloc_trim,
+    ) -> None:
+        self.after_closed = after_closed
+        self.settle = settle
+        self.pause = pause
+        self.trims = 0
+        self._trim = trim
+        self._open = 0
+        self._most = 0  # the most open since the last trim
+        self._last: float | None = None  # when the last trim started (loop time)
+        self._due: asyncio.TimerHandle | None = None
+
+    def note(self, open_now: int) -> None:
+        """The owner's open-stream count, after a stream opened or closed."""
+        self._open = open_now
+        if open_now > self._most:
+            self._most = open_now
+        elif self._due is None and self._most - open_now >= self.after_closed and self._trim:
+            loop = asyncio.get_running_loop()
+            delay = self.settle
+            if self._last is not None:
+                delay = max(delay, self._last + self.pause - loop.time())
+            self._due = loop.call_later(delay, self._start, loop)
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        assert self._trim is not None
+        self._due = None
+        self._last = loop.time()
+        self._most = self._open
+        self.trims += 1
+        loop.run_in_executor(None, self._trim)
