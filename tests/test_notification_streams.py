@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
+import threading
+import types
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -16,11 +19,23 @@ from sqlalchemy import text
 from core_api.config import Settings
 from core_api.main import create_app
 from core_api.notifications.hub import NotificationHub
+from core_api.notifications.stream import EventStream
 from core_api.security import token_digest
+from shared.heap import HeapTrimmer
+from shared.http import RequestContextMiddleware
 from tests.db import app_role, superuser
-from tests.factories import PASSWORD, TenantCtx, login, make_staff, make_tenant, session_headers
+from tests.factories import (
+    PASSWORD,
+    PLATFORM,
+    TenantCtx,
+    login,
+    make_staff,
+    make_tenant,
+    session_headers,
+)
 from tests.live import serve
 from tests.sse import Event, EventReader, RawStream
+from tests.test_problems import assert_problem
 
 
 @contextlib.contextmanager
@@ -321,3 +336,64 @@ class TestListener:
                     await notify([(tenant.id, user["id"])], count=1, start=4)
                     for reader in readers:
                         assert ids(await reader.take(1)) == [after + 4]
+
+
+def live_coroutines(function: Callable[..., Any]) -> int:
+    """How many coroutines of `function` are suspended right now (a stream's layers)."""
+    code = function.__code__
+    return sum(
+        1 for o in gc.get_objects() if isinstance(o, types.CoroutineType) and o.cr_code is code
+    )
+
+
+class CountedTrims:
+    """A stand-in for malloc_trim that counts its calls (made on the executor's thread)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.called = threading.Event()
+
+    def __call__(self) -> None:
+        self.calls += 1
+        self.called.set()
+
+
+class TestBelowTheMiddleware:
+    async def test_refusals_are_the_usual_problems_and_a_stream_keeps_no_request_layer(
+        self,
+    ) -> None:
+        """The route still checks the key, the session and the id (problem+json as any
+        route); an open stream's body runs below the middleware, which have finished."""
+        with served() as (base_url, hub):
+            async with client(base_url) as c:
+                tenant = await make_tenant(c)
+                for headers, status in (
+                    ({}, 401),
+                    (session_headers("not-a-session"), 401),
+                    (PLATFORM, 403),  # a credential with no user
+                    ({**tenant.admin, "last-event-id": "abc"}, 422),
+                ):
+                    refused = await c.get("/v1/notifications/stream", headers=headers)
+                    assert_problem(refused, status)
+                    assert refused.headers["x-request-id"]
+                assert [e["field"] for e in refused.json()["errors"]] == ["last-event-id"]
+
+                async with open_streams(c, tenant.admin, 3, 0) as _readers:
+                    await until(replayed(hub, 3))
+                    assert live_coroutines(EventStream._body) == 3
+                    assert live_coroutines(RequestContextMiddleware.__call__) == 0
+
+
+class TestMemoryBack:
+    async def test_the_heap_is_trimmed_once_many_streams_have_closed(self) -> None:
+        trims = CountedTrims()
+        with served() as (base_url, hub):
+            hub.trimmer = HeapTrimmer(after_closed=4, settle=0, trim=trims)
+            async with client(base_url) as c:
+                tenant = await make_tenant(c)
+                async with open_streams(c, tenant.admin, 4, 0):
+                    await until(replayed(hub, 4))
+                    assert trims.calls == 0
+                await until(lambda: hub.open_streams == 0)
+            assert await asyncio.to_thread(trims.called.wait, 10)
+            assert (hub.trimmer.trims, trims.calls) == (1, 1)

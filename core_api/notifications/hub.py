@@ -36,7 +36,6 @@ import random
 import re
 import signal
 import uuid
-from collections import deque
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +47,7 @@ from core_api.config import Settings
 from core_api.db import APP_ROLE, DriverPool
 from core_api.models.base import utcnow
 from core_api.notifications.schemas import NotificationRead
+from shared.heap import HeapTrimmer
 
 CHANNEL = "vetra_notifications"
 SESSION_CHANNEL = "vetra_session_ended"
@@ -135,7 +135,7 @@ class Stream:
         self.sending = False  # its sender is writing live frames to the client
         self.closed: str | None = None
         self._hub = hub
-        self._items: deque[Frame] = deque()
+        self._items: list[Frame] = []  # a list: an empty one is 56 bytes, a deque 600
         self._limit = limit
         self._waiter: asyncio.Future[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -183,8 +183,7 @@ class Stream:
                 self._waiter = None
         if self.closed is not None:
             return None
-        items = list(self._items)
-        self._items.clear()
+        items, self._items = self._items, []
         return items
 
     def _wake(self) -> None:
@@ -200,6 +199,8 @@ class NotificationHub:
         self.settings = settings
         self.stats = HubStats()
         self._by_user: dict[uuid.UUID, set[Stream]] = {}
+        self._open_streams = 0
+        self.trimmer = HeapTrimmer()  # gives closed streams' memory back
         self._by_session: dict[uuid.UUID, set[Stream]] = {}
         self._cursor: dict[uuid.UUID, int] = {}  # last seq read, per user with streams
         self._woken: dict[uuid.UUID, int] = {}  # user → read after this if no cursor yet
@@ -243,7 +244,7 @@ class NotificationHub:
 
     @property
     def open_streams(self) -> int:
-        return sum(len(streams) for streams in self._by_user.values())
+        return self._open_streams
 
     @property
     def tracked_users(self) -> int:
@@ -260,6 +261,8 @@ class NotificationHub:
             stream.closed = "shutdown"
             return stream
         self._by_user.setdefault(user_id, set()).add(stream)
+        self._open_streams += 1
+        self.trimmer.note(self._open_streams)
         if session_id is not None:
             self._by_session.setdefault(session_id, set()).add(stream)
         lifetime = self.settings.sse_max_lifetime_seconds * (
@@ -269,6 +272,9 @@ class NotificationHub:
         return stream
 
     def _forget(self, stream: Stream) -> None:
+        """Once for each stream `subscribe` added, when it closes."""
+        self._open_streams -= 1
+        self.trimmer.note(self._open_streams)
         streams = self._by_user.get(stream.user_id)
         if streams is not None:
             streams.discard(stream)

@@ -1,8 +1,11 @@
 """One notification stream's response: a minimal `text/event-stream` ASGI response.
 
-Per open stream there is this coroutine (waiting on its queue in the hub, see hub.py)
-and one task waiting for the client to go away. No timers or ping tasks of its own (the
-hub pings, and ends it at its lifetime) and no database work after its replay.
+Its head goes out through the middleware as any response's; its body is sent below them
+(`shared.detached`), so that an open stream keeps none of the request's layers alive.
+Per open stream there is then this body's coroutine (waiting on its queue in the hub,
+see hub.py) and one task waiting for the client to go away. No timers or ping tasks of
+its own (the hub pings, and ends it at its lifetime) and no database work after its
+replay.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from core_api.notifications.hub import READ_BATCH, Frame, NotificationHub, Stream
+from shared.detached import detach_body
 
 log = logging.getLogger("vetra.notifications")
 
@@ -51,10 +55,14 @@ class EventStream(Response):
         self._after = after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers, self.raw_headers = self.raw_headers, []  # not kept for the stream's life
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        detach_body(scope, self._body)
+
+    async def _body(self, receive: Receive, send: Send) -> None:
         stream = self._hub.subscribe(self._tenant_id, self._user_id, self._session_id)
         watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, stream))
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             await self._relay(stream, send, await self._replay(stream, send))
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         except OSError:  # the client went away (servers that say so)
