@@ -10,8 +10,10 @@ Streams have their own way to the core, apart from the httpx pools of ordinary r
 with asyncio, used for this one long GET and closed with it. Nothing is pooled, so
 nothing is shared: a stream never takes a connection an ordinary request needs, and no
 pool bookkeeping walks ten thousand connections on every event. The relay writes the
-request, reads the status and headers, then copies the body through as it comes (chunks
-decoded, uvicorn frames them again for the browser).
+request; the answer is parsed as it arrives (httptools, the parser uvicorn uses) and its
+body, chunks decoded, is passed on to the browser (uvicorn frames it again). The body is
+sent below the middleware (`shared.detached`): an open stream keeps none of the request's
+layers alive, and each piece is one `send` straight to uvicorn.
 
 How many streams one process holds (`VETRA_EVENTS_MAX_STREAMS`, by default from the
 process's open-file limit). A relayed stream costs two file descriptors, the browser's
@@ -25,13 +27,17 @@ loop, the listening socket, and the browser and core sockets of ordinary request
 A stream over the bound is refused at once with a 503 `streams-busy` and `Retry-After`;
 it never waits, and ordinary requests never wait or fail because of streams.
 
-Back-pressure. The relay reads the core's next piece only once uvicorn has taken the
-previous one, so per stream the BFF holds at most one piece (`READ_BYTES`) plus uvicorn's
-write buffer (64 KiB before it pauses the sender); the rest waits in the kernel's socket
+Back-pressure. What arrives from the core waits for the browser in the relay, up to
+`READ_BYTES`; past that the relay stops reading from the core until uvicorn has taken
+it, so per stream the BFF holds at most that (plus one socket read) and uvicorn's write
+buffer (64 KiB before it pauses the sender); the rest waits in the kernel's socket
 buffers, then at the core. A browser that takes in nothing for `VETRA_EVENTS_SEND_TIMEOUT`
 seconds while that buffer is full is dropped: the core connection is closed at once and
 the browser's as soon as the kernel lets go of it. Its reconnect with `Last-Event-ID`
-replays what it missed.
+replays what it missed. The bounds on waiting (the browser taking a piece in, the core
+saying anything within `VETRA_EVENTS_READ_TIMEOUT`; its pings come well within) are
+checked by one sweep over the process's streams every half of the shorter bound, not by
+a timer per stream and event: a wait over its bound ends within half a bound more.
 
 Endings. When the core ends the stream (session revoked or expired, lifetime reached,
 core restarting) the browser's stream ends at once, cleanly; when the browser goes away
@@ -48,9 +54,10 @@ import asyncio
 import logging
 import resource
 import ssl
-from typing import Annotated
+from typing import Annotated, cast
 from urllib.parse import urlsplit
 
+import httptools
 import httpx
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -70,14 +77,17 @@ from bff.proxy import (
     unauthorized,
 )
 from bff.sessions import SessionToken
+from shared.detached import detach_body
+from shared.heap import HeapTrimmer
 from shared.logging import request_id_var
 from shared.problems import ProblemError
 
 FD_PER_STREAM = 2  # the browser's socket and the socket to the core
 FD_RESERVE = 200  # descriptors kept for everything but streams
-READ_BYTES = 16 * 1024  # the most read from the core at once
+READ_BYTES = 16 * 1024  # the most kept from the core before reading from it pauses
 RETRY_AFTER_SECONDS = 5  # Retry-After of a streams-busy answer
 RECONNECT_MS = 2000  # `retry:` sent when the core cannot be reached
+SWEEPS_PER_BOUND = 2  # how often the waits are checked: twice in the shorter bound
 STREAM_PATH = "/v1/notifications/stream"
 MEDIA_TYPE = "text/event-stream"
 # The stream's own headers are uvicorn's to set for the browser.
@@ -113,12 +123,17 @@ class EventRelay:
         self.settings = settings
         self.max_streams = settings.events_max_streams or default_max_streams()
         self.open_streams = 0
+        self.trimmer = HeapTrimmer()  # gives closed streams' memory back
         core = urlsplit(settings.core_url)
         self.host = core.hostname or "127.0.0.1"
         self.tls = ssl.create_default_context() if core.scheme == "https" else None
         self.port = core.port or (443 if self.tls else 80)
         self.authority = core.netloc
         self.path = core.path.rstrip("/") + STREAM_PATH
+        bound = min(settings.events_send_timeout, settings.events_read_timeout)
+        self.sweep_seconds = bound / SWEEPS_PER_BOUND
+        self._relaying: set[_EventStream] = set()
+        self._sweep: asyncio.TimerHandle | None = None
 
     def take_slot(self) -> None:
         if self.open_streams >= self.max_streams:
@@ -128,9 +143,11 @@ class EventRelay:
                 headers={"retry-after": str(RETRY_AFTER_SECONDS)},
             )
         self.open_streams += 1
+        self.trimmer.note(self.open_streams)
 
     def release_slot(self) -> None:
         self.open_streams -= 1
+        self.trimmer.note(self.open_streams)
 
     def _counts(self) -> dict[str, int]:
         return {"open_streams": self.open_streams, "max_streams": self.max_streams}
@@ -160,51 +177,42 @@ class EventRelay:
         if not (token.isascii() and token.isprintable()):
             raise SessionExpired("This session is not valid.")
         self.take_slot()
-        writer: asyncio.StreamWriter | None = None
+        core = _CoreConnection()
         handed_off = False
         try:
             try:
                 async with asyncio.timeout(self.settings.upstream_connect_timeout):
-                    reader, writer = await asyncio.open_connection(
-                        self.host, self.port, ssl=self.tls, limit=READ_BYTES
+                    await asyncio.get_running_loop().create_connection(
+                        core.itself, self.host, self.port, ssl=self.tls
                     )
             except (OSError, TimeoutError) as exc:
                 log.warning("core unreachable for a stream", extra={"fields": {"error": repr(exc)}})
                 return _reconnect_later()
-            writer.write(self.request_head(request, token, resume))
+            core.write(self.request_head(request, token, resume))
             try:
                 async with asyncio.timeout(self.settings.upstream_read_timeout):
-                    status, headers = await _read_head(reader)
+                    status = await core.head
             except TimeoutError as exc:
                 raise CoreTimeout("The core API did not answer in time.") from exc
-            except (OSError, asyncio.IncompleteReadError, _Malformed) as exc:
+            except (OSError, _Malformed) as exc:
                 raise CoreFailed("The core API connection failed.") from exc
-            framing = _Framing.of(headers)
-            content_type = _header(headers, "content-type")
-            if status != 200 or not content_type.startswith(MEDIA_TYPE):
-                return await self._answer(reader, framing, status, headers, request.url.path)
-            stream = _EventStream(self, reader, writer, framing, headers)
+            if status != 200 or not _header(core.headers, "content-type").startswith(MEDIA_TYPE):
+                return await self._answer(core, status, request.url.path)
+            stream = _EventStream(self, core)
             handed_off = True  # the stream owns the connection and the slot from here on
             return stream
         finally:
             if not handed_off:
-                if writer is not None:
-                    writer.transport.abort()
+                core.close()
                 self.release_slot()
 
-    async def _answer(
-        self,
-        reader: asyncio.StreamReader,
-        framing: _Framing,
-        status: int,
-        headers: list[tuple[str, str]],
-        client_path: str,
-    ) -> Response:
+    async def _answer(self, core: _CoreConnection, status: int, client_path: str) -> Response:
         """A refusal from the core (401, 422, 503 ...), small, read whole and passed on."""
+        headers = core.headers
         try:
             async with asyncio.timeout(self.settings.upstream_read_timeout):
-                body = await framing.read_all(reader, WHOLE_ANSWER_BYTES)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, _Malformed) as exc:
+                body = await core.read_all(WHOLE_ANSWER_BYTES)
+        except (TimeoutError, _Malformed) as exc:
             raise CoreFailed("The core API connection failed.") from exc
         if status == 401:
             return unauthorized(body, httpx.Headers(headers), client_path)
@@ -213,6 +221,29 @@ class EventRelay:
         kept.append(("content-length", str(len(answer.body))))
         answer.raw_headers = [(n.encode("latin-1"), v.encode("latin-1")) for n, v in kept]
         return answer
+
+    # --- the bounds on waiting: one sweep over the streams, not a timer each -------------
+
+    def relaying(self, stream: _EventStream) -> None:
+        self._relaying.add(stream)
+        if self._sweep is None:
+            loop = asyncio.get_running_loop()
+            self._sweep = loop.call_later(self.sweep_seconds, self._sweep_once)
+
+    def done_relaying(self, stream: _EventStream) -> None:
+        self._relaying.discard(stream)
+
+    def _sweep_once(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        send_bound = self.settings.events_send_timeout
+        read_bound = self.settings.events_read_timeout
+        for stream in self._relaying:
+            if now - stream.since >= (send_bound if stream.sending else read_bound):
+                stream.stop_waiting()
+        self._sweep = None
+        if self._relaying:
+            self._sweep = loop.call_later(self.sweep_seconds, self._sweep_once)
 
 
 def _one_line(value: str) -> str:
@@ -225,67 +256,118 @@ def _header(headers: list[tuple[str, str]], name: str) -> str:
     return next((value for key, value in headers if key == name), "").lower()
 
 
-async def _read_head(reader: asyncio.StreamReader) -> tuple[int, list[tuple[str, str]]]:
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.LimitOverrunError as exc:
-        raise _Malformed("headers too long") from exc
-    lines = head.decode("latin-1").split("\r\n")
-    version, _, rest = lines[0].partition(" ")
-    code = rest[:3]
-    if not version.startswith("HTTP/1.") or not code.isdigit():
-        raise _Malformed(f"status line {lines[0]!r}")
-    headers = []
-    for line in lines[1:]:
-        if line:
-            name, _, value = line.partition(":")
-            headers.append((name.strip().lower(), value.strip()))
-    return int(code), headers
+class _CoreConnection(asyncio.Protocol):
+    """One stream's connection to the core: the answer's head, then its body as it comes.
 
+    httptools parses the answer (chunked, with a length, or up to the connection's end).
+    At most about `READ_BYTES` of body wait here for the relay; past that, reading from
+    the core pauses until the relay takes them."""
 
-class _Framing:
-    """How the core's body is delimited: chunked, a length, or the end of the connection."""
+    def __init__(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.head: asyncio.Future[int] = loop.create_future()  # the answer's status
+        self.headers: list[tuple[str, str]] = []  # the answer's, names in lower case
+        self.complete = False  # the whole body has arrived
+        self.lost = False  # the connection is closed
+        self._transport: asyncio.Transport | None = None
+        self._parser = httptools.HttpResponseParser(self)
+        self._body = bytearray()
+        self._paused = False
+        self._closed_here = False
+        self._waiter: asyncio.Future[None] | None = None
 
-    def __init__(self, chunked: bool, length: int | None) -> None:
-        self.chunked = chunked
-        self.remaining = length
+    def itself(self) -> _CoreConnection:
+        """The protocol factory for `create_connection`: this very connection."""
+        return self
 
-    @classmethod
-    def of(cls, headers: list[tuple[str, str]]) -> _Framing:
-        if "chunked" in _header(headers, "transfer-encoding"):
-            return cls(chunked=True, length=None)
-        length = _header(headers, "content-length")
-        return cls(chunked=False, length=int(length) if length.isdigit() else None)
+    @property
+    def broke_off(self) -> bool:
+        """The core's side closed before the end of the answer."""
+        return self.lost and not self.complete and not self._closed_here
 
-    async def read(self, reader: asyncio.StreamReader) -> bytes:
-        """The next piece of the body as it comes; b"" at its end."""
-        if self.chunked:
+    def write(self, data: bytes) -> None:
+        assert self._transport is not None
+        self._transport.write(data)
+
+    def close(self) -> None:
+        """Closes the connection at once; whatever waits on it wakes."""
+        self._closed_here = True
+        if not self.head.done():
+            self.head.cancel()
+        if self._transport is not None:
+            self._transport.abort()
+
+    async def read(self) -> bytes:
+        """The body that arrived since the last read, once there is some; b"" once the
+        answer is complete or the connection closed."""
+        while not self._body and not (self.complete or self.lost):
+            self._waiter = asyncio.get_running_loop().create_future()
             try:
-                size_line = await reader.readuntil(b"\r\n")
-                size = int(size_line.split(b";", 1)[0], 16)
-            except (ValueError, asyncio.LimitOverrunError) as exc:
-                raise _Malformed("chunk size") from exc
-            if size == 0:
-                return b""
-            piece = await reader.readexactly(size + 2)
-            return piece[:-2]
-        if self.remaining is None:
-            return await reader.read(READ_BYTES)
-        if self.remaining == 0:
-            return b""
-        piece = await reader.read(min(self.remaining, READ_BYTES))
-        if not piece:
-            raise asyncio.IncompleteReadError(b"", self.remaining)
-        self.remaining -= len(piece)
+                await self._waiter
+            finally:
+                self._waiter = None
+        piece = bytes(self._body)
+        self._body.clear()
+        if self._paused:
+            self._paused = False
+            assert self._transport is not None
+            if not self._transport.is_closing():
+                self._transport.resume_reading()
         return piece
 
-    async def read_all(self, reader: asyncio.StreamReader, limit: int) -> bytes:
+    async def read_all(self, limit: int) -> bytes:
         body = bytearray()
-        while piece := await self.read(reader):
+        while piece := await self.read():
             body += piece
             if len(body) > limit:
                 raise _Malformed("answer too large")
+        if not self.complete:
+            raise _Malformed("answer cut off")
         return bytes(body)
+
+    # asyncio.Protocol
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            if not self.head.done():
+                self.head.set_exception(_Malformed(str(exc)))
+            assert self._transport is not None
+            self._transport.abort()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        if not self.head.done():
+            self.head.set_exception(ConnectionError("closed before the answer's head"))
+        self._wake()
+
+    # httptools' callbacks
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
+
+    def on_headers_complete(self) -> None:
+        self.head.set_result(self._parser.get_status_code())
+
+    def on_body(self, body: bytes) -> None:
+        self._body += body
+        if len(self._body) >= READ_BYTES and not self._paused:
+            self._paused = True
+            assert self._transport is not None
+            self._transport.pause_reading()
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
 
 def _reconnect_later() -> Response:
@@ -300,80 +382,81 @@ def _reconnect_later() -> Response:
 class _EventStream(Response):
     """Copies the core's stream to the browser; closes the core connection however it ends."""
 
-    def __init__(
-        self,
-        relay: EventRelay,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        framing: _Framing,
-        headers: list[tuple[str, str]],
-    ) -> None:
+    def __init__(self, relay: EventRelay, core: _CoreConnection) -> None:
         self.relay = relay
-        self.reader = reader
-        self.writer = writer  # kept: a StreamWriter closes its connection when collected
-        self.transport = writer.transport
-        self.framing = framing
+        self.core = core
         self.status_code = 200
         self.background = None
         self.raw_headers = [
             (name.encode("latin-1"), value.encode("latin-1"))
-            for name, value in filter_headers(headers, _STREAM_DROP)
+            for name, value in filter_headers(core.headers, _STREAM_DROP)
         ]
+        core.headers = []  # not kept for the stream's life
+        self.sending = False  # waiting for the browser to take a piece in, else for the core
+        self.since = 0.0  # when that wait began (loop time)
+        self._waits: asyncio.Timeout | None = None  # ends the wait the sweep finds too long
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        watcher: asyncio.Task[None] | None = None
+        headers, self.raw_headers = self.raw_headers, []  # not kept for the stream's life
         try:
-            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-            watcher = asyncio.ensure_future(_disconnected(receive))
-            watcher.add_done_callback(self._browser_gone)
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+        except BaseException:
+            self._let_go()
+            raise
+        detach_body(scope, self._body)
+
+    async def _body(self, receive: Receive, send: Send) -> None:
+        watcher = asyncio.ensure_future(_disconnected(receive))
+        watcher.add_done_callback(self._browser_gone)
+        try:
             await self._pump(send)
         finally:
-            if watcher is not None:
-                watcher.remove_done_callback(self._browser_gone)
-                watcher.cancel()
-            self.transport.abort()
-            self.relay.release_slot()
+            watcher.remove_done_callback(self._browser_gone)
+            watcher.cancel()
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Closes the core connection and gives the stream's place back."""
+        self.core.close()
+        self.relay.release_slot()
 
     def _browser_gone(self, _watcher: asyncio.Task[None]) -> None:
-        self.transport.abort()  # the pump's pending read ends at once
+        self.core.close()  # the pump's pending read ends at once
+
+    def stop_waiting(self) -> None:
+        """The relay's sweep found the current wait over its bound: it ends (TimeoutError)."""
+        if self._waits is not None:
+            self._waits.reschedule(asyncio.get_running_loop().time())
 
     async def _pump(self, send: Send) -> None:
-        send_timeout = self.relay.settings.events_send_timeout
         try:
-            if await self._copy(send):
-                async with asyncio.timeout(send_timeout):
-                    await send({"type": "http.response.body", "body": b""})
+            await self._copy(send)
+            async with asyncio.timeout(self.relay.settings.events_send_timeout):
+                await send({"type": "http.response.body", "body": b""})
         except TimeoutError:  # the browser took nothing in for that long: drop it
             log.warning("slow event stream dropped", extra={"fields": self.relay._counts()})
 
-    async def _copy(self, send: Send) -> bool:
-        """Copies until the core's stream ends (True) or the browser is found too slow
-        (raises TimeoutError). Each wait has its bound: the core's next piece (its pings
-        come well within `events_read_timeout`), the browser taking it in."""
-        settings = self.relay.settings
+    async def _copy(self, send: Send) -> None:
+        """Copies until the core's stream ends; TimeoutError if the browser is too slow."""
         loop = asyncio.get_running_loop()
-        sending = False
+        self.relay.relaying(self)
         try:
-            async with asyncio.timeout(None) as deadline:
+            async with asyncio.timeout(None) as self._waits:
                 while True:
-                    sending = False
-                    deadline.reschedule(loop.time() + settings.events_read_timeout)
-                    try:
-                        piece = await self.framing.read(self.reader)
-                    except (OSError, asyncio.IncompleteReadError, _Malformed) as exc:
-                        if not self.transport.is_closing():
-                            log.info("core stream broke off", extra={"fields": {"error": str(exc)}})
-                        return True
-                    if not piece:
-                        return True
-                    sending = True
-                    deadline.reschedule(loop.time() + settings.events_send_timeout)
+                    self.sending, self.since = False, loop.time()
+                    if not (piece := await self.core.read()):
+                        break
+                    self.sending, self.since = True, loop.time()
                     await send({"type": "http.response.body", "body": piece, "more_body": True})
         except TimeoutError:
-            if sending:
+            if self.sending:
                 raise
             log.info("core stream silent too long; ended")
-            return True
+        finally:
+            self._waits = None
+            self.relay.done_relaying(self)
+        if self.core.broke_off:
+            log.info("core stream broke off")
 
 
 async def _disconnected(receive: Receive) -> None:

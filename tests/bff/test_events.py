@@ -19,14 +19,23 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from bff.events import FD_PER_STREAM, FD_RESERVE, EventRelay, default_max_streams
+from bff.events import (
+    FD_PER_STREAM,
+    FD_RESERVE,
+    EventRelay,
+    _EventStream,
+    default_max_streams,
+)
 from bff.main import create_app
 from scripts.run import free_port
+from shared.heap import HeapTrimmer
+from shared.http import RequestContextMiddleware
 from tests.bff.conftest import COOKIE, bff_settings, running
 from tests.db import superuser
 from tests.factories import PASSWORD, TenantCtx
 from tests.live import serve
 from tests.sse import Event, EventReader
+from tests.test_notification_streams import CountedTrims, live_coroutines
 
 # Long enough that the core's pings never matter; events arrive within milliseconds.
 WAIT = 10
@@ -357,3 +366,50 @@ def sse_ids(data: bytes) -> list[int]:
         if "id" in fields and "data" in fields:
             ids.append(int(fields["id"]))
     return ids
+
+
+async def test_a_stream_runs_below_the_middleware_which_still_set_its_headers(
+    live_core: str, tenant: TenantCtx
+) -> None:
+    """The head went through the BFF's middleware (request id, security headers); the
+    body is relayed with none of the request's layers left waiting above it."""
+    async with served_bff(live_core, tenant) as served, AsyncExitStack() as stack:
+        streams = [
+            await stack.enter_async_context(served.client.stream("GET", "/api/events"))
+            for _ in range(3)
+        ]
+        for stream in streams:
+            assert stream.status_code == 200
+            assert stream.headers["x-request-id"]
+            assert stream.headers["x-content-type-options"] == "nosniff"
+        await served.until_streams(3)
+        assert live_coroutines(_EventStream._body) == 3
+        # Nor in the core these streams come from (served in this process too).
+        assert live_coroutines(RequestContextMiddleware.__call__) == 0
+
+
+async def test_a_core_silent_past_the_read_bound_ends_the_stream(
+    live_core: str, tenant: TenantCtx
+) -> None:
+    """The core pings every second here; a bound of 0.3 s finds it silent in between."""
+    async with served_bff(live_core, tenant, events_read_timeout=0.3) as served:
+        async with served.client.stream("GET", "/api/events") as stream:
+            assert stream.status_code == 200
+            async with asyncio.timeout(WAIT):  # the relay ends it, cleanly
+                async for _chunk in stream.aiter_raw():
+                    pass
+        await served.until_streams(0)
+
+
+async def test_the_heap_is_trimmed_once_many_streams_have_closed(
+    live_core: str, tenant: TenantCtx
+) -> None:
+    trims = CountedTrims()
+    async with served_bff(live_core, tenant) as served:
+        served.relay.trimmer = HeapTrimmer(after_closed=3, settle=0, trim=trims)
+        async with AsyncExitStack() as stack:
+            await served.streams(3, stack)
+            assert trims.calls == 0
+        await served.until_streams(0)
+        assert await asyncio.to_thread(trims.called.wait, WAIT)
+        assert (served.relay.trimmer.trims, trims.calls) == (1, 1)
