@@ -21,15 +21,20 @@ goes to all of them in one transaction), on fresh users:
    rest: connected / refused (and why);
 3. RSS with every stream open (per-stream KB), then `--idle` s with no events: the CPU
    time the core and the BFF processes spent (utime+stime from /proc) as % of one CPU
-   (target under 10 % together), with PostgreSQL's and the clients' beside it;
+   (target under 10 % together), with PostgreSQL's and the clients' beside it, and the
+   machine's load: its busy time, the part of it that is none of the bench's processes
+   (others share this machine) and the steal;
 4. `--events` notifications at `--rate` per second, each burst one transaction of the
    database's `vetra_notify()` for every user of the shape (what
    `core_api.notifications.service.notify` runs: the outbox row and its `pg_notify`),
    stamped with its send time. Every stream records when each arrives. Delivered (% of
    expected), streams complete, duplicates, events that came only by a replay after a
    reconnect, and delivery latency p50/p99/max (target: every event to every stream,
-   p99 under 1 s at 1 event/s);
+   p99 under 1 s at 1 event/s), the CPU each service spent per delivered event, and the
+   machine's load meanwhile;
 5. closes the streams and, after `--settle` s, the RSS again: is the memory given back?
+   (Each service trims its heap about a second after many streams closed, see
+   `shared/heap.py`.)
 
 The client behaves as EventSource does: a non-200 answer ends the stream for good (the
 first one counts as refused), a dropped connection reconnects after the server's
@@ -42,6 +47,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -348,8 +354,11 @@ class StreamClient:
 def client_main(
     conn: Connection, host: str, port: int, specs: list[tuple[int, bytes]], opening: int
 ) -> None:
-    """A client process: as many open files as allowed, uvloop, commands from the pipe."""
+    """A client process: as many open files as allowed, uvloop, commands from the pipe, no
+    garbage collector (its full passes over 5,000 streams' arrivals paused a client for
+    0.2-0.7 s, which the delivery latency then counted; what it leaves is freed at exit)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the bench stops its clients itself
+    gc.disable()
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     client = StreamClient(host, port, specs, opening)
@@ -396,12 +405,14 @@ class Clients:
 
 
 async def cpu_snapshot(pids: dict[str, int], clients: Clients) -> dict[str, float]:
-    """CPU seconds so far of each service, PostgreSQL (all of it) and the client
-    processes, with the moment they were read."""
+    """CPU seconds so far of each service, PostgreSQL (all of it), the client processes
+    and the whole machine (and the time its hypervisor gave to others: steal), with the
+    moment they were read."""
     seen = {name: cpu_seconds(pid) for name, pid in pids.items()}
     pg = postmaster_pid()
     seen["PostgreSQL"] = cpu_seconds(pg, children=True) if pg else float("nan")
     seen["clients"] = sum(await clients.ask("cpu"))
+    seen["machine"], seen["steal"] = machine_cpu_seconds()
     seen["at"] = time.perf_counter()
     return seen
 
@@ -409,10 +420,31 @@ async def cpu_snapshot(pids: dict[str, int], clients: Clients) -> dict[str, floa
 async def cpu_percent(
     before: dict[str, float], pids: dict[str, int], clients: Clients
 ) -> dict[str, float]:
-    """% of one CPU each used since `before`."""
+    """% of one CPU each used since `before`; `others`: the machine's busy time that is
+    none of the bench's processes (other work on the machine; PostgreSQL too when it is
+    not the bench's own)."""
     now = await cpu_snapshot(pids, clients)
     spent = now.pop("at") - before["at"]
-    return {name: 100 * (value - before[name]) / spent for name, value in now.items()}
+    used = {name: 100 * (value - before[name]) / spent for name, value in now.items()}
+    ours = [used[name] for name in (*pids, "PostgreSQL", "clients")]
+    used["others"] = used["machine"] - sum(value for value in ours if value == value)
+    used["seconds"] = spent
+    return used
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """The machine's busy CPU seconds (all CPUs) and its steal, from /proc/stat."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()  # "cpu" user nice ...
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(n) for n in fields[1:9])
+    return (user + nice + system + irq + softirq) / TICK, steal / TICK
+
+
+def load_line(used: dict[str, float]) -> str:
+    """What else ran on the machine meanwhile: the bench shares it."""
+    return (
+        f"machine {used['machine']:.0f}% busy of {100 * (os.cpu_count() or 1)}%, "
+        f"{used['others']:.0f}% of it by others; steal {used['steal']:.0f}%"
+    )
 
 
 def rss_mb(pid: int) -> float:
@@ -705,7 +737,8 @@ async def shape(
             f"  idle {args.idle:g}s with {connected} streams: "
             + " + ".join(f"{name} {idle[name]:.1f}%" for name in pids)
             + f" = {outcome.idle:.1f}% of one CPU ({verdict} the {TARGET_IDLE:g}% target);"
-            f" PostgreSQL {idle['PostgreSQL']:.1f}%, clients {idle['clients']:.1f}%",
+            f" PostgreSQL {idle['PostgreSQL']:.1f}%, clients {idle['clients']:.1f}%;"
+            f" {load_line(idle)}",
             flush=True,
         )
 
@@ -722,15 +755,23 @@ async def shape(
         print(
             f"  sent {args.events} bursts to {users} user(s), all in or given up after "
             f"{time.perf_counter() - t0:.1f}s (commit p99 {quantile(commits, 99) * 1000:.0f} ms);"
-            " CPU meanwhile, % of one (the machine has "
-            f"{100 * (os.cpu_count() or 1)}%): "
-            + ", ".join(f"{name} {value:.0f}%" for name, value in spent.items()),
+            " CPU meanwhile, % of one: "
+            + ", ".join(f"{name} {spent[name]:.0f}%" for name in (*pids, "PostgreSQL", "clients"))
+            + f"; {load_line(spent)}",
             flush=True,
         )
         closed = await clients.ask("close")
     finally:
         clients.stop()
-    report_delivery(closed, connected, n, args, outcome)
+    delivered = report_delivery(closed, connected, n, args, outcome)
+    if delivered:
+        print(
+            "  CPU per delivered event (pings and all): "
+            + ", ".join(
+                f"{name} {spent[name] / 100 * spent['seconds'] / delivered * 1e6:.0f} us"
+                for name in pids
+            )
+        )
 
     await asyncio.sleep(args.settle)
     after = {name: rss_mb(pid) for name, pid in pids.items()}
@@ -751,7 +792,8 @@ async def shape(
 
 def report_delivery(
     closed: list[dict[str, Any]], connected: int, n: int, args: argparse.Namespace, o: Outcome
-) -> None:
+) -> int:
+    """Prints what arrived; how many events did."""
     latencies: list[float] = []
     slowest = [0.0] * args.events  # per burst: its last arrival after its send
     complete = duplicates = others = replayed = reconnects = ended = pings = 0
@@ -786,6 +828,7 @@ def report_delivery(
         + " ".join(f"{s:.2f}" for s in slowest),
         flush=True,
     )
+    return len(latencies)
 
 
 def run(args: argparse.Namespace) -> int:
