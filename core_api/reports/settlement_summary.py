@@ -36,10 +36,10 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Date,
     Select,
     SQLColumnExpression,
     String,
+    Subquery,
     and_,
     case,
     cast,
@@ -163,7 +163,7 @@ class SettlementSummary(Report):
         )
 
     async def _trend(
-        self, db: AsyncSession, query: ReportQuery, window: Window, remittances: Any
+        self, db: AsyncSession, query: ReportQuery, window: Window, remittances: Subquery
     ) -> Trend:
         series = (_APPROVED, _PAID, _OUTSTANDING, _REMITTED, _RAISED)
         months = [m for m in query.period.months() if m <= min(query.period.last, query.today)]
@@ -217,7 +217,7 @@ class SettlementSummary(Report):
 # --- claims -----------------------------------------------------------------------------
 
 
-def _settled_claims(query: ReportQuery, window: Window) -> Any:
+def _settled_claims(query: ReportQuery, window: Window) -> Subquery:
     """The approved claims any figure of the window counts: approved before its end and
     not settled before its start."""
     claims = select(
@@ -233,14 +233,14 @@ def _settled_claims(query: ReportQuery, window: Window) -> Any:
     return claims.subquery("settled_claims")
 
 
-def _owed_at(claims: Any, moment: datetime) -> ColumnElement[bool]:
+def _owed_at(claims: Subquery, moment: datetime) -> ColumnElement[bool]:
     return and_(
         claims.c.decided_at < moment,
         or_(claims.c.settled_at.is_(None), claims.c.settled_at >= moment),
     )
 
 
-def _claim_figures(claims: Any, window: Window) -> list[ColumnElement[Any]]:
+def _claim_figures(claims: Subquery, window: Window) -> list[ColumnElement[Any]]:
     amount = claims.c.total_approved
     return [
         total(amount, claims.c.decided_at >= window.start).label("approved"),
@@ -328,17 +328,29 @@ def _remittances(query: ReportQuery, window: Window) -> Select[Any]:
     at = window.at
     claims = (
         select(func.count())
-        .where(RemittanceLine.remittance_id == Remittance.id, RemittanceLine.claim_id.is_not(None))
+        .where(
+            RemittanceLine.tenant_id == Remittance.tenant_id,
+            RemittanceLine.remittance_id == Remittance.id,
+            RemittanceLine.claim_id.is_not(None),
+        )
         .scalar_subquery()
     )
     paid = (
         select(func.coalesce(func.sum(PaymentProof.amount), 0))
-        .where(PaymentProof.remittance_id == Remittance.id, PaymentProof.created_at < at)
+        .where(
+            PaymentProof.tenant_id == Remittance.tenant_id,
+            PaymentProof.remittance_id == Remittance.id,
+            PaymentProof.created_at < at,
+        )
         .scalar_subquery()
     )
     disputes = (
         select(func.count())
-        .where(Dispute.remittance_id == Remittance.id, Dispute.created_at < at)
+        .where(
+            Dispute.tenant_id == Remittance.tenant_id,
+            Dispute.remittance_id == Remittance.id,
+            Dispute.created_at < at,
+        )
         .scalar_subquery()
     )
     columns: list[SQLColumnExpression[Any]] = [
@@ -348,7 +360,7 @@ def _remittances(query: ReportQuery, window: Window) -> Select[Any]:
         _status_at(at, Remittance.paid_at).label("status"),
         _status_at(at, SettlementRun.paid_at).label("run_status"),
         SettlementRun.created_at,
-        cast(func.timezone("UTC", SettlementRun.created_at), Date).label("created_on"),
+        day_of(SettlementRun.created_at).label("created_on"),
         _on_day(SettlementRun.approved_at, at).label("approved_on"),
         _on_day(Remittance.paid_at, at).label("paid_on"),
         cast(claims, BigInteger).label("claims"),
@@ -368,7 +380,7 @@ def _remittances(query: ReportQuery, window: Window) -> Select[Any]:
     return remittances
 
 
-def _status_kept(query: ReportQuery, remittances: Any) -> tuple[ColumnElement[bool], ...]:
+def _status_kept(query: ReportQuery, remittances: Subquery) -> tuple[ColumnElement[bool], ...]:
     """(the run counts, the remittance counts): each in the status filtered for, if any."""
     status = query.filters.status
     if status is None:
@@ -377,13 +389,13 @@ def _status_kept(query: ReportQuery, remittances: Any) -> tuple[ColumnElement[bo
 
 
 async def _status_breakdowns(
-    db: AsyncSession, query: ReportQuery, remittances: Any
+    db: AsyncSession, query: ReportQuery, remittances: Subquery
 ) -> list[Breakdown]:
     run_kept, kept = _status_kept(query, remittances)
     by_remittance = {
         status: (count, amount)
         for status, count, amount in await db.execute(
-            select(remittances.c.status, func.count(), total(remittances.c.total, literal(True)))
+            select(remittances.c.status, func.count(), total(remittances.c.total))
             .where(kept)
             .group_by(remittances.c.status)
         )
@@ -478,8 +490,8 @@ async def _disputes_breakdown(db: AsyncSession, query: ReportQuery, window: Wind
             .with_only_columns(
                 state,
                 func.count(),
-                total(Dispute.amount_claimed, literal(True)),
-                total(Dispute.adjustment, literal(True)),
+                total(Dispute.amount_claimed),
+                total(Dispute.adjustment),
             )
             .where(state.is_not(None))
             .group_by(state)
