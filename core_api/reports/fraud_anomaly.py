@@ -37,10 +37,12 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     tuple_,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from core_api.kit.filters import on_days
 from core_api.models import Enrollee, Provider
@@ -136,16 +138,23 @@ class FraudAnomaly(Report):
 
 def _events(query: ReportQuery) -> CompoundSelect[Any]:
     """The period's events, on claims and on PAs, one row each (a UNION ALL)."""
-    return union_all(_on(query, Claim), _on(query, Authorization))
+    return union_all(_on(query, on_claim=True), _on(query, on_claim=False))
 
 
-def _on(query: ReportQuery, owner: type[Claim] | type[Authorization]) -> Select[Any]:
-    """The events raised on `owner`s (claims or PAs), each with the claim it flags and the
-    PA whose "Not me" report may confirm it."""
-    on_claim = owner is Claim
+def _on(query: ReportQuery, *, on_claim: bool) -> Select[Any]:
+    """The events raised on claims (or on PAs), each with the claim it flags and the PA
+    whose "Not me" report may confirm it."""
+    if on_claim:
+        claim = _one_claim(Claim.id == RiskEvent.claim_id)
+        pa = _one_pa(Authorization.auth_code == claim.c.auth_code)
+        owner, other = claim, pa
+    else:
+        pa = _one_pa(Authorization.id == RiskEvent.authorization_id)
+        claim = _one_claim(Claim.id == pa.c.used_by_claim_id)
+        owner, other = pa, claim
     confirmed = or_(
-        Claim.status == ClaimStatus.REJECTED,
-        and_(Authorization.suspicious, Authorization.hold_cleared_at.is_(None)),
+        claim.c.status == ClaimStatus.REJECTED,
+        and_(pa.c.suspicious, pa.c.hold_cleared_at.is_(None)),
     )
     outcome = case(
         (RiskEvent.cleared_at.is_not(None), "cleared"), (confirmed, "confirmed"), else_="open"
@@ -157,76 +166,102 @@ def _on(query: ReportQuery, owner: type[Claim] | type[Authorization]) -> Select[
         cast(func.date_trunc("month", raised), Date).label("month"),
         RiskEvent.rule.label("rule"),
         RiskEvent.weight.label("weight"),
-        owner.number.label("subject"),
-        owner.provider_id.label("provider_id"),
+        owner.c.number.label("subject"),
+        owner.c.provider_id.label("provider_id"),
         Provider.name.label("provider"),
-        owner.member_id.label("member_id"),
-        Claim.id.label("claim_id"),
-        Claim.total_billed.label("billed"),
-        (cast(null(), String) if on_claim else Authorization.procedure_code).label("pa_code"),
+        owner.c.member_id.label("member_id"),
+        claim.c.id.label("claim_id"),
+        claim.c.total_billed.label("billed"),
+        (cast(null(), String) if on_claim else pa.c.procedure_code).label("pa_code"),
         outcome.label("outcome"),
         cast(func.timezone("UTC", RiskEvent.cleared_at), Date).label("cleared_on"),
     ]
-    events = select(*read).select_from(RiskEvent)
-    if on_claim:
-        events = events.join(
-            Claim, and_(Claim.tenant_id == RiskEvent.tenant_id, Claim.id == RiskEvent.claim_id)
-        ).outerjoin(
-            Authorization,
-            and_(
-                Authorization.tenant_id == Claim.tenant_id,
-                Authorization.auth_code == Claim.auth_code,
-            ),
+    events = (
+        select(*read)
+        .select_from(RiskEvent)
+        .join(owner, true())
+        .outerjoin(other, true())
+        .join(Provider, Provider.id == owner.c.provider_id)
+        .where(
+            RiskEvent.tenant_id == query.tenant_id,
+            owner.c.currency == query.currency,
+            *on_days(RiskEvent.created_at, query.period.first, query.period.last),
         )
-    else:
-        events = events.join(
-            Authorization,
-            and_(
-                Authorization.tenant_id == RiskEvent.tenant_id,
-                Authorization.id == RiskEvent.authorization_id,
-            ),
-        ).outerjoin(
-            Claim,
-            and_(
-                Claim.tenant_id == Authorization.tenant_id,
-                Claim.id == Authorization.used_by_claim_id,
-            ),
-        )
-    events = events.join(Provider, Provider.id == owner.provider_id).where(
-        RiskEvent.tenant_id == query.tenant_id,
-        owner.currency == query.currency,
-        *on_days(RiskEvent.created_at, query.period.first, query.period.last),
     )
     filters = query.filters
     if filters.rule is not None:
         events = events.where(RiskEvent.rule == filters.rule)
     if filters.provider_id is not None:
-        events = events.where(owner.provider_id == filters.provider_id)
+        events = events.where(owner.c.provider_id == filters.provider_id)
     if filters.client_id is not None:
         events = events.join(
-            Enrollee, and_(Enrollee.tenant_id == owner.tenant_id, Enrollee.id == owner.enrollee_id)
+            Enrollee,
+            and_(Enrollee.tenant_id == RiskEvent.tenant_id, Enrollee.id == owner.c.enrollee_id),
         ).where(Enrollee.client_id == filters.client_id)
     return events
 
 
-def _by_code(events: Subquery, query: ReportQuery) -> Subquery:
-    """Each event once per procedure code it falls under, with the billed amount of its
-    claim's lines of that code."""
-    lines = and_(
-        ClaimItem.tenant_id == query.tenant_id,
-        ClaimItem.claim_id == events.c.claim_id,
-        or_(events.c.pa_code.is_(None), ClaimItem.code == events.c.pa_code),
-    )
-    code = func.coalesce(ClaimItem.code, events.c.pa_code)
+# An event's claim and PA are each looked up by one index probe (a LATERAL subquery with
+# LIMIT 1): the events are few beside the claims, which a plain join would hash whole.
+def _one_claim(condition: ColumnElement[bool]) -> LateralFromClause:
     return (
         select(
-            code.label("code"),
+            Claim.id,
+            Claim.number,
+            Claim.provider_id,
+            Claim.enrollee_id,
+            Claim.member_id,
+            Claim.currency,
+            Claim.status,
+            Claim.total_billed,
+            Claim.auth_code,
+        )
+        .where(Claim.tenant_id == RiskEvent.tenant_id, condition)
+        .limit(1)
+        .lateral("claim")
+    )
+
+
+def _one_pa(condition: ColumnElement[bool]) -> LateralFromClause:
+    return (
+        select(
+            Authorization.number,
+            Authorization.provider_id,
+            Authorization.enrollee_id,
+            Authorization.member_id,
+            Authorization.currency,
+            Authorization.procedure_code,
+            Authorization.used_by_claim_id,
+            Authorization.suspicious,
+            Authorization.hold_cleared_at,
+        )
+        .where(Authorization.tenant_id == RiskEvent.tenant_id, condition)
+        .limit(1)
+        .lateral("pa")
+    )
+
+
+def _by_code(events: Subquery, query: ReportQuery) -> Subquery:
+    """Each event once per procedure code it falls under, with the billed amount of its
+    claim's lines of that code (the lines of each event's claim read by index)."""
+    lines = (
+        select(ClaimItem.code, func.sum(ClaimItem.billed_amount).label("billed"))
+        .where(
+            ClaimItem.tenant_id == query.tenant_id,
+            ClaimItem.claim_id == events.c.claim_id,
+            or_(events.c.pa_code.is_(None), ClaimItem.code == events.c.pa_code),
+        )
+        .group_by(ClaimItem.code)
+        .lateral("lines")
+    )
+    return (
+        select(
+            func.coalesce(lines.c.code, events.c.pa_code).label("code"),
             events.c.claim_id,
             events.c.outcome,
-            func.sum(ClaimItem.billed_amount).label("billed"),
+            lines.c.billed,
         )
-        .select_from(events.outerjoin(ClaimItem, lines))
-        .group_by(code, events.c.event_id, events.c.claim_id, events.c.outcome)
+        .select_from(events.outerjoin(lines, true()))
         .subquery()
     )
 
