@@ -176,7 +176,8 @@ class Oracle:
             p: figures([c for c in now if c.provider_id == p]) for p in {c.provider_id for c in now}
         }
         breakdown = {b["key"]: b["items"] for b in body["breakdown"]}
-        by_billed = sorted(by_provider, key=lambda p: -by_provider[p]["billed"])
+        names = {c.provider_id: c.provider for c in now}
+        by_billed = sorted(by_provider, key=lambda p: (-by_provider[p]["billed"], names[p]))
         assert [i["key"] for i in breakdown["billed"]] == by_billed
         for entry in breakdown["billed"] + breakdown["risk_events"]:
             expected = by_provider[entry["key"]]
