@@ -12,8 +12,9 @@ from core_api.db import tenant_transaction
 from core_api.deps import DbSession, demand, require
 from core_api.kit.pagination import PageParams, page_params
 from core_api.kit.responses import also_as, serialized
-from core_api.reports import service
+from core_api.reports import dashboard, service
 from core_api.reports.base import ReportFilters, ReportQuery
+from core_api.reports.dashboard_schemas import DashboardRead
 from core_api.reports.period import BOUND_NOTE, BOUND_PATTERN, report_period
 from core_api.reports.schemas import ReportRead
 from core_api.reports.service import ReportName
@@ -89,3 +90,15 @@ async def read_report(
             headers={"content-disposition": f'attachment; filename="{name}.csv"'},
         )
     return serialized(await service.read_report(db, report, query, ordered, page))
+
+
+@dashboard_router.get("", response_model=DashboardRead)
+async def read_dashboard(
+    db: DbSession, actor: Annotated[Actor, require("reports:read")]
+) -> Response:
+    """The HMO portal's headline figures in one answer: claims received this month and
+    last, this month's settlement runs, the loss ratio of the year so far, open fraud
+    flags, the claims queue with the claims past the claim SLA, and the PAs awaiting a
+    decision per urgency with the next due time. Each figure a report also shows is that
+    report's own (`loss-ratio`, `claims-aging`, `fraud-anomaly`)."""
+    return serialized(await dashboard.read(db, actor.require_tenant()))
