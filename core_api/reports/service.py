@@ -16,11 +16,13 @@ from core_api.reports.base import Report, ReportQuery, plain
 from core_api.reports.claims_aging import ClaimsAging
 from core_api.reports.enrollee_coverage import EnrolleeCoverage
 from core_api.reports.fraud_anomaly import FraudAnomaly
+from core_api.reports.loss_ratio import LossRatio
 from core_api.reports.period import Period
 from core_api.reports.provider_performance import ProviderPerformance
 from core_api.reports.schemas import Kpi, PeriodRead, ReportRead
 from core_api.reports.settlement_summary import SettlementSummary
 from core_api.reports.table import Ordered, rows_page
+from core_api.reports.utilisation import Utilisation
 
 ReportName = Literal[
     "loss-ratio",
@@ -35,6 +37,8 @@ ReportName = Literal[
 REPORTS: dict[str, Report] = {
     report.name: report
     for report in (
+        LossRatio(),
+        Utilisation(),
         ClaimsAging(),
         ProviderPerformance(),
         FraudAnomaly(),
