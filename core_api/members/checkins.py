@@ -22,6 +22,7 @@ from core_api.kit.idempotency import Answer, once, request_hash
 from core_api.kit.pagination import PageParams, SelectT, newest_first
 from core_api.members.schemas import CheckInCreate, CheckInRead, CheckInRecorded
 from core_api.models import Provider
+from core_api.models.base import utcnow
 from core_api.models.visit import CheckIn
 from core_api.network.service import (
     HmoScope,
@@ -79,7 +80,7 @@ async def _create(
         EligibilityCheck(
             member_id=data.member_id,
             provider_id=provider.id,
-            service_date=date.today(),
+            service_date=utcnow().date(),
             benefit_category=data.benefit_category,
         ),
     )

@@ -27,6 +27,7 @@ from core_api.models import (
     PlanExclusion,
     PlanVersion,
 )
+from core_api.models.base import utcnow
 from core_api.plans.schemas import PlanCreate, PlanRules, PlanUpdate, Premium
 
 RULE_FIELDS = (
@@ -66,7 +67,7 @@ async def _add_version(db: AsyncSession, plan: Plan, version_no: int, rules: Pla
         tenant_id=plan.tenant_id,
         plan_id=plan.id,
         version_no=version_no,
-        effective_from=date.today(),
+        effective_from=utcnow().date(),
         max_dependants=rules.max_dependants,
         max_children=rules.max_children,
         capitation_rate=rules.capitation_rate,
