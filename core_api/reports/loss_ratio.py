@@ -15,7 +15,9 @@ its current ones, as the premium counts them):
   when the report is filtered by client or plan);
 - `loss_ratio` = (incurred claims + capitation) ÷ earned premium; null when nothing was
   earned.
-Everything is in the report's currency (plans, claims and runs in another are left out).
+The rows are per client and month, those with premium earned, claims incurred or
+capitation. Everything is in the report's currency (plans, claims and runs in another are
+left out).
 Capitation shares are exact until each figure is rounded half up to whole minor units, so
 the items of a breakdown may differ from the total by that rounding.
 """
@@ -102,6 +104,7 @@ class LossRatio(Report):
     def table(self, query: ReportQuery) -> Select[Any]:
         cells = _cells(query).subquery()
         client_key = func.coalesce(cast(cells.c.client_id, String), "-")
+        money = func.sum(cells.c.earned_premium + cells.c.incurred_claims + cells.c.capitation)
         return (
             select(
                 cells.c.month,
@@ -112,6 +115,7 @@ class LossRatio(Report):
             )
             .outerjoin(Client, Client.id == cells.c.client_id)
             .group_by(cells.c.month, cells.c.client_id, Client.name)
+            .having(money > 0)
         )
 
 
