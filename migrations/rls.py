@@ -5,6 +5,10 @@ from __future__ import annotations
 from alembic import op
 
 APP_ROLE = "vetra_app"
+# Scalar subqueries: evaluated once per statement (an InitPlan), where the bare call would
+# be inlined and evaluated for every row read.
+TENANT = "(SELECT app_tenant_id())"
+LOOKUP = "(SELECT app_auth_lookup())"
 
 
 def enable_tenant_rls(
@@ -17,10 +21,10 @@ def enable_tenant_rls(
     tenant is known). `shared_with` names a second tenant column whose tenant may also
     read and write the row (a network link belongs to the HMO and to the provider).
     """
-    owner = "tenant_id = app_tenant_id()"
+    owner = f"tenant_id = {TENANT}"
     if shared_with:
-        owner = f"({owner} OR {shared_with} = app_tenant_id())"
-    visible = f"({owner} OR {lookup_column} = app_auth_lookup())" if lookup_column else owner
+        owner = f"({owner} OR {shared_with} = {TENANT})"
+    visible = f"({owner} OR {lookup_column} = {LOOKUP})" if lookup_column else owner
     op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY tenant_isolation ON {table} USING ({visible}) WITH CHECK ({owner})")
