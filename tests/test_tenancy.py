@@ -70,8 +70,9 @@ VALID_FILES = {
 }
 
 # The provider directory is platform-wide (no tenant owns a provider), so any tenant's
-# staff may read any entry; network links, which HMOs own, are checked like the rest.
-PLATFORM_WIDE = {("GET", "/v1/providers/{provider_id}")}
+# staff may read any entry; network links, which HMOs own, are checked like the rest. A
+# report's name names no object (tests/test_reports.py checks each counts its tenant only).
+PLATFORM_WIDE = {("GET", "/v1/providers/{provider_id}"), ("GET", "/v1/reports/{name}")}
 
 
 def routes_with_ids() -> list[tuple[str, str]]:
@@ -102,6 +103,10 @@ async def tenant_only_rows(
     override = {"tenant_id": tenant.id}
     await core.put("/v1/billing/tiers", json={"tiers": tiers}, params=override, headers=PLATFORM)
     await make_claim(core, provider, enrollee, service_date="2026-11-03", idempotency_key="t-1")
+    visit = {"member_id": enrollee["member_id"]}
+    await core.post("/v1/check-ins", json=visit, headers=provider.user)
+    logo = {"file": ("logo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(13), "image/png")}
+    await core.put("/v1/branding/logo", files=logo, headers=tenant.admin)
 
 
 async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, str]:
