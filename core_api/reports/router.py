@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from core_api.auth.actor import Actor
-from core_api.db import tenant_transaction
 from core_api.deps import DbSession, demand, require
 from core_api.kit.pagination import PageParams, page_params
 from core_api.kit.responses import also_as, serialized
@@ -85,7 +84,7 @@ async def read_report(
     if format == "csv":
         factory = request.app.state.session_factory
         return StreamingResponse(
-            csv_lines(lambda: tenant_transaction(factory, tenant), ordered),
+            csv_lines(lambda: service.report_transaction(factory, tenant), ordered),
             media_type="text/csv",
             headers={"content-disposition": f'attachment; filename="{name}.csv"'},
         )
