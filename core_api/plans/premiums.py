@@ -56,6 +56,7 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    exists,
     extract,
     func,
     literal,
@@ -134,8 +135,7 @@ def exposure_query(
     `currency`, `members`, `member_days` and `earned_premium` per row."""
     after = last_day + timedelta(days=1)
     range_ = Range(first_day, after)
-    members = _members(tenant_id, range_, client_id, plan_id)
-    spans = _cut(_spans(tenant_id, range_, members), range_)
+    spans = _cut(_spans(tenant_id, range_, client_id, plan_id), range_)
     versions = _versions(tenant_id, range_, plan_id)
     months = _months(range_)
     parts = union_all(
@@ -155,7 +155,7 @@ def exposure_query(
                 "earned_premium"
             ),
         )
-        .join(Plan, Plan.id == parts.c.plan_id)
+        .join(Plan, and_(Plan.tenant_id == tenant_id, Plan.id == parts.c.plan_id))
         .group_by(month, parts.c.client_id, parts.c.plan_id, Plan.currency)
         .order_by(month, parts.c.client_id, parts.c.plan_id)
     )
@@ -169,18 +169,19 @@ class Range:
     after: date
 
 
-def _members(
+def _spans(
     tenant_id: uuid.UUID, range_: Range, client_id: uuid.UUID | None, plan_id: uuid.UUID | None
-) -> CTE:
-    """The members covered before the range's end, in one row per cohort: those who never
-    left ACTIVE before it, counted by client, plan, relationship and the day they start
-    in the range (`enrollee_id` null); and one row per member who did (`start` null).
-
-    Every enrollee's history begins with an ACTIVE change on its `coverage_start`, and no
-    change is dated before it (membership refuses one), so a member without any other
-    status before the range's end is covered from `coverage_start` on."""
+) -> CompoundSelect[Any]:
+    """Every ACTIVE span [lo, hi) of the range, with its client, plan, relationship and the
+    number of members it stands for. Members who never left ACTIVE before the range's end
+    make one span per cohort: counted by client, plan, relationship and the day they start
+    in the range, covered from it to the range's end. Every enrollee's history begins with
+    an ACTIVE change on its `coverage_start` and no change is dated before it (membership
+    refuses one), so such a member is covered from `coverage_start` on. The others' spans
+    come from their lifecycle history, each with the end of the member's previous span in
+    the range (`prev_hi`)."""
     change = EnrolleeStatusChange
-    changed = (
+    left_active = (
         select(change.enrollee_id)
         .where(
             change.tenant_id == tenant_id,
@@ -188,52 +189,32 @@ def _members(
             change.effective_date < range_.after,
         )
         .distinct()
-        .subquery("changed")
+        .subquery("left_active")
     )
-    start = case(
-        (changed.c.enrollee_id.is_(None), func.greatest(Enrollee.coverage_start, range_.first))
-    )
-    query = (
+    enrolled = [Enrollee.tenant_id == tenant_id, Enrollee.coverage_start < range_.after]
+    if client_id is not None:
+        enrolled.append(Enrollee.client_id == client_id)
+    if plan_id is not None:
+        enrolled.append(Enrollee.plan_id == plan_id)
+
+    start = func.greatest(Enrollee.coverage_start, range_.first)
+    cohorts = (
         select(
             Enrollee.client_id,
             Enrollee.plan_id,
             Enrollee.relationship,
-            changed.c.enrollee_id,
-            start.label("start"),
             func.count().label("members"),
+            start.label("lo"),
+            literal(range_.after, Date).label("hi"),
+            cast(null(), Date).label("prev_hi"),
         )
-        .outerjoin(changed, changed.c.enrollee_id == Enrollee.id)
-        .where(Enrollee.tenant_id == tenant_id, Enrollee.coverage_start < range_.after)
-        .group_by(
-            Enrollee.client_id,
-            Enrollee.plan_id,
-            Enrollee.relationship,
-            changed.c.enrollee_id,
-            start,
+        .where(
+            *enrolled,
+            ~exists().where(left_active.c.enrollee_id == Enrollee.id),
         )
+        .group_by(Enrollee.client_id, Enrollee.plan_id, Enrollee.relationship, start)
     )
-    if client_id is not None:
-        query = query.where(Enrollee.client_id == client_id)
-    if plan_id is not None:
-        query = query.where(Enrollee.plan_id == plan_id)
-    return query.cte("members")
 
-
-def _spans(tenant_id: uuid.UUID, range_: Range, members: CTE) -> CompoundSelect[Any]:
-    """Every ACTIVE span [lo, hi) in the range: a cohort's from its start to the range's
-    end, a changed member's from its lifecycle history, with the end of that member's
-    previous span in the range (`prev_hi`)."""
-    cohorts = select(
-        members.c.client_id,
-        members.c.plan_id,
-        members.c.relationship,
-        members.c.members,
-        members.c.start.label("lo"),
-        literal(range_.after, Date).label("hi"),
-        cast(null(), Date).label("prev_hi"),
-    ).where(members.c.enrollee_id.is_(None))
-
-    change = EnrolleeStatusChange
     # Each change holds from its date until the next one (a tie: the latest recorded wins,
     # the others get an empty span); changes dated after the range are left out.
     history = (
@@ -251,30 +232,32 @@ def _spans(tenant_id: uuid.UUID, range_: Range, members: CTE) -> CompoundSelect[
         .where(
             change.tenant_id == tenant_id,
             change.effective_date < range_.after,
-            change.enrollee_id.in_(
-                select(members.c.enrollee_id).where(members.c.enrollee_id.is_not(None))
-            ),
+            change.enrollee_id.in_(select(left_active.c.enrollee_id)),
         )
         .subquery("history")
     )
     lo = func.greatest(history.c.since, range_.first)
     hi = func.coalesce(history.c.until, range_.after)
+    # Ordered as the history already is, so it is not sorted again.
+    previous_hi = func.lag(hi).over(partition_by=history.c.enrollee_id, order_by=history.c.since)
     active = (
-        select(history.c.enrollee_id, lo.label("lo"), hi.label("hi"))
+        select(history.c.enrollee_id, lo.label("lo"), hi.label("hi"), previous_hi.label("prev_hi"))
         .where(history.c.status == ACTIVE, hi > lo)
         .subquery("active")
     )
-    changed = select(
-        members.c.client_id,
-        members.c.plan_id,
-        members.c.relationship,
-        literal(1).label("members"),
-        active.c.lo,
-        active.c.hi,
-        func.lag(active.c.hi)
-        .over(partition_by=active.c.enrollee_id, order_by=active.c.lo)
-        .label("prev_hi"),
-    ).join(members, members.c.enrollee_id == active.c.enrollee_id)
+    changed = (
+        select(
+            Enrollee.client_id,
+            Enrollee.plan_id,
+            Enrollee.relationship,
+            literal(1).label("members"),
+            active.c.lo,
+            active.c.hi,
+            active.c.prev_hi,
+        )
+        .join(Enrollee, Enrollee.id == active.c.enrollee_id)
+        .where(*enrolled)
+    )
     return union_all(cohorts, changed)
 
 
