@@ -1,10 +1,15 @@
-"""Demo data for local runs: one HMO tenant with a login per seeded role.
+"""Demo data for local runs: one HMO tenant with a login per seeded role, and a year of
+its history.
 
 Everything goes through the services, exactly as the API would do it, so the rows,
 audit entries and Row-Level Security are the real thing. Seeding is idempotent: when a
 tenant with slug `demo` exists nothing is written and the logins are only reported.
-Each area has its own function taking a `DemoContext`; later areas (plans, enrollees,
-claims) add a function and a line in `seed_demo`.
+
+The tenant is set up as of two weeks before its history begins (`shared.clock` shifted
+there): staff, providers and their network links, plans, clients, the named roster,
+the portal logins and the auto-approval rules, one function per area taking a
+`DemoContext`. Then `core_api.seed_history` replays a year of membership changes, care,
+claims, PAs, settlement and capitation up to now, and today's change request is raised.
 
     python -m core_api.seed      # seeds the database of DATABASE_URL and prints the logins
 """
@@ -16,7 +21,7 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.access import service as access
 from core_api.access.permissions import (
     CLIENT_PERMISSIONS,
+    ENROLLEE_PERMISSIONS,
     PLATFORM_PERMISSIONS,
     PROVIDER_USER_PERMISSIONS,
     SEEDED_ROLES,
@@ -32,31 +38,11 @@ from core_api.access.schemas import ApiKeyCreate
 from core_api.auth import service as auth
 from core_api.auth.actor import Actor, ActorKind
 from core_api.authorizations import rules as pa_rules
-from core_api.authorizations import service as authorizations
-from core_api.authorizations.schemas import (
-    AppealCreate,
-    AuthorizationCreate,
-    Decision,
-    DecisionKind,
-    RuleCreate,
-)
-from core_api.capitation import service as capitation
-from core_api.claims import service as claims
-from core_api.claims.schemas import ClaimCreate, ItemCreate, Transition
+from core_api.authorizations.schemas import RuleCreate
 from core_api.config import get_settings
 from core_api.db import create_engine, session_factory, set_tenant
-from core_api.disputes import service as disputes
-from core_api.disputes.schemas import DisputeCreate, Outcome, Resolution
-from core_api.errors import Invalid
-from core_api.finance import service as settlement
-from core_api.finance.schemas import RunCreate
 from core_api.membership import clients, enrollees, importer
-from core_api.membership.schemas import (
-    ClientCreate,
-    DependantCreate,
-    EnrolleeUpdate,
-    PrincipalCreate,
-)
+from core_api.membership.schemas import ClientCreate, DependantCreate, PrincipalCreate
 from core_api.models import (
     ApiKeyScope,
     ChangeRequestKind,
@@ -72,25 +58,28 @@ from core_api.models import (
     User,
     UserKind,
 )
-from core_api.models.authorization import Authorization, Urgency
-from core_api.models.claim import Claim, ClaimStatus
-from core_api.models.finance import (
-    CapitationRun,
-    Dispute,
-    Remittance,
-    RemittanceLine,
-    RunStatus,
-    SettlementRun,
-)
+from core_api.models.authorization import PaRule, Urgency
 from core_api.network import service as network
 from core_api.network.schemas import ProviderCreate
 from core_api.plans import service as plans
-from core_api.plans.schemas import Benefit, PlanCreate
+from core_api.plans.schemas import Benefit, Exclusion, PlanCreate, Premium
 from core_api.portal import accounts as portal
 from core_api.portal import change_requests
 from core_api.portal.schemas import AccountCreate, AddDependantRequest
+from core_api.seed_history import (
+    DEMO_SCALE,
+    Cardholder,
+    Cast,
+    Desk,
+    Scale,
+    Staff,
+    history_start,
+    replay,
+)
+from core_api.seed_people import Employer
 from core_api.tenants import service as tenants
 from core_api.tenants.schemas import TenantCreate
+from shared import clock
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Demo HMO"
@@ -135,9 +124,40 @@ DEMO_PROVIDERS: tuple[tuple[str, str, ProviderType, str, str, tuple[str, ...]], 
         "Tafawa Balewa Way, Garki",
         ("outpatient", "inpatient", "specialist"),
     ),
+    (
+        "reddington",
+        "Reddington Hospital",
+        ProviderType.HOSPITAL,
+        "Lagos",
+        "12 Idowu Martins Street, Victoria Island",
+        ("outpatient", "inpatient", "maternity", "specialist", "dental", "physiotherapy"),
+    ),
+    (
+        "healthplus",
+        "HealthPlus Pharmacy",
+        ProviderType.PHARMACY,
+        "Abuja",
+        "Aminu Kano Crescent, Wuse 2",
+        ("drugs",),
+    ),
+    (
+        "clinalancet",
+        "Clina-Lancet Laboratories",
+        ProviderType.LAB,
+        "Lagos",
+        "3 Babatunde Jose Street, Victoria Island",
+        ("lab", "imaging"),
+    ),
 )
+# What each provider charges against the tariff (the catalog's prices); 1.0 when absent.
+DEMO_PRICE_LEVELS = {"reddington": 1.3, "lagoon": 1.15}
 
-# The demo roster, imported through the bulk importer as an HMO would (see the README).
+# Premiums are per member per month, by relationship; with the care the history replays
+# they make a loss ratio of about 60 to 85 % a month.
+NOT_COVERED = [
+    Exclusion(code="COS-01", description="Cosmetic surgery"),
+    Exclusion(code="IVF-01", description="Assisted conception"),
+]
 DEMO_PLANS = (
     PlanCreate(
         code="GOLD",
@@ -148,10 +168,14 @@ DEMO_PLANS = (
         benefits=[
             Benefit(category="outpatient", limit_amount=500_000_00, limit_visits=24),
             Benefit(category="inpatient", limit_amount=3_000_000_00),
-            Benefit(category="maternity", limit_amount=1_000_000_00, waiting_period_days=270),
+            Benefit(category="maternity", limit_amount=1_000_000_00, waiting_period_days=90),
             Benefit(category="drugs", limit_amount=200_000_00),
             Benefit(category="lab", limit_amount=150_000_00),
+            Benefit(category="dental", limit_amount=60_000_00, limit_visits=2),
+            Benefit(category="physiotherapy", limit_amount=150_000_00),
         ],
+        exclusions=NOT_COVERED,
+        premium=Premium(principal=15_000_00, spouse=13_500_00, child=8_500_00),
     ),
     PlanCreate(
         code="SILVER",
@@ -165,13 +189,50 @@ DEMO_PLANS = (
             Benefit(category="drugs", limit_amount=80_000_00),
             Benefit(category="lab", limit_amount=60_000_00),
         ],
+        exclusions=NOT_COVERED,
+        premium=Premium(principal=9_500_00, spouse=8_500_00, child=5_500_00),
+    ),
+    PlanCreate(
+        code="BRONZE",
+        name="Bronze",
+        max_dependants=4,
+        max_children=3,
+        capitation_rate=1_000_00,
+        benefits=[
+            Benefit(category="outpatient", limit_amount=100_000_00, limit_visits=8),
+            Benefit(category="inpatient", limit_amount=500_000_00),
+            Benefit(category="drugs", limit_amount=40_000_00, copay_percent=10),
+            Benefit(category="lab", limit_amount=30_000_00),
+        ],
+        exclusions=NOT_COVERED,
+        premium=Premium(principal=6_000_00, spouse=5_500_00, child=3_500_00),
     ),
 )
+# The named roster's clients; Nigerian Breweries (`DEMO_NEWCOMER`) joins four months into
+# the history.
 DEMO_CLIENTS = (
     ClientCreate(code="DANGOTE", name="Dangote Cement"),
     ClientCreate(code="MTNNG", name="MTN Nigeria"),
     ClientCreate(code="ACCESS", name="Access Bank"),
 )
+# How each client's generated staff spread over the plans.
+DEMO_EMPLOYERS = (
+    Employer("DANGOTE", "dangote.example.com", (("GOLD", 70), ("SILVER", 30))),
+    Employer("MTNNG", "mtn.example.com", (("SILVER", 75), ("GOLD", 25))),
+    Employer("ACCESS", "accessbank.example.com", (("GOLD", 60), ("SILVER", 40))),
+)
+DEMO_NEWCOMER = (
+    ClientCreate(code="NBPLC", name="Nigerian Breweries"),
+    Employer("NBPLC", "nbplc.example.com", (("BRONZE", 70), ("SILVER", 30))),
+)
+# Each client's enrollees are capitated to one primary provider, in whose state they live.
+DEMO_PRIMARY_PROVIDERS = {
+    "DANGOTE": "lagoon",
+    "MTNNG": "garki",
+    "ACCESS": "lagoon",
+    "NBPLC": "reddington",
+}
+# The named roster, imported through the bulk importer as an HMO would (see the README).
 DEMO_ROSTER = """\
 ref,principal_ref,relationship,client_code,plan_code,first_name,last_name,date_of_birth,sex,email
 d1,,PRINCIPAL,DANGOTE,GOLD,Chukwuemeka,Obi,1979-03-12,M,chukwuemeka.obi@dangote.example.com
@@ -384,7 +445,7 @@ async def seed_enrollees(ctx: DemoContext) -> None:
     for plan in DEMO_PLANS:
         if await ctx.db.scalar(select(Plan.id).where(Plan.code == plan.code)) is None:
             await plans.create_plan(ctx.db, ctx.actor, plan)
-    start = demo_coverage_start(date.today())
+    start = history_start(date.today())
     for client in DEMO_CLIENTS:
         if await ctx.db.scalar(select(Client.id).where(Client.code == client.code)) is None:
             # The clients' schemes began with the demo roster's coverage.
@@ -397,13 +458,6 @@ async def seed_enrollees(ctx: DemoContext) -> None:
         )
 
 
-def demo_coverage_start(today: date) -> date:
-    """The first of the month before last: last month is then a whole month of cover (and of
-    capitation)."""
-    last_month = today.replace(day=1) - timedelta(days=1)
-    return (last_month.replace(day=1) - timedelta(days=1)).replace(day=1)
-
-
 def covered_from(roster: str, start: date) -> str:
     """The roster with a `coverage_start` column."""
     header, *rows = roster.splitlines()
@@ -411,7 +465,7 @@ def covered_from(roster: str, start: date) -> str:
 
 
 async def seed_portal(ctx: DemoContext) -> None:
-    """A client portal login, an enrollee account and one pending change request.
+    """A client portal login and an enrollee account.
 
     Uses the first client and principal already seeded, else creates "Dangote Cement"
     with one principal. Skipped when the tenant already has a client login.
@@ -437,14 +491,38 @@ async def seed_portal(ctx: DemoContext) -> None:
         principal.id,
         AccountCreate(email=enrollee_email, password=ctx.password),
     )
+    ctx.result.logins += [
+        Login(DEMO_SLUG, client_email, f"Client portal ({client.name})"),
+        Login(DEMO_SLUG, enrollee_email, f"Enrollee ({principal.member_id})"),
+    ]
+
+
+async def seed_change_request(ctx: DemoContext) -> None:
+    """One pending change request from the client portal user: add a child to their
+    first principal's cover (Dangote Cement's, for the demo roster)."""
+    client_user = await ctx.db.scalar(select(User).where(User.kind == UserKind.CLIENT).limit(1))
+    if client_user is None or client_user.client_id is None:
+        return
+    principal = await ctx.db.scalar(
+        select(Enrollee)
+        .where(
+            Enrollee.client_id == client_user.client_id,
+            Enrollee.relationship == Relationship.PRINCIPAL,
+            Enrollee.status != EnrolleeStatus.TERMINATED,
+        )
+        .order_by(Enrollee.member_id)
+        .limit(1)
+    )
+    if principal is None:
+        return
     client_actor = Actor(
         ActorKind.USER,
-        client_email,
+        client_user.email,
         CLIENT_PERMISSIONS,
         tenant_id=ctx.tenant_id,
-        user_id=login.user.id,
+        user_id=client_user.id,
         user_kind=UserKind.CLIENT,
-        client_id=client.id,
+        client_id=client_user.client_id,
     )
     await change_requests.create_request(
         ctx.db,
@@ -461,118 +539,43 @@ async def seed_portal(ctx: DemoContext) -> None:
             ),
         ),
     )
-    ctx.result.logins += [
-        Login(DEMO_SLUG, client_email, f"Client portal ({client.name})"),
-        Login(DEMO_SLUG, enrollee_email, f"Enrollee ({principal.member_id})"),
-    ]
 
 
-async def seed_authorizations(ctx: DemoContext) -> None:
-    """An auto-approval rule and a few PAs from Lagoon Hospital for the demo enrollee, in
-    different states: auto-approved, awaiting review, rejected then appealed, approved by
-    the Claims Manager, and an EMERGENCY one (its ghost-patient alert reaches the
-    enrollee's portal). Skipped when the tenant has PAs."""
-    if await ctx.db.scalar(select(Authorization.id).limit(1)) is not None:
+# Auto-approval rules: specialist consultations on the Gold and Silver plans.
+DEMO_PA_RULES = (("GOLD", "CONS-02", 80_000_00), ("SILVER", "CONS-02", 60_000_00))
+
+
+async def seed_pa_rules(ctx: DemoContext) -> None:
+    """The Claims Manager's auto-approval rules (`DEMO_PA_RULES`), once."""
+    manager = await _staff_member(ctx, "Claims Manager")
+    if manager is None or await ctx.db.scalar(select(PaRule.id).limit(1)) is not None:
         return
-    enrollee_id = await ctx.db.scalar(
-        select(User.enrollee_id).where(User.email == demo_email("enrollee"))
-    )
-    manager_id = await ctx.db.scalar(
-        select(User.id).where(User.email == demo_email("claims.manager"))
-    )
-    lagoon = await ctx.db.scalar(select(Provider).where(Provider.slug == "lagoon"))
-    member = await ctx.db.get(Enrollee, enrollee_id) if enrollee_id else None
-    if member is None or manager_id is None or lagoon is None:
-        return
-    manager = Actor(
-        ActorKind.USER,
-        demo_email("claims.manager"),
-        SEEDED_ROLES["Claims Manager"],
-        tenant_id=ctx.tenant_id,
-        user_id=manager_id,
-        user_kind=UserKind.STAFF,
-    )
-    desk = provider_desk(lagoon)
-    await pa_rules.create_rule(
-        ctx.db,
-        manager,
-        RuleCreate(
-            plan_id=member.plan_id,
-            procedure_code="CONS-01",
-            max_amount=50_000_00,
-            max_urgency=Urgency.URGENT,
-            description="GP consultations up to 50,000.00 are pre-approved.",
-        ),
-    )
-
-    async def file(urgency: Urgency, procedure: str, amount: int, notes: str) -> uuid.UUID:
-        data = AuthorizationCreate(
-            member_id=member.member_id,
-            provider_id=lagoon.id,
-            urgency=urgency,
-            procedure_code=procedure,
-            diagnosis_codes=["R50.9"],
-            estimated_amount=amount,
-            notes=notes,
+    for plan_code, procedure, ceiling in DEMO_PA_RULES:
+        plan_id = await ctx.db.scalar(select(Plan.id).where(Plan.code == plan_code))
+        if plan_id is None:
+            continue
+        await pa_rules.create_rule(
+            ctx.db,
+            manager,
+            RuleCreate(
+                plan_id=plan_id,
+                procedure_code=procedure,
+                max_amount=ceiling,
+                max_urgency=Urgency.ROUTINE,
+                description=f"Specialist consultations up to {ceiling // 100:,} are pre-approved.",
+            ),
         )
-        _, answer = await authorizations.submit(ctx.db, desk, data, None)
-        await set_tenant(ctx.db, ctx.tenant_id)
-        return uuid.UUID(answer["id"])
-
-    await file(Urgency.ROUTINE, "CONS-01", 20_000_00, "Follow-up consultation.")
-    await file(Urgency.URGENT, "MRI-01", 150_000_00, "Lower back pain radiating to the leg.")
-    rejected = await file(Urgency.ROUTINE, "PHYSIO-10", 90_000_00, "Ten physiotherapy sessions.")
-    await authorizations.decide(
-        ctx.db,
-        manager,
-        rejected,
-        Decision(decision=DecisionKind.REJECT, reason="No referral from the primary provider."),
-    )
-    await authorizations.appeal(
-        ctx.db, desk, rejected, AppealCreate(evidence="Referral letter from Dr. Bello attached.")
-    )
-    await set_tenant(ctx.db, ctx.tenant_id)
-    approved = await file(Urgency.ROUTINE, "XRAY-01", 25_000_00, "Chest X-ray, persistent cough.")
-    await authorizations.decide(ctx.db, manager, approved, Decision(decision=DecisionKind.APPROVE))
-    await file(Urgency.EMERGENCY, "ER-001", 80_000_00, "Road traffic accident, admitted via ER.")
-    await set_tenant(ctx.db, ctx.tenant_id)
 
 
-CLAIM_PATHS: tuple[tuple[ClaimStatus, ...], ...] = (
-    (),
-    (ClaimStatus.RECEIVED,),
-    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW),
-    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.QUERIED),
-    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.QUERIED, ClaimStatus.RESUBMITTED),
-    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED),
-    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.REJECTED),
-    (ClaimStatus.RECEIVED, ClaimStatus.IN_REVIEW, ClaimStatus.APPROVED, ClaimStatus.SETTLED),
-)
-# Every category billed here has a benefit in every demo plan (tests/test_seed.py checks),
-# so the adjudication view proposes real amounts rather than zeros.
-DEMO_CLAIM_ITEMS = (
-    ItemCreate(code="CONS-01", description="GP consultation", quantity=1, unit_price=15_000_00),
-    ItemCreate(
-        code="LAB-FBC",
-        description="Full blood count",
-        quantity=1,
-        unit_price=8_500_00,
-        category="lab",
-    ),
-    ItemCreate(
-        code="DRUG-AMOX",
-        description="Amoxicillin 500mg",
-        quantity=2,
-        unit_price=1_800_00,
-        category="drugs",
-    ),
-)
-
-
-def _staff(ctx: DemoContext, role: str, user_id: uuid.UUID) -> Actor:
+async def _staff_member(ctx: DemoContext, role: str) -> Actor | None:
+    """The demo staff user holding `role`, as an actor."""
+    local = dict(DEMO_STAFF)[role]
+    user_id = await ctx.db.scalar(select(User.id).where(User.email == demo_email(local)))
+    if user_id is None:
+        return None
     return Actor(
         ActorKind.USER,
-        role,
+        demo_email(local),
         SEEDED_ROLES[role],
         tenant_id=ctx.tenant_id,
         user_id=user_id,
@@ -580,176 +583,59 @@ def _staff(ctx: DemoContext, role: str, user_id: uuid.UUID) -> Actor:
     )
 
 
-async def seed_claims(ctx: DemoContext) -> None:
-    """Claims from Lagoon Hospital for roster principals, one in every status, moved
-    through the same state machine as the API (the fee is charged at RECEIVED). The
-    SETTLED one, served a week ago, is settled the only way there is: Finance runs that
-    day's settlement, approves it and records the payment proof."""
-    if await ctx.db.scalar(select(Claim.id).limit(1)) is not None:
-        return
-    lagoon = await ctx.db.scalar(select(Provider).where(Provider.slug == "lagoon"))
-    manager_id, finance_id = [
-        await ctx.db.scalar(select(User.id).where(User.email == demo_email(email)))
-        for email in ("claims.manager", "finance")
-    ]
-    members = (
-        await ctx.db.scalars(
-            select(Enrollee)
-            .where(Enrollee.relationship == Relationship.PRINCIPAL)
-            .order_by(Enrollee.member_id)
-            .limit(len(CLAIM_PATHS))
-        )
-    ).all()
-    if lagoon is None or manager_id is None or finance_id is None:
-        return
-    if len(members) < len(CLAIM_PATHS):
-        return
-    desk = provider_desk(lagoon)
-    manager = _staff(ctx, "Claims Manager", manager_id)
-    finance = _staff(ctx, "Finance", finance_id)
-    for member, path in zip(members, CLAIM_PATHS, strict=True):
-        settled = ClaimStatus.SETTLED in path
-        served = date.today() - timedelta(days=7 if settled else 0)
-        data = ClaimCreate(
-            member_id=member.member_id,
-            provider_id=lagoon.id,
-            service_date=served,
-            diagnosis_codes=["J06.9"],
-            items=list(DEMO_CLAIM_ITEMS),
-        )
-        _, answer = await claims.submit(ctx.db, desk, data, None)
-        await set_tenant(ctx.db, ctx.tenant_id)
-        version = int(answer["version"])
-        for to in path:
-            if to is ClaimStatus.SETTLED:
-                await _pay_demo_run(ctx, finance, lagoon.id, served)
-                break
-            actor = desk if to is ClaimStatus.RESUBMITTED else manager
-            reason = "Please attach the lab result." if to is ClaimStatus.QUERIED else None
-            moved = await claims.transition(
-                ctx.db,
-                actor,
-                uuid.UUID(answer["id"]),
-                Transition(to=to, version=version, reason=reason),
-            )
-            await set_tenant(ctx.db, ctx.tenant_id)
-            version = moved.version
+# The staff the history needs, in the order `Staff` takes them.
+HISTORY_ROLES = ("Admin", "Adjudicator", "Claims Manager", "Finance")
 
 
-async def _pay_demo_run(
-    ctx: DemoContext, finance: Actor, provider_id: uuid.UUID, served: date
-) -> None:
-    """A settlement run of the provider's APPROVED claims served that day, approved and paid
-    in full (with a proof), so its claims become SETTLED."""
-    run = await settlement.create_run(
-        ctx.db, finance, RunCreate(provider_id=provider_id, period_from=served, period_to=served)
-    )
-    await settlement.approve(ctx.db, finance, run.id)
-    for remittance in run.remittances:
-        await settlement.record_payment(
-            ctx.db,
-            finance,
-            remittance.id,
-            reference=f"TRF-{run.number}",
-            amount=remittance.total,
-            paid_on=date.today(),
-            filename="transfer-slip.pdf",
-            content_type="application/pdf",
-            data=b"%PDF-1.4\n% Vetra demo: bank transfer slip\n%%EOF\n",
-        )
-    await set_tenant(ctx.db, ctx.tenant_id)
-
-
-# Each demo client's enrollees are capitated to one primary provider.
-DEMO_PRIMARY_PROVIDERS = {"DANGOTE": "lagoon", "MTNNG": "garki", "ACCESS": "lagoon"}
-
-
-async def seed_capitation(ctx: DemoContext) -> None:
-    """Primary providers for the roster (Lagoon Hospital or Garki Hospital, by client) and a
-    DRAFT capitation run for last month, made by Finance. Skipped when a run exists."""
-    if await ctx.db.scalar(select(CapitationRun.id).limit(1)) is not None:
-        return
-    finance_id = await ctx.db.scalar(select(User.id).where(User.email == demo_email("finance")))
-    providers = {
-        p.slug: p.id
-        for p in await ctx.db.scalars(
-            select(Provider).where(Provider.slug.in_(DEMO_PRIMARY_PROVIDERS.values()))
-        )
+async def seed_history(ctx: DemoContext, scale: Scale, until: datetime) -> None:
+    """A year of the demo HMO's life up to `until`, replayed through the services
+    (`core_api.seed_history`)."""
+    staff = [await _staff_member(ctx, role) for role in HISTORY_ROLES]
+    cardholder = await ctx.db.scalar(select(User).where(User.email == demo_email("enrollee")))
+    slugs = [slug for slug, *_ in DEMO_PROVIDERS]
+    found = {
+        p.slug: p for p in await ctx.db.scalars(select(Provider).where(Provider.slug.in_(slugs)))
     }
-    if finance_id is None or set(providers) != set(DEMO_PRIMARY_PROVIDERS.values()):
+    providers = {slug: found[slug] for slug in slugs if slug in found}  # in a replayable order
+    if None in staff or cardholder is None or cardholder.enrollee_id is None:
         return
-    rows = await ctx.db.execute(
-        select(Enrollee.id, Enrollee.version, Client.code)
-        .join(Client, Client.id == Enrollee.client_id)
-        .where(Enrollee.primary_provider_id.is_(None))
-        .order_by(Enrollee.member_id)
-    )
-    for enrollee_id, version, client_code in rows.all():
-        slug = DEMO_PRIMARY_PROVIDERS.get(client_code)
-        if slug is not None:
-            change = EnrolleeUpdate(version=version, primary_provider_id=providers[slug])
-            await enrollees.update_enrollee(ctx.db, ctx.actor, enrollee_id, change)
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
-    try:
-        await capitation.create_run(ctx.db, _staff(ctx, "Finance", finance_id), last_month)
-    except Invalid:
-        return  # nobody was covered last month (an older roster): nothing to pay
-
-
-async def seed_disputes(ctx: DemoContext) -> None:
-    """If the seed has an approved or paid settlement run: its first remittance's provider
-    disputes up to two claim lines, the first left OPEN for Finance, the second accepted by
-    Finance (its adjustment waits for the next run). Skipped when disputes exist."""
-    if await ctx.db.scalar(select(Dispute.id).limit(1)) is not None:
+    if len(providers) < len(DEMO_PROVIDERS):
         return
-    remittance = await ctx.db.scalar(
-        select(Remittance)
-        .join(SettlementRun, SettlementRun.id == Remittance.run_id)
-        .where(SettlementRun.status.in_([RunStatus.APPROVED, RunStatus.PAID]))
-        .order_by(Remittance.created_at, Remittance.id)
-        .limit(1)
-    )
-    finance_id = await ctx.db.scalar(select(User.id).where(User.email == demo_email("finance")))
-    if remittance is None or finance_id is None:
-        return
-    provider = await ctx.db.get(Provider, remittance.provider_id)
-    lines = (
-        await ctx.db.scalars(
-            select(RemittanceLine)
-            .join(Claim, Claim.id == RemittanceLine.claim_id)
-            .where(RemittanceLine.remittance_id == remittance.id)
-            .order_by(Claim.number)
-            .limit(2)
-        )
-    ).all()
-    if provider is None or not lines:
-        return
-    desk = provider_desk(provider)
-    finance = _staff(ctx, "Finance", finance_id)
-    reasons = [
-        "The lab test was cut to tariff, but it was ordered by your case manager.",
-        "Drugs were paid at the old tariff; the 2026 price list applies.",
-    ]
-    for n, (line, reason) in enumerate(zip(lines, reasons, strict=False)):
-        claimed = max(line.billed - line.approved, line.billed // 10, 1)
-        _, answer = await disputes.raise_dispute(
-            ctx.db,
-            desk,
-            DisputeCreate(remittance_line_id=line.id, reason=reason, amount_claimed=claimed),
-            None,
-        )
-        await set_tenant(ctx.db, ctx.tenant_id)
-        if n == 1:
-            await disputes.resolve(
-                ctx.db,
-                finance,
-                uuid.UUID(answer["id"]),
-                Resolution(
-                    outcome=Outcome.ACCEPTED,
-                    adjustment=max(claimed // 2, 1),
-                    note="Half accepted: the 2026 tariff applies from the 1st.",
-                ),
+    principal = await ctx.db.get(Enrollee, cardholder.enrollee_id)
+    assert principal is not None
+    admin, adjudicator, manager, finance = (actor for actor in staff if actor is not None)
+    cast = Cast(
+        tenant_id=ctx.tenant_id,
+        staff=Staff(admin, adjudicator, manager, finance),
+        desks={
+            slug: Desk(
+                p.id,
+                p.slug,
+                p.name,
+                p.type,
+                p.state,
+                provider_desk(p),
+                DEMO_PRICE_LEVELS.get(slug, 1.0),
             )
+            for slug, p in providers.items()
+        },
+        cardholder=Cardholder(
+            Actor(
+                ActorKind.USER,
+                cardholder.email,
+                ENROLLEE_PERMISSIONS,
+                tenant_id=ctx.tenant_id,
+                user_id=cardholder.id,
+                user_kind=UserKind.ENROLLEE,
+                enrollee_id=principal.id,
+            ),
+            principal.member_id,
+        ),
+        primary_provider=DEMO_PRIMARY_PROVIDERS,
+        employers=DEMO_EMPLOYERS,
+        newcomer=DEMO_NEWCOMER,
+    )
+    await replay(ctx.db, cast, scale, until)
 
 
 async def _demo_principal(ctx: DemoContext, client: Client) -> Enrollee:
@@ -798,8 +684,12 @@ async def _demo_plan(ctx: DemoContext) -> Plan:
     return view.plan
 
 
-async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
-    """Seeds the demo tenant into the database at `url` (the owner's URL), once."""
+async def seed_demo(
+    url: str, *, password: str = DEMO_PASSWORD, scale: Scale = DEMO_SCALE
+) -> DemoResult:
+    """Seeds the demo tenant into the database at `url` (the owner's URL), once: set up
+    two weeks before its history begins (the clock shifted there), then a year of history
+    up to now, then today's pending change request."""
     result = DemoResult(created=False, password=password, logins=demo_logins())
     engine = create_engine(url, pool_size=1)
     try:
@@ -807,16 +697,20 @@ async def seed_demo(url: str, *, password: str = DEMO_PASSWORD) -> DemoResult:
             await set_tenant(db, None)
             if await tenants.get_by_slug(db, DEMO_SLUG) is not None:
                 return result
-            ctx = await seed_tenant(db, password, result)
-            await seed_staff(ctx)
-            await seed_integration_key(ctx)
-            await seed_providers(ctx)
-            await seed_enrollees(ctx)
-            await seed_portal(ctx)
-            await seed_authorizations(ctx)
-            await seed_claims(ctx)
-            await seed_capitation(ctx)
-            await seed_disputes(ctx)
+            now = clock.now()
+            onboarding = datetime.combine(
+                history_start(now.date()) - timedelta(days=14), time(9), UTC
+            )
+            with clock.shifted_to(onboarding):
+                ctx = await seed_tenant(db, password, result)
+                await seed_staff(ctx)
+                await seed_integration_key(ctx)
+                await seed_providers(ctx)
+                await seed_enrollees(ctx)
+                await seed_portal(ctx)
+                await seed_pa_rules(ctx)
+            await seed_history(ctx, scale, now - timedelta(minutes=1))
+            await seed_change_request(ctx)
             result.created = True
     finally:
         await engine.dispose()
