@@ -77,6 +77,9 @@ from core_api.seed_history import (
     replay,
 )
 from core_api.seed_people import Employer
+from core_api.settings_api import branding
+from core_api.settings_api import service as settings_service
+from core_api.settings_api.schemas import SettingsPatch
 from core_api.tenants import service as tenants
 from core_api.tenants.schemas import TenantCreate
 from shared import clock
@@ -583,6 +586,43 @@ async def _staff_member(ctx: DemoContext, role: str) -> Actor | None:
     )
 
 
+# What the login page and the portals show of the demo HMO.
+DEMO_DISPLAY_NAME = "Demo HMO Nigeria"
+DEMO_COLOUR = "#0F766E"
+DEMO_SUPPORT_EMAIL = "support@demo.example.com"
+DEMO_SUPPORT_PHONE = "+234 1 700 3636"
+
+
+def demo_logo(name: str, colour: str) -> bytes:
+    """A small SVG logo: a white cross on a rounded square of the brand's colour, and the
+    name beside it."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="48" viewBox="0 0 200 48">'
+        f'<rect x="2" y="2" width="44" height="44" rx="10" fill="{colour}"/>'
+        '<path d="M19 11h10v8h8v10h-8v8H19v-8h-8V19h8z" fill="#FFFFFF"/>'
+        '<text x="56" y="31" font-family="Helvetica, Arial, sans-serif" font-size="17" '
+        f'font-weight="700" fill="{colour}">{name}</text></svg>'
+    ).encode()
+
+
+async def seed_branding(ctx: DemoContext) -> None:
+    """The Admin sets the demo HMO's branding and uploads its logo."""
+    admin = await _staff_member(ctx, "Admin")
+    if admin is None:
+        return
+    current = await settings_service.get(ctx.db, admin)
+    branded = SettingsPatch(
+        version=current.version,
+        display_name=DEMO_DISPLAY_NAME,
+        primary_colour=DEMO_COLOUR,
+        support_email=DEMO_SUPPORT_EMAIL,
+        support_phone=DEMO_SUPPORT_PHONE,
+    )
+    await settings_service.patch(ctx.db, admin, branded)
+    logo = demo_logo(DEMO_DISPLAY_NAME, DEMO_COLOUR)
+    await branding.put_logo(ctx.db, admin, logo, get_settings().upload_limit("tenant-logo"))
+
+
 # The staff the history needs, in the order `Staff` takes them.
 HISTORY_ROLES = ("Admin", "Adjudicator", "Claims Manager", "Finance")
 
@@ -709,6 +749,7 @@ async def seed_demo(
                 await seed_enrollees(ctx)
                 await seed_portal(ctx)
                 await seed_pa_rules(ctx)
+                await seed_branding(ctx)
             await seed_history(ctx, scale, now - timedelta(minutes=1))
             await seed_change_request(ctx)
             result.created = True

@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import httpx
 
-from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, seed_demo
+from core_api.seed import DEMO_DISPLAY_NAME, DEMO_PASSWORD, DEMO_SLUG, seed_demo
 from core_api.seed_history import Scale, history_start
-from tests.factories import login, session_headers
+from tests.factories import BFF, login, session_headers
 
 TEST_SCALE = Scale(families=1, hires=0.3, care=0.07)
 CLAIM_STATUSES = (
@@ -83,6 +83,12 @@ async def test_the_demo_seeds_once_with_a_year_of_history(
         )
         assert served <= received.date()
         assert received < decided < paid < datetime.now(UTC)
+
+    brand = (await core.get("/v1/branding", params={"tenant": DEMO_SLUG}, headers=BFF)).json()
+    assert brand["display_name"] == DEMO_DISPLAY_NAME
+    assert brand["logo_url"]
+    logo = await core.get("/v1/branding/logo", params={"tenant": DEMO_SLUG}, headers=BFF)
+    assert logo.headers["content-type"] == "image/svg+xml"
 
     assert {e["status"] for e in await items("/v1/enrollees")} >= {"ACTIVE", "TERMINATED"}
     assert len(await items("/v1/enrollees")) >= 40
