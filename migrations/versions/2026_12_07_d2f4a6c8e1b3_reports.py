@@ -23,7 +23,15 @@ def upgrade() -> None:
         unique=False,
         postgresql_where="to_status = 'QUERIED'",
     )
+    op.create_index(
+        "ix_claims_received",
+        "claims",
+        ["tenant_id", "received_at"],
+        unique=False,
+        postgresql_include=["provider_tenant_id"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_claims_received", table_name="claims")
     op.drop_index("ix_claim_events_queried", table_name="claim_events")
