@@ -47,13 +47,14 @@ from core_api.tenants.settings import load_settings
 async def read(db: AsyncSession, tenant_id: uuid.UUID) -> DashboardRead:
     now = utcnow()
     today = now.date()
+    year_start = today.replace(month=1, day=1)
     currency = await tenant_currency(db)
 
     def over(first: date) -> ReportQuery:
         return ReportQuery(tenant_id, Period(first, today), ReportFilters(), currency, today)
 
     counts = await _counts(db, tenant_id, currency, today)
-    loss = await LossRatio().kpi_values(db, over(today.replace(month=1, day=1)))
+    loss = await LossRatio().kpi_values(db, over(year_start))
     aging = await ClaimsAging().kpi_values(db, over(today))
     fraud = await FraudAnomaly().kpi_values(db, over(FIRST_DAY))
     return DashboardRead(
@@ -65,9 +66,7 @@ async def read(db: AsyncSession, tenant_id: uuid.UUID) -> DashboardRead:
         settlement=SettlementThisMonth(
             runs=counts["runs"], amount=counts["run_amount"], paid=counts["run_paid"]
         ),
-        loss_ratio=LossRatioThisYear.model_validate(
-            {"from": today.replace(month=1, day=1), "to": today, **loss}
-        ),
+        loss_ratio=LossRatioThisYear.model_validate({"from": year_start, "to": today, **loss}),
         fraud_flags=FraudFlags(open=fraud["open"]),
         claims_queue=ClaimsQueue(
             depth=counts["queue_depth"], open=aging["claims"], past_sla=aging["past_sla"]
