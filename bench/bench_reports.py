@@ -359,13 +359,11 @@ async def existing_hmo(api: Api, database_url: str) -> Hmo:
     """The HMO a kept database holds (made by an earlier run)."""
     conn = await asyncpg.connect(database_url)
     try:
-        tenant = await conn.fetchrow(
-            "select id, slug from tenants where slug like $1 order by created_at desc limit 1",
-            f"{SLUG_PREFIX}%",
+        loaded = await conn.fetchval("select to_regclass('bench_loaded') is not null")
+        tenant = loaded and await conn.fetchrow(
+            "select t.id, t.slug from bench_loaded b join tenants t on t.id = b.tenant_id"
         )
-        if tenant is None or not await conn.fetchval(
-            "select exists (select from bench_loaded where tenant_id = $1)", tenant["id"]
-        ):
+        if not tenant:
             raise SystemExit("the kept database holds no finished load: drop it and run again")
 
         async def ids(sql: str) -> list[str]:
