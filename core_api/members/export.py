@@ -27,6 +27,7 @@ from core_api.authorizations.schemas import MemberAuthorizationRead
 from core_api.claims import service as claims
 from core_api.claims.schemas import ClaimSummary
 from core_api.kit.pagination import MAX_LIMIT, PageParams
+from core_api.kit.spreadsheet import inert
 from core_api.members import service
 from core_api.members.schemas import (
     BalanceRow,
@@ -45,7 +46,6 @@ from core_api.notifications import service as notifications
 from core_api.notifications.schemas import NotificationRead
 
 T = TypeVar("T")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 Fetch = Callable[[PageParams], Awaitable[tuple[list[T], str | None]]]
 
 
@@ -184,9 +184,7 @@ def _cell(value: Any) -> Any:
         value = ";".join(value)
     elif isinstance(value, list | dict):
         value = json.dumps(value, separators=(",", ":"))
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return "" if value is None else value
+    return "" if value is None else inert(value)
 
 
 def zip_name(data: MemberExport) -> str:

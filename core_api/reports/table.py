@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.errors import Invalid
 from core_api.kit.pagination import By, Keyset, PageParams, PartKind
+from core_api.kit.spreadsheet import inert
 from core_api.reports.base import Report, ReportQuery, plain
 from core_api.reports.schemas import Column, Rows, Unit, Value
 
@@ -110,9 +111,4 @@ def _cell(column: Column, value: Any) -> Value:
 
 
 def _csv_cell(value: Value) -> Value:
-    """A cell as written; text a spreadsheet would run as a formula is quoted with `'`."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return value.isoformat() if isinstance(value, date) else inert(value)
