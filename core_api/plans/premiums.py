@@ -70,6 +70,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.models import Enrollee, EnrolleeStatus, EnrolleeStatusChange, Plan, PlanVersion
 from core_api.models import Relationship as Kin
+from core_api.plans.service import version_periods
 
 MEMBER_MONTH_PLACES = Decimal("0.000001")
 # Written into the statement rather than bound: a GROUP BY then matches the same
@@ -283,30 +284,29 @@ def _cut(spans: CompoundSelect[Any], range_: Range) -> CTE:
 
 
 def _versions(tenant_id: uuid.UUID, range_: Range, plan_id: uuid.UUID | None) -> CTE:
-    """Each plan version's premiums and the days [since, until) of the range it is in force:
-    from its `effective_from` (version 1: from always) until the earliest `effective_from`
-    of a higher version. Versions not in force on any day of the range are left out."""
+    """Each plan version's premiums and the days [since, until) of the range it is in force
+    (`version_periods`); versions not in force on any day of the range are left out."""
     version = PlanVersion
-    next_from = func.min(version.effective_from).over(
-        partition_by=version.plan_id, order_by=version.version_no.desc(), rows=(None, -1)
+    query = version_periods(
+        tenant_id, version.premium_principal, version.premium_spouse, version.premium_child
     )
-    begun = case(
-        (version.version_no == 1, range_.first),
-        else_=func.greatest(version.effective_from, range_.first),
-    )
-    ended = func.least(func.coalesce(next_from, range_.after), range_.after)
-    query = select(
-        version.plan_id,
-        version.premium_principal,
-        version.premium_spouse,
-        version.premium_child,
-        begun.label("since"),
-        ended.label("until"),
-    ).where(version.tenant_id == tenant_id)
     if plan_id is not None:
         query = query.where(version.plan_id == plan_id)
-    spans = query.subquery("version_spans")
-    return select(spans).where(spans.c.since < spans.c.until).cte("versions")
+    periods = query.subquery("version_periods")
+    since = func.greatest(func.coalesce(periods.c.since, range_.first), range_.first)
+    until = func.least(func.coalesce(periods.c.until, range_.after), range_.after)
+    return (
+        select(
+            periods.c.plan_id,
+            periods.c.premium_principal,
+            periods.c.premium_spouse,
+            periods.c.premium_child,
+            since.label("since"),
+            until.label("until"),
+        )
+        .where(since < until)
+        .cte("versions")
+    )
 
 
 def _months(range_: Range) -> Subquery:

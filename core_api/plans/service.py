@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, case, delete, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.audit import service as audit
@@ -213,6 +222,22 @@ def version_order(on: date | SQLColumnExpression[date]) -> tuple[ColumnElement[A
     by then, else (a date before the plan began) the first version."""
     begun = PlanVersion.effective_from <= on
     return begun.desc(), case((begun, PlanVersion.version_no), else_=-PlanVersion.version_no).desc()
+
+
+def version_periods(tenant_id: uuid.UUID, *columns: SQLColumnExpression[Any]) -> Select[Any]:
+    """Each plan version's `plan_id` and `columns`, and the days [since, until) it is in
+    force, as `version_of` picks it: from its `effective_from` (version 1: `since` null,
+    from always) until the earliest `effective_from` of a higher version (`until` null:
+    still in force)."""
+    version = PlanVersion
+    return select(
+        version.plan_id,
+        *columns,
+        case((version.version_no == 1, None), else_=version.effective_from).label("since"),
+        func.min(version.effective_from)
+        .over(partition_by=version.plan_id, order_by=version.version_no.desc(), rows=(None, -1))
+        .label("until"),
+    ).where(version.tenant_id == tenant_id)
 
 
 async def version_of(db: AsyncSession, plan_id: uuid.UUID, on: date) -> PlanVersion:
