@@ -44,7 +44,6 @@ from sqlalchemy import (
     Numeric,
     and_,
     bindparam,
-    case,
     cast,
     func,
     or_,
@@ -82,6 +81,7 @@ from core_api.models import (
 from core_api.models.base import utcnow
 from core_api.models.finance import CapitationLine, CapitationRun, RunStatus
 from core_api.network.service import notify_provider_users
+from core_api.plans.service import version_periods
 
 R = RunStatus
 NUMBER_PREFIX = "CAP"
@@ -155,25 +155,7 @@ async def compute_payouts(db: AsyncSession, tenant_id: uuid.UUID, month: date) -
         )
         .cte("active")
     )
-    # Each plan version is in force from its `effective_from` (version 1: from always)
-    # until the earliest `effective_from` of a higher version.
-    version = PlanVersion
-    versions = (
-        select(
-            version.plan_id,
-            version.capitation_rate.label("rate"),
-            case((version.version_no == 1, None), else_=version.effective_from).label("since"),
-            func.min(version.effective_from)
-            .over(
-                partition_by=version.plan_id,
-                order_by=version.version_no.desc(),
-                rows=(None, -1),
-            )
-            .label("until"),
-        )
-        .where(version.tenant_id == tenant_id)
-        .cte("versions")
-    )
+    versions = version_periods(tenant_id, PlanVersion.capitation_rate.label("rate")).cte("versions")
     lower = func.greatest(active.c.since, func.coalesce(versions.c.since, first))
     upper = func.least(active.c.until, func.coalesce(versions.c.until, after))
     days = func.greatest(upper - lower, 0)
