@@ -138,6 +138,16 @@ class BenefitUsage(TenantScoped, Base):
     __table_args__ = tenant_table_args(
         tenant_fk("enrollee_id", "enrollees", ondelete="CASCADE"),
         Index("ix_benefit_usage_lookup", "tenant_id", "enrollee_id", "category", "service_date"),
+        # Covering, spend only: each member's amounts in a span of days without the heap
+        # (the enrollee-coverage report sums a year of them for every member).
+        Index(
+            "ix_benefit_usage_spend",
+            "tenant_id",
+            "enrollee_id",
+            "service_date",
+            postgresql_include=["category", "amount"],
+            postgresql_where=text("amount > 0"),
+        ),
     )
 
     enrollee_id: Mapped[uuid.UUID]

@@ -30,8 +30,17 @@ def upgrade() -> None:
         unique=False,
         postgresql_include=["provider_tenant_id"],
     )
+    op.create_index(
+        "ix_benefit_usage_spend",
+        "benefit_usage",
+        ["tenant_id", "enrollee_id", "service_date"],
+        unique=False,
+        postgresql_include=["category", "amount"],
+        postgresql_where="amount > 0",
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_benefit_usage_spend", table_name="benefit_usage")
     op.drop_index("ix_claims_received", table_name="claims")
     op.drop_index("ix_claim_events_queried", table_name="claim_events")
