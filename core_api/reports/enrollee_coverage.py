@@ -28,7 +28,7 @@ closest to exhausting it first (share = used ÷ limit).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
 
@@ -39,6 +39,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    SQLColumnExpression,
     String,
     Subquery,
     and_,
@@ -49,6 +50,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -149,10 +151,9 @@ class EnrolleeCoverage(Report):
 
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
         day = self.as_of(query)
-        return await self._trend(db, query), [
-            *await _member_breakdowns(db, query, day),
-            await _benefits_breakdown(db, query, day),
-        ]
+        members, active_by_plan = await _member_breakdowns(db, query, day)
+        benefits = await _benefits_breakdown(db, query, day, active_by_plan)
+        return await self._trend(db, query), [*members, benefits]
 
     async def _trend(self, db: AsyncSession, query: ReportQuery) -> Trend:
         """Active members at each month's end; those who joined and left in the month."""
@@ -194,22 +195,25 @@ class EnrolleeCoverage(Report):
         return Trend(series=list(series), points=monthly_points(months, by_month, series))
 
     def table(self, query: ReportQuery) -> Select[Any]:
-        benefits = _benefit_use(query, self.as_of(query)).subquery()
-        return select(
-            benefits.c.member_id,
-            benefits.c.relationship,
-            benefits.c.client,
-            benefits.c.plan,
-            benefits.c.category,
-            benefits.c.period_end,
-            benefits.c.used,
-            benefits.c.limit,
-            cast(func.greatest(benefits.c.limit - benefits.c.used, 0), BigInteger).label(
-                "remaining"
-            ),
-            ratio(benefits.c.used, benefits.c.limit).label("share"),
-            (cast(benefits.c.enrollee_id, String) + ":" + benefits.c.category).label("row_key"),
-        ).where(benefits.c.used > 0)
+        used = _benefit_use(query, self.as_of(query)).subquery()
+        return (
+            select(
+                Enrollee.member_id,
+                Enrollee.relationship,
+                Client.name.label("client"),
+                Plan.name.label("plan"),
+                used.c.category,
+                used.c.period_end,
+                used.c.used,
+                used.c.limit,
+                cast(func.greatest(used.c.limit - used.c.used, 0), BigInteger).label("remaining"),
+                ratio(used.c.used, used.c.limit).label("share"),
+                (cast(used.c.enrollee_id, String) + ":" + used.c.category).label("row_key"),
+            )
+            .join(Enrollee, Enrollee.id == used.c.enrollee_id)
+            .join(Client, Client.id == Enrollee.client_id)
+            .join(Plan, Plan.id == Enrollee.plan_id)
+        )
 
 
 # --- members -------------------------------------------------------------------------------
@@ -275,51 +279,76 @@ def _item(key: str, label: str, row: Any) -> dict[str, Any]:
     return {"key": key, "label": label, **counts}
 
 
-async def _member_breakdowns(db: AsyncSession, query: ReportQuery, day: date) -> list[Breakdown]:
-    """Members on the day by client and plan (the largest), relationship and status."""
+async def _member_breakdowns(
+    db: AsyncSession, query: ReportQuery, day: date
+) -> tuple[list[Breakdown], dict[Any, int]]:
+    """Members on the day by client and plan (the largest), relationship and status, in
+    one pass; and the ACTIVE members of each plan."""
     members = _members_on(query, [day]).subquery()
-    counts = _status_counts(members)
-    breakdowns = []
-    for key, label, model, member_key in (
-        ("client", f"The {LARGEST} largest clients", Client, members.c.client_id),
-        ("plan", f"The {LARGEST} largest plans", Plan, members.c.plan_id),
-    ):
-        found = await db.execute(
-            select(model.id, model.name, *counts)
-            .join(members, member_key == model.id)
-            .group_by(model.id, model.name)
-            .order_by(counts[0].desc(), func.count().desc(), model.name, model.id)
-            .limit(LARGEST)
+    sets = func.grouping_sets(
+        tuple_(members.c.client_id, Client.name),
+        tuple_(members.c.plan_id, Plan.name),
+        tuple_(members.c.relationship),
+        tuple_(),
+    )
+    found = await db.execute(
+        select(
+            members.c.client_id,
+            Client.name.label("client"),
+            members.c.plan_id,
+            Plan.name.label("plan"),
+            members.c.relationship,
+            func.grouping(members.c.client_id, members.c.plan_id, members.c.relationship).label(
+                "grouped"
+            ),
+            *_status_counts(members),
         )
-        items = [_item(str(row.id), row.name, row) for row in found]
-        breakdowns.append(Breakdown(key=key, label=label, series=_BY_STATUS, items=items))
-    by_relationship = {
-        row.relationship: row
-        for row in await db.execute(
-            select(members.c.relationship, *counts).group_by(members.c.relationship)
-        )
-    }
-    breakdowns.append(
+        .join(Client, Client.id == members.c.client_id)
+        .join(Plan, Plan.id == members.c.plan_id)
+        .group_by(sets)
+    )
+    # `grouped` has a bit set for each of client, plan and relationship left out.
+    by_set: defaultdict[int, list[Any]] = defaultdict(list)
+    for row in found:
+        by_set[row.grouped].append(row)
+    clients = [_item(str(r.client_id), r.client, r) for r in _largest(by_set[0b011])]
+    plans = [_item(str(r.plan_id), r.plan, r) for r in _largest(by_set[0b101])]
+    relationships = {r.relationship: r for r in by_set[0b110]}
+    totals = by_set[0b111][0] if by_set[0b111] else None
+    return [
+        Breakdown(
+            key="client", label=f"The {LARGEST} largest clients", series=_BY_STATUS, items=clients
+        ),
+        Breakdown(key="plan", label=f"The {LARGEST} largest plans", series=_BY_STATUS, items=plans),
         Breakdown(
             key="relationship",
             label="By relationship",
             series=_BY_STATUS,
-            items=[_item(r, r.title(), by_relationship.get(r)) for r in Relationship],
-        )
-    )
-    totals = (await db.execute(select(*counts))).one()
-    breakdowns.append(
+            items=[_item(r, r.title(), relationships.get(r)) for r in Relationship],
+        ),
         Breakdown(
             key="status",
             label="By status",
             series=[Series(key="members", label="Members", unit=Unit.COUNT)],
             items=[
-                {"key": s.value, "label": s.title(), "members": getattr(totals, s.lower())}
+                {
+                    "key": s.value,
+                    "label": s.title(),
+                    "members": getattr(totals, s.lower()) if totals else 0,
+                }
                 for s in EnrolleeStatus
             ],
-        )
-    )
-    return breakdowns
+        ),
+    ], {r.plan_id: r.active for r in by_set[0b101]}
+
+
+def _largest(rows: list[Any]) -> list[Any]:
+    """The `LARGEST` groups with the most ACTIVE members (then the most members)."""
+
+    def most(row: Any) -> tuple[int, int]:
+        return -row.active, -sum(getattr(row, s.lower()) for s in EnrolleeStatus)
+
+    return sorted(rows, key=most)[:LARGEST]
 
 
 # --- benefits ------------------------------------------------------------------------------
@@ -341,10 +370,9 @@ def _policy_years(day: date) -> Any:
     )
 
 
-def _benefit_use(query: ReportQuery, day: date) -> Select[Any]:
-    """Each ACTIVE member's benefits on `day` (of the plan version then in force): the
-    limit, and what was used of it in the benefit period containing the day, up to it."""
-    members = _members_on(query, [day]).subquery("members")
+def _plan_benefits(query: ReportQuery, day: date) -> Select[Any]:
+    """(plan, category, limit, whether by calendar month) of the plan versions in force
+    on `day`, of the category filtered."""
     versions = (
         select(PlanVersion.plan_id, PlanVersion.id)
         .ext(distinct_on(PlanVersion.plan_id))
@@ -352,55 +380,58 @@ def _benefit_use(query: ReportQuery, day: date) -> Select[Any]:
         .order_by(PlanVersion.plan_id, *version_order(day))
         .subquery("versions")
     )
+    benefits = select(
+        versions.c.plan_id,
+        PlanBenefit.category,
+        PlanBenefit.limit_amount.label("limit"),
+        (PlanBenefit.period == BenefitPeriod.CALENDAR_MONTH).label("monthly"),
+    ).join(PlanBenefit, PlanBenefit.plan_version_id == versions.c.id)
+    if query.filters.category is not None:
+        benefits = benefits.where(PlanBenefit.category == query.filters.category)
+    return benefits
+
+
+def _benefit_use(query: ReportQuery, day: date) -> Select[Any]:
+    """Each ACTIVE member's use of each benefit of their plan (in its version in force on
+    `day`) in the benefit period containing the day, up to it; only what was used.
+
+    The ledger is read once, in the year before the day (which holds every such period),
+    without its visit rows (amount 0)."""
+    members = _members_on(query, [day]).subquery("members")
+    benefits = _plan_benefits(query, day).subquery("benefits")
     years = _policy_years(day)
     month_first, month_last = period_of(BenefitPeriod.CALENDAR_MONTH, day, day)
-    monthly = PlanBenefit.period == BenefitPeriod.CALENDAR_MONTH
+    usage = BenefitUsage
     started = members.c.coverage_start
-    pairs = (
-        select(
-            members.c.id.label("enrollee_id"),
-            members.c.member_id,
-            members.c.relationship,
-            Client.name.label("client"),
-            Plan.name.label("plan"),
-            PlanBenefit.category,
-            PlanBenefit.limit_amount.label("limit"),
-            case((monthly, month_first), else_=years.c.first_day).label("first_day"),
-            case((monthly, month_last), else_=years.c.last_day).label("period_end"),
+    period_end = case((benefits.c.monthly, month_last), else_=years.c.last_day)
+    read: list[SQLColumnExpression[Any]] = [
+        usage.enrollee_id,
+        usage.category,
+        func.max(benefits.c.limit).label("limit"),
+        func.max(period_end).label("period_end"),
+        cast(func.sum(usage.amount), BigInteger).label("used"),
+    ]
+    return (
+        select(*read)
+        .join(
+            members,
+            and_(members.c.id == usage.enrollee_id, members.c.status == EnrolleeStatus.ACTIVE),
         )
-        .join(versions, versions.c.plan_id == members.c.plan_id)
-        .join(PlanBenefit, PlanBenefit.plan_version_id == versions.c.id)
-        .join(Client, Client.id == members.c.client_id)
-        .join(Plan, Plan.id == members.c.plan_id)
+        .join(
+            benefits,
+            and_(benefits.c.plan_id == members.c.plan_id, benefits.c.category == usage.category),
+        )
         .join(
             years,
             years.c.key == cast(extract("month", started) * 100 + extract("day", started), Integer),
         )
-        .where(members.c.status == EnrolleeStatus.ACTIVE)
-    )
-    if query.filters.category is not None:
-        pairs = pairs.where(PlanBenefit.category == query.filters.category)
-    benefits = pairs.cte("member_benefits")
-    usage = BenefitUsage
-    used = (
-        select(benefits.c.enrollee_id, benefits.c.category, func.sum(usage.amount).label("used"))
-        .join(
-            usage,
-            and_(
-                usage.tenant_id == query.tenant_id,
-                usage.enrollee_id == benefits.c.enrollee_id,
-                usage.category == benefits.c.category,
-                usage.service_date >= benefits.c.first_day,
-                usage.service_date.between(day - USAGE_WINDOW, day),
-            ),
+        .where(
+            usage.tenant_id == query.tenant_id,
+            usage.amount > 0,
+            usage.service_date.between(day - USAGE_WINDOW, day),
+            usage.service_date >= case((benefits.c.monthly, month_first), else_=years.c.first_day),
         )
-        .group_by(benefits.c.enrollee_id, benefits.c.category)
-        .subquery("used")
-    )
-    used_amount = cast(func.coalesce(used.c.used, 0), BigInteger)
-    return select(benefits, used_amount.label("used")).outerjoin(
-        used,
-        and_(used.c.enrollee_id == benefits.c.enrollee_id, used.c.category == benefits.c.category),
+        .group_by(usage.enrollee_id, usage.category)
     )
 
 
@@ -409,25 +440,45 @@ def _at(benefits: Subquery, percent: int) -> ColumnElement[bool]:
     return and_(benefits.c.limit > 0, benefits.c.used * 100 >= benefits.c.limit * percent)
 
 
-async def _benefits_breakdown(db: AsyncSession, query: ReportQuery, day: date) -> Breakdown:
-    benefits = _benefit_use(query, day).subquery()
-    limited = func.count().filter(benefits.c.limit > 0)
-    found = await db.execute(
-        select(
-            benefits.c.category,
-            limited.label("members"),
-            *(
-                ratio(func.count().filter(_at(benefits, p)), limited).label(f"at_{p}")
-                for p in THRESHOLDS
-            ),
-            total(benefits.c.used).label("used"),
+async def _benefits_breakdown(
+    db: AsyncSession, query: ReportQuery, day: date, active_by_plan: dict[Any, int]
+) -> Breakdown:
+    """Per category: the ACTIVE members whose plan limits it, the shares of them at each
+    threshold, and what they used."""
+    with_limit: Counter[str] = Counter()
+    for plan_id, category, limit, _ in await db.execute(_plan_benefits(query, day)):
+        with_limit[category] += active_by_plan.get(plan_id, 0) if limit > 0 else 0
+    used = _benefit_use(query, day).subquery()
+    found = {
+        row.category: row
+        for row in await db.execute(
+            select(
+                used.c.category,
+                *(func.count().filter(_at(used, p)).label(f"at_{p}") for p in THRESHOLDS),
+                total(used.c.used).label("used"),
+            ).group_by(used.c.category)
         )
-        .group_by(benefits.c.category)
-        .order_by(benefits.c.category)
-    )
+    }
     shares = [
         Series(key=f"at_{p}", label=f"At {p} % of the limit", unit=Unit.RATIO) for p in THRESHOLDS
     ]
+    items = []
+    for category in sorted(with_limit):
+        row, members = found.get(category), with_limit[category]
+        items.append(
+            {
+                "key": category,
+                "label": category.replace("_", " ").title(),
+                "members": members,
+                **{
+                    f"at_{p}": (getattr(row, f"at_{p}") if row else 0) / members
+                    if members
+                    else None
+                    for p in THRESHOLDS
+                },
+                "used": row.used if row else 0,
+            }
+        )
     return Breakdown(
         key="benefits",
         label="Benefit use by category (active members)",
@@ -436,9 +487,5 @@ async def _benefits_breakdown(db: AsyncSession, query: ReportQuery, day: date) -
             *shares,
             Series(key="used", label="Used", unit=Unit.MONEY),
         ],
-        items=[
-            {"key": row.category, "label": row.category.replace("_", " ").title()}
-            | {k: v for k, v in row._asdict().items() if k != "category"}
-            for row in found
-        ],
+        items=items,
     )
