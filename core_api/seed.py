@@ -59,6 +59,7 @@ from core_api.models import (
     UserKind,
 )
 from core_api.models.authorization import PaRule, Urgency
+from core_api.models.base import utcnow
 from core_api.network import service as network
 from core_api.network.schemas import ProviderCreate
 from core_api.plans import service as plans
@@ -178,7 +179,7 @@ DEMO_PLANS = (
             Benefit(category="physiotherapy", limit_amount=150_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=15_000_00, spouse=13_500_00, child=8_500_00),
+        premium=Premium(principal=12_500_00, spouse=11_500_00, child=7_500_00),
     ),
     PlanCreate(
         code="SILVER",
@@ -193,7 +194,7 @@ DEMO_PLANS = (
             Benefit(category="lab", limit_amount=60_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=9_500_00, spouse=8_500_00, child=5_500_00),
+        premium=Premium(principal=8_000_00, spouse=7_500_00, child=4_500_00),
     ),
     PlanCreate(
         code="BRONZE",
@@ -208,7 +209,7 @@ DEMO_PLANS = (
             Benefit(category="lab", limit_amount=30_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=6_000_00, spouse=5_500_00, child=3_500_00),
+        premium=Premium(principal=5_000_00, spouse=4_500_00, child=3_000_00),
     ),
 )
 # The named roster's clients; Nigerian Breweries (`DEMO_NEWCOMER`) joins four months into
@@ -320,6 +321,8 @@ class DemoContext:
     password: str
     roles: dict[str, uuid.UUID]
     result: DemoResult
+    # The day the demo's history begins: its clients' schemes and roster are covered from it.
+    history_start: date = field(default_factory=lambda: history_start(utcnow().date()))
 
 
 def demo_email(local_part: str) -> str:
@@ -353,8 +356,11 @@ def provider_desk(provider: Provider) -> Actor:
     )
 
 
-async def seed_tenant(db: AsyncSession, password: str, result: DemoResult) -> DemoContext:
-    """The tenant, its seeded roles and its first admin (`create_tenant` sets `app.tenant_id`)."""
+async def seed_tenant(
+    db: AsyncSession, password: str, result: DemoResult, start: date
+) -> DemoContext:
+    """The tenant, its seeded roles and its first admin (`create_tenant` sets `app.tenant_id`);
+    its history begins on `start`."""
     actor = seed_actor()
     admin_local = DEMO_STAFF[0][1]
     tenant, _admin = await tenants.create_tenant(
@@ -369,7 +375,7 @@ async def seed_tenant(db: AsyncSession, password: str, result: DemoResult) -> De
         ),
     )
     roles = {role.name: role.id for role in await db.scalars(select(Role))}
-    return DemoContext(db, seed_actor(tenant.id), tenant.id, password, roles, result)
+    return DemoContext(db, seed_actor(tenant.id), tenant.id, password, roles, result, start)
 
 
 async def seed_staff(ctx: DemoContext) -> None:
@@ -448,7 +454,7 @@ async def seed_enrollees(ctx: DemoContext) -> None:
     for plan in DEMO_PLANS:
         if await ctx.db.scalar(select(Plan.id).where(Plan.code == plan.code)) is None:
             await plans.create_plan(ctx.db, ctx.actor, plan)
-    start = history_start(date.today())
+    start = ctx.history_start
     for client in DEMO_CLIENTS:
         if await ctx.db.scalar(select(Client.id).where(Client.code == client.code)) is None:
             # The clients' schemes began with the demo roster's coverage.
@@ -675,7 +681,7 @@ async def seed_history(ctx: DemoContext, scale: Scale, until: datetime) -> None:
         employers=DEMO_EMPLOYERS,
         newcomer=DEMO_NEWCOMER,
     )
-    await replay(ctx.db, cast, scale, until)
+    await replay(ctx.db, cast, scale, ctx.history_start, until)
 
 
 async def _demo_principal(ctx: DemoContext, client: Client) -> Enrollee:
@@ -738,11 +744,10 @@ async def seed_demo(
             if await tenants.get_by_slug(db, DEMO_SLUG) is not None:
                 return result
             now = clock.now()
-            onboarding = datetime.combine(
-                history_start(now.date()) - timedelta(days=14), time(9), UTC
-            )
+            start = history_start(now.date())
+            onboarding = datetime.combine(start - timedelta(days=14), time(9), UTC)
             with clock.shifted_to(onboarding):
-                ctx = await seed_tenant(db, password, result)
+                ctx = await seed_tenant(db, password, result, start)
                 await seed_staff(ctx)
                 await seed_integration_key(ctx)
                 await seed_providers(ctx)

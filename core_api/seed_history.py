@@ -29,7 +29,8 @@ What happens, in outline (the rates are in `Scale` and `core_api.seed_catalog`):
   a capitation run per month, approved and paid;
 - the demo enrollee's family: a visit every month, and two emergency PAs reported "Not me"
   (one a confirmed ghost patient, one cleared);
-- jobs: the PA SLA job marks breaches and expires unused codes every evening.
+- jobs: the PA SLA job marks each breach as it falls due and expires unused codes every
+  evening.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ class Scale:
     care: float  # claims per member per month, before age and season
 
 
-DEMO_SCALE = Scale(families=15, hires=1.5, care=0.14)
+DEMO_SCALE = Scale(families=11, hires=1.0, care=0.1)
 
 
 def history_start(today: date) -> date:
@@ -537,15 +538,15 @@ class Path(enum.Enum):
     QUERY = "query"  # queried, answered by the provider, then approved
     UNANSWERED = "unanswered"  # queried and never answered
     REJECT = "reject"
-    STALL = "stall"  # left in review: past the claim SLA by now
+    STALL = "stall"  # left in review for weeks, past the claim SLA, then approved
 
 
 EVERYDAY_PATHS = (
-    (Path.APPROVE, 71),
+    (Path.APPROVE, 68),
     (Path.CUT, 13),
     (Path.QUERY, 7),
     (Path.REJECT, 7),
-    (Path.STALL, 1),
+    (Path.STALL, 4),
     (Path.UNANSWERED, 1),
 )
 AUTHORIZED_PATHS = ((Path.APPROVE, 85), (Path.CUT, 10), (Path.QUERY, 5))
@@ -810,10 +811,11 @@ class Care:
         self._next(case, 0, 2, partial(self._move, case, ClaimStatus.IN_REVIEW, self._in_review))
 
     def _in_review(self, case: ClaimCase) -> None:
-        if case.path is Path.STALL:
-            return
+        """Reviewed within a week, one time in ten within two or three; a stalled claim
+        waits five to ten weeks (the recent ones are still waiting today)."""
         slow = self.world.rng.random() < 0.1
-        self._next(case, 5 if slow else 1, 12 if slow else 5, partial(self._review, case))
+        low, high = (25, 50) if case.path is Path.STALL else (5, 12) if slow else (1, 5)
+        self._next(case, low, high, partial(self._review, case))
 
     async def _review(self, case: ClaimCase) -> None:
         """The reviewer reads the claim with its fraud flags: a suspect claim is rejected;
@@ -900,11 +902,11 @@ class Care:
 
     def _pa_review(self, case: PaCase) -> None:
         """A reviewer decides within the urgency's SLA (from filing, or from an appeal),
-        one time in eight too late: the SLA job marks the breach when it falls due."""
+        one time in seven too late: the SLA job marks the breach when it falls due."""
         world, now = self.world, clock.now()
         urgency = case.authorized.urgency
         usual, late = PA_DECISION_MINUTES[urgency]
-        tardy = world.rng.random() < 0.12
+        tardy = world.rng.random() < 0.15
         low, high = late if tardy else usual
         world.agenda.at(within(now, world.rng, low, high), partial(self._decide_pa, case))
         if tardy:
@@ -1200,17 +1202,16 @@ async def mark_breaches(world: World) -> None:
 
 
 def nightly_jobs(world: World) -> None:
-    """The PA SLA job every evening: breaches marked and escalated, unused codes expired.
-    (It runs every minute in production; `Care` also runs its breach pass just after a PA
-    it will decide late falls due, so the breach is marked when it happens.)"""
+    """The PA SLA job's expiry pass every evening: approvals whose code's validity ended
+    expire. (The job runs every minute in production; its breach pass runs here just after
+    each PA that `Care` decides late falls due, so each breach is marked when it happens.)"""
 
-    async def run() -> None:
-        await mark_breaches(world)
+    async def expire() -> None:
         await sla.expire_codes(world.db, world.cast.tenant_id, clock.now().date(), sla.SlaReport())
 
     day = world.start
     while day <= world.today:
-        world.agenda.at(datetime.combine(day, time(22), WAT).astimezone(UTC), run)
+        world.agenda.at(datetime.combine(day, time(22), WAT).astimezone(UTC), expire)
         day += timedelta(days=1)
 
 
@@ -1359,10 +1360,9 @@ def todays_desk(world: World, care: Care, home: Desk) -> None:
 # --- the replay ------------------------------------------------------------------------------
 
 
-async def replay(db: AsyncSession, cast: Cast, scale: Scale, until: datetime) -> None:
-    """Replays the year up to `until` (see the module docstring). The session is the
-    seed's; the named roster is already enrolled (covered from `history_start`)."""
-    start = history_start(until.date())
+async def replay(db: AsyncSession, cast: Cast, scale: Scale, start: date, until: datetime) -> None:
+    """Replays the history from `start` up to `until` (see the module docstring). The
+    session is the seed's; the named roster is already enrolled, covered from `start`."""
     world = World(db, cast, scale, start, until)
     await world.load_plans()
     care = Care(world)

@@ -64,7 +64,10 @@ async def test_the_demo_seeds_once_with_a_year_of_history(
         return list(response.json()["items"])
 
     today = datetime.now(UTC).date()
-    for month_first, month_last in last_twelve_months(today):
+    # This month's first claims are today's desk's (served today, filed in the last three
+    # hours): on its first two days it may have none yet.
+    months = last_twelve_months(today)[1 if today.day < 3 else 0 :]
+    for month_first, month_last in months:
         claims = await items("/v1/claims", limit=1, **{"from": month_first, "to": month_last})
         assert claims, f"no claim served in {month_first:%Y-%m}"
     for status in CLAIM_STATUSES:
