@@ -47,7 +47,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    union_all,
+    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,7 +65,15 @@ from core_api.models.finance import (
 )
 from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
-from core_api.reports.sql import Window, day_of, days_between, median, month_of, total
+from core_api.reports.sql import (
+    Window,
+    day_of,
+    days_between,
+    grouped_by,
+    median,
+    month_of,
+    total,
+)
 
 STATUSES = tuple(RunStatus)
 TOP_PROVIDERS = 10
@@ -153,23 +161,7 @@ class SettlementSummary(Report):
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
         window = Window.of(query)
         remittances = _remittances(query, window).subquery()
-        return (
-            await self._trend(db, query, window, remittances),
-            [
-                *await _status_breakdowns(db, query, remittances),
-                await _disputes_breakdown(db, query, window),
-                await _providers_breakdown(db, query, window),
-            ],
-        )
-
-    async def _trend(
-        self, db: AsyncSession, query: ReportQuery, window: Window, remittances: Subquery
-    ) -> Trend:
-        series = (_APPROVED, _PAID, _OUTSTANDING, _REMITTED, _RAISED)
-        months = [m for m in query.period.months() if m <= min(query.period.last, query.today)]
-        by_month: defaultdict[date, dict[str, Any]] = defaultdict(dict)
-        for month, approved, paid in await db.execute(_claims_by_month(query, window)):
-            by_month[month].update(approved=approved, paid=paid)
+        by_month, providers = await _claim_charts(db, query, window)
         _, kept = _status_kept(query, remittances)
         created = month_of(remittances.c.created_at)
         remitted = select(created, func.sum(remittances.c.total)).where(kept).group_by(created)
@@ -183,14 +175,15 @@ class SettlementSummary(Report):
         )
         for month, count in await db.execute(raised):
             by_month[month]["disputes_raised"] = count
-        balance = await _outstanding_at(db, query, window.start)
-        for month in months:
-            found = by_month[month]
-            balance += found.get("approved", 0) - found.get("paid", 0)
-            found["outstanding"] = balance
-        return Trend(
+        series = (_APPROVED, _PAID, _OUTSTANDING, _REMITTED, _RAISED)
+        trend = Trend(
             series=list(series), points=monthly_points(query.period.months(), by_month, series)
         )
+        return trend, [
+            *await _status_breakdowns(db, query, remittances),
+            await _disputes_breakdown(db, query, window),
+            providers,
+        ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
         window = Window.of(query)
@@ -249,57 +242,67 @@ def _claim_figures(claims: Subquery, window: Window) -> list[ColumnElement[Any]]
     ]
 
 
-def _claims_by_month(query: ReportQuery, window: Window) -> Select[Any]:
-    """(month, approved, paid): each claim counted in its approval's month and in its
-    settlement's."""
+async def _claim_charts(
+    db: AsyncSession, query: ReportQuery, window: Window
+) -> tuple[defaultdict[date, dict[str, Any]], Breakdown]:
+    """The claims' part of the charts in one pass: approved by the month of approval, paid
+    by the month of settlement, the outstanding balance at each month's end (the balance
+    before the period, plus approved, less paid), and the providers owed most."""
     claims = _settled_claims(query, window)
-    amount = claims.c.total_approved
-    approvals = select(
-        month_of(claims.c.decided_at).label("month"),
-        amount.label("approved"),
-        literal(0).label("paid"),
-    ).where(claims.c.decided_at >= window.start)
-    settlements = select(month_of(claims.c.settled_at), literal(0), amount).where(
-        window.holds(claims.c.settled_at)
-    )
-    flows = union_all(approvals, settlements).subquery()
-    return select(
-        flows.c.month,
-        cast(func.sum(flows.c.approved), BigInteger),
-        cast(func.sum(flows.c.paid), BigInteger),
-    ).group_by(flows.c.month)
-
-
-async def _outstanding_at(db: AsyncSession, query: ReportQuery, moment: datetime) -> int:
-    before = Window(start=moment, end=moment, at=moment)
-    claims = _settled_claims(query, before)
-    owed = await db.scalar(select(total(claims.c.total_approved, _owed_at(claims, moment))))
-    return int(owed or 0)
-
-
-async def _providers_breakdown(db: AsyncSession, query: ReportQuery, window: Window) -> Breakdown:
-    claims = _settled_claims(query, window)
-    figures = _claim_figures(claims, window)
+    approved_in, settled_in = month_of(claims.c.decided_at), month_of(claims.c.settled_at)
+    keys = (approved_in, settled_in, claims.c.provider_id)
     found = await db.execute(
-        select(Provider.id, Provider.name, *figures)
+        select(
+            approved_in.label("approved_month"),
+            settled_in.label("settled_month"),
+            claims.c.provider_id,
+            Provider.name,
+            func.grouping(*keys).label("grouping"),
+            *_claim_figures(claims, window),
+            total(claims.c.total_approved, _owed_at(claims, window.start)).label("before"),
+        )
         .join(Provider, Provider.id == claims.c.provider_id)
-        .group_by(Provider.id, Provider.name)
-        .order_by(figures[2].desc(), figures[0].desc(), Provider.name, Provider.id)
-        .limit(TOP_PROVIDERS)
+        .group_by(
+            func.grouping_sets(
+                tuple_(approved_in),
+                tuple_(settled_in),
+                tuple_(claims.c.provider_id, Provider.name),
+                tuple_(),
+            )
+        )
     )
-    return Breakdown(
+    by_month: defaultdict[date, dict[str, Any]] = defaultdict(dict)
+    providers, balance = [], 0
+    for row in found:
+        key = grouped_by(row.grouping, ("approved_in", "settled_in", "provider"))
+        if key == "approved_in":
+            by_month[row.approved_month]["approved"] = row.approved
+        elif key == "settled_in":
+            by_month[row.settled_month]["paid"] = row.paid
+        elif key == "provider":
+            providers.append(row)
+        else:
+            balance = row.before
+    for month in query.period.months():
+        if month > min(query.period.last, query.today):
+            break
+        found_in = by_month[month]
+        balance += found_in.get("approved", 0) - found_in.get("paid", 0)
+        found_in["outstanding"] = balance
+    providers.sort(key=lambda p: (-p.outstanding, -p.approved, p.name, p.provider_id))
+    return by_month, Breakdown(
         key="providers",
         label=f"The {TOP_PROVIDERS} providers owed most",
         series=[_OUTSTANDING, _APPROVED, _PAID],
         items=[
             {
-                "key": str(p.id),
+                "key": str(p.provider_id),
                 "label": p.name,
                 "outstanding": p.outstanding,
                 "approved": p.approved,
                 "paid": p.paid,
             }
-            for p in found
+            for p in providers[:TOP_PROVIDERS]
         ],
     )
 

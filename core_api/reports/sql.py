@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -94,3 +95,11 @@ def median(
     ordered = func.percentile_cont(0.5).within_group(values)
     percentile = ordered if condition is None else ordered.filter(condition)
     return cast(func.round(cast(percentile, Numeric), places), Float)
+
+
+def grouped_by(grouping: int, keys: Sequence[str]) -> str | None:
+    """Which of `keys` a GROUPING SETS row was grouped by, where each set holds one of
+    them (None: the set of none, the grand total). `grouping` is the row's
+    `grouping(*keys)`: a bit for each key left out, the first key's the highest."""
+    kept = [key for n, key in enumerate(reversed(keys)) if not grouping >> n & 1]
+    return kept[0] if kept else None
