@@ -74,7 +74,7 @@ from core_api.plans.service import version_order
 from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
 from core_api.reports.period import month_end
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
-from core_api.reports.sql import first_of_month, ratio, total
+from core_api.reports.sql import first_of_month, grouped_by, ratio, total
 
 THRESHOLDS = (50, 80, 100)  # per cent of a benefit's limit
 LARGEST = 20
@@ -285,36 +285,33 @@ async def _member_breakdowns(
     """Members on the day by client and plan (the largest), relationship and status, in
     one pass; and the ACTIVE members of each plan."""
     members = _members_on(query, [day]).subquery()
-    sets = func.grouping_sets(
-        tuple_(members.c.client_id, Client.name),
-        tuple_(members.c.plan_id, Plan.name),
-        tuple_(members.c.relationship),
-        tuple_(),
-    )
+    keys = (members.c.client_id, members.c.plan_id, members.c.relationship)
     found = await db.execute(
         select(
-            members.c.client_id,
+            *keys,
             Client.name.label("client"),
-            members.c.plan_id,
             Plan.name.label("plan"),
-            members.c.relationship,
-            func.grouping(members.c.client_id, members.c.plan_id, members.c.relationship).label(
-                "grouped"
-            ),
+            func.grouping(*keys).label("grouping"),
             *_status_counts(members),
         )
         .join(Client, Client.id == members.c.client_id)
         .join(Plan, Plan.id == members.c.plan_id)
-        .group_by(sets)
+        .group_by(
+            func.grouping_sets(
+                tuple_(members.c.client_id, Client.name),
+                tuple_(members.c.plan_id, Plan.name),
+                tuple_(members.c.relationship),
+                tuple_(),
+            )
+        )
     )
-    # `grouped` has a bit set for each of client, plan and relationship left out.
-    by_set: defaultdict[int, list[Any]] = defaultdict(list)
+    by_set: defaultdict[str | None, list[Any]] = defaultdict(list)
     for row in found:
-        by_set[row.grouped].append(row)
-    clients = [_item(str(r.client_id), r.client, r) for r in _largest(by_set[0b011])]
-    plans = [_item(str(r.plan_id), r.plan, r) for r in _largest(by_set[0b101])]
-    relationships = {r.relationship: r for r in by_set[0b110]}
-    totals = by_set[0b111][0] if by_set[0b111] else None
+        by_set[grouped_by(row.grouping, ("client", "plan", "relationship"))].append(row)
+    clients = [_item(str(r.client_id), r.client, r) for r in _largest(by_set["client"])]
+    plans = [_item(str(r.plan_id), r.plan, r) for r in _largest(by_set["plan"])]
+    relationships = {r.relationship: r for r in by_set["relationship"]}
+    totals = by_set[None][0] if by_set[None] else None
     return [
         Breakdown(
             key="client", label=f"The {LARGEST} largest clients", series=_BY_STATUS, items=clients
@@ -339,7 +336,7 @@ async def _member_breakdowns(
                 for s in EnrolleeStatus
             ],
         ),
-    ], {r.plan_id: r.active for r in by_set[0b101]}
+    ], {r.plan_id: r.active for r in by_set["plan"]}
 
 
 def _largest(rows: list[Any]) -> list[Any]:
