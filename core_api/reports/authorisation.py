@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -44,6 +44,7 @@ from sqlalchemy import (
     false,
     func,
     select,
+    tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,13 +58,24 @@ from core_api.models.authorization import (
     PaRule,
     Urgency,
 )
+from core_api.models.settings import TenantSettings
 from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
-from core_api.reports.sql import Window, day_of, days_between, median, month_of, ratio, total
+from core_api.reports.sql import (
+    Window,
+    day_of,
+    days_between,
+    grouped_by,
+    median,
+    month_of,
+    ratio,
+    total,
+)
 from core_api.tenants.settings import load_settings
 
 S = AuthorizationStatus
 APPROVED = (S.APPROVED, S.USED, S.EXPIRED, S.CANCELLED)
+APPEAL_OUTCOMES = (("approved", "Approved"), ("rejected", "Rejected again"), ("pending", "Pending"))
 PENDING = (S.SUBMITTED, S.IN_REVIEW, S.APPEALED)
 # Decision times in days to 4 places (about 9 seconds): an EMERGENCY PA is due in an hour.
 PLACES = 4
@@ -141,19 +153,42 @@ class Authorisation(Report):
         return found.one()._asdict()
 
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
+        """Every chart from one pass over the period's PAs, grouped five ways."""
         pas = _pas(query).subquery()
+        keys = (pas.c.month, pas.c.urgency, pas.c.status, pas.c.rule_id, pas.c.state)
+        found = await db.execute(
+            select(
+                *keys,
+                pas.c.rule,
+                func.grouping(*keys).label("grouping"),
+                *_figures(pas),
+                func.count().filter(pas.c.appeals > 0).label("appealed"),
+            ).group_by(
+                func.grouping_sets(
+                    tuple_(pas.c.month),
+                    tuple_(pas.c.urgency),
+                    tuple_(pas.c.status),
+                    tuple_(pas.c.rule_id, pas.c.rule),
+                    tuple_(pas.c.state),
+                )
+            )
+        )
+        by: defaultdict[str, dict[Any, Any]] = defaultdict(dict)
+        for row in found:
+            key = grouped_by(row.grouping, ("month", "urgency", "status", "rule_id", "state"))
+            assert key is not None  # each set groups by one of them
+            by[key][getattr(row, key)] = row
         series = (_PAS, _APPROVED, _REJECTED, _WITHIN_SLA, _AUTO, _NOT_ME)
-        by_month: defaultdict[date, dict[str, Any]] = defaultdict(dict)
-        for row in await db.execute(select(pas.c.month, *_figures(pas)).group_by(pas.c.month)):
-            by_month[row.month] = row._asdict()
+        by_month = {month: row._asdict() for month, row in by["month"].items()}
         trend = Trend(
             series=list(series), points=monthly_points(query.period.months(), by_month, series)
         )
+        settings = await load_settings(db, query.tenant_id)
         return trend, [
-            await _by_urgency(db, query, pas),
-            await _by_status(db, pas),
-            await _by_rule(db, pas),
-            await _appeals(db, pas),
+            _by_urgency(by["urgency"], settings),
+            _counts("status", "By status now", by["status"], [(s, s.value) for s in S]),
+            _by_rule(by["rule_id"]),
+            _counts("appeals", "Appeals by outcome", by["state"], APPEAL_OUTCOMES, "appealed"),
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
@@ -273,13 +308,8 @@ def _figures(pas: Subquery) -> list[ColumnElement[Any]]:
     ]
 
 
-async def _by_urgency(db: AsyncSession, query: ReportQuery, pas: Subquery) -> Breakdown:
+def _by_urgency(found: dict[Any, Any], settings: TenantSettings) -> Breakdown:
     """Each urgency's volume, timeliness and decision time, beside its SLA target."""
-    settings = await load_settings(db, query.tenant_id)
-    found = {
-        row.urgency: row
-        for row in await db.execute(select(pas.c.urgency, *_figures(pas)).group_by(pas.c.urgency))
-    }
     target = Series(key="sla_days", label="SLA target (days)", unit=Unit.DAYS)
     items = []
     for urgency in Urgency:
@@ -302,48 +332,38 @@ async def _by_urgency(db: AsyncSession, query: ReportQuery, pas: Subquery) -> Br
     )
 
 
-async def _by_status(db: AsyncSession, pas: Subquery) -> Breakdown:
-    found: dict[str, int] = dict(
-        (await db.execute(select(pas.c.status, func.count()).group_by(pas.c.status))).all()
-    )
+def _counts(
+    key: str,
+    label: str,
+    found: dict[Any, Any],
+    items: Sequence[tuple[Any, str]],
+    count: str = "pas",
+) -> Breakdown:
+    """A breakdown of PA counts (the rows' `count` figure), an item per (value, label)."""
     return Breakdown(
-        key="status",
-        label="By status now",
+        key=key,
+        label=label,
         series=[_PAS],
         items=[
-            {"key": s.value, "label": s.value, "pas": found.get(s, 0)} for s in AuthorizationStatus
+            {
+                "key": str(value),
+                "label": text,
+                "pas": getattr(found[value], count) if value in found else 0,
+            }
+            for value, text in items
         ],
     )
 
 
-async def _by_rule(db: AsyncSession, pas: Subquery) -> Breakdown:
-    found = await db.execute(
-        select(pas.c.rule_id, pas.c.rule, func.count().label("pas"))
-        .where(pas.c.rule_id.is_not(None))
-        .group_by(pas.c.rule_id, pas.c.rule)
-        .order_by(func.count().desc(), pas.c.rule, pas.c.rule_id)
+def _by_rule(found: dict[Any, Any]) -> Breakdown:
+    """The auto-approved PAs by the rule that approved them, most first."""
+    rules = sorted(
+        (row for rule_id, row in found.items() if rule_id is not None),
+        key=lambda row: (-row.pas, row.rule, row.rule_id),
     )
-    return Breakdown(
-        key="rule",
-        label="Auto-approved, by rule",
-        series=[_PAS],
-        items=[{"key": str(r.rule_id), "label": r.rule, "pas": r.pas} for r in found],
-    )
-
-
-async def _appeals(db: AsyncSession, pas: Subquery) -> Breakdown:
-    """The appealed PAs by where their appeal stands now."""
-    found: dict[str, int] = dict(
-        (
-            await db.execute(
-                select(pas.c.state, func.count()).where(pas.c.appeals > 0).group_by(pas.c.state)
-            )
-        ).all()
-    )
-    outcomes = (("approved", "Approved"), ("rejected", "Rejected again"), ("pending", "Pending"))
-    return Breakdown(
-        key="appeals",
-        label="Appeals by outcome",
-        series=[_PAS],
-        items=[{"key": key, "label": label, "pas": found.get(key, 0)} for key, label in outcomes],
+    return _counts(
+        "rule",
+        "Auto-approved, by rule",
+        {r.rule_id: r for r in rules},
+        [(r.rule_id, r.rule) for r in rules],
     )
