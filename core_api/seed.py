@@ -6,10 +6,11 @@ audit entries and Row-Level Security are the real thing. Seeding is idempotent: 
 tenant with slug `demo` exists nothing is written and the logins are only reported.
 
 The tenant is set up as of two weeks before its history begins (`shared.clock` shifted
-there): staff, providers and their network links, plans, clients, the named roster,
-the portal logins and the auto-approval rules, one function per area taking a
-`DemoContext`. Then `core_api.seed_history` replays a year of membership changes, care,
-claims, PAs, settlement and capitation up to now, and today's change request is raised.
+there): staff, providers and their network links, plans with premiums, clients, the named
+roster, the portal logins, the auto-approval rules and the branding, one function per area
+taking a `DemoContext`. Then `core_api.seed_history` replays a year of membership changes,
+care, check-ins, claims, PAs, settlement and capitation up to now, and today's change
+request is raised.
 
     python -m core_api.seed      # seeds the database of DATABASE_URL and prints the logins
 """

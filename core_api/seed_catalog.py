@@ -128,7 +128,6 @@ class Episode:
     peak_months: frozenset[int] = frozenset()  # twice as likely then
     stay: tuple[int, int] | None = None  # days admitted (min, max): an inpatient episode
     authorized: Authorized | None = None
-    waits: bool = False  # subject to the benefit's waiting period (maternity)
     per_day: frozenset[str] = field(default_factory=frozenset)  # codes billed per day admitted
 
     @property
@@ -202,7 +201,6 @@ EPISODES = (
         ((ANTENATAL, 1), (SCAN, 0.5), (IRON, 1)),
         2,
         who=expecting,
-        waits=True,
     ),
     Episode("dental check", "K02.9", H, ((DENTAL, 1),), 2),
     Episode(
@@ -276,7 +274,6 @@ AUTHORIZED_EPISODES = (
         who=expecting,
         stay=(1, 2),
         authorized=Authorized(DELIVERY, URGENT),
-        waits=True,
         per_day=frozenset({"MAT-WARD"}),
     ),
     Episode(
@@ -288,7 +285,6 @@ AUTHORIZED_EPISODES = (
         who=expecting,
         stay=(3, 4),
         authorized=Authorized(CAESAREAN, URGENT),
-        waits=True,
         per_day=frozenset({"MAT-WARD", "DRUG-CEFTRI"}),
     ),
     Episode(

@@ -27,8 +27,10 @@ What happens, in outline (the rates are in `Scale` and `core_api.seed_catalog`):
 - money: a settlement run per month for the claims approved by then, approved and paid
   remittance by remittance (some in two instalments), providers disputing a few cut lines;
   a capitation run per month, approved and paid;
-- the demo enrollee's family: a visit every month, and two emergency PAs reported "Not me"
-  (one a confirmed ghost patient, one cleared);
+- the demo enrollee's family: a visit every month, an auto-approved referral, an MRI
+  approved on appeal, two emergency PAs reported "Not me" (one a confirmed ghost patient,
+  one cleared);
+- today: claims in each open status and a PA of each urgency filed in the last hours;
 - jobs: the PA SLA job marks each breach as it falls due and expires unused codes every
   evening.
 """
@@ -93,6 +95,7 @@ from core_api.risk.schemas import RiskEventClear
 from core_api.seed_catalog import (
     AUTHORIZED_EPISODES,
     EPISODES,
+    KOBO,
     Authorized,
     Episode,
     Patient,
@@ -105,7 +108,6 @@ from shared import clock
 WAT = timezone(timedelta(hours=1), "WAT")  # Nigeria's time: working hours are in it
 HISTORY_DAYS = 364
 RANDOM_SEED = 20_251_208
-NAIRA = 100  # minor units
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +194,8 @@ class Agenda:
 
 @dataclass(eq=False)
 class Member:
+    """What the replay knows of an enrollee (kept in step with the changes it makes)."""
+
     id: uuid.UUID
     member_id: str
     principal_id: uuid.UUID | None
@@ -240,6 +244,8 @@ class Staff:
 
 @dataclass(frozen=True, slots=True)
 class PlanFacts:
+    """A plan's benefit categories and their waiting periods (days), as in force."""
+
     benefits: frozenset[str]
     waiting_days: dict[str, int]
 
@@ -307,6 +313,7 @@ class World:
         )
 
     async def load_plans(self) -> None:
+        """Learns the plans' benefits, so care is only for what a member's plan covers."""
         rows = await self.db.execute(
             select(Plan.code, PlanBenefit.category, PlanBenefit.waiting_period_days)
             .join(PlanVersion, PlanVersion.plan_id == Plan.id)
@@ -373,6 +380,11 @@ class World:
 # --- membership --------------------------------------------------------------------------
 
 
+# A covered principal's chance, each month, to leave the company or to be suspended.
+LEAVING = 0.008
+SUSPENDED = 0.003
+
+
 class Membership:
     """Who is covered when: the workforce, a client joining, new hires and newborns,
     leavers and suspensions."""
@@ -413,10 +425,25 @@ class Membership:
         await world.enrol(world.roster.families(employer, world.scale.families, joins))
 
     async def _month_of_changes(self) -> None:
-        """HR's monthly file (new hires covered from the 1st, a newborn from birth), and
-        the month's leavers and suspensions."""
-        world, rng = self.world, self.world.rng
+        """HR's monthly file, and the month's leavers and suspensions."""
         today = clock.now().date()
+        await self._hr_file(today)
+        principals = self._principals_covered(today)
+        rng = self.world.rng
+        for principal in principals:
+            roll = rng.random()
+            if roll < LEAVING + SUSPENDED:
+                self._plan_change(principal, self._leave if roll < LEAVING else self._suspend)
+        self.months += 1
+        # Besides the random ones, one surely leaves in the third month and one is
+        # suspended in the sixth, so every history has both.
+        sure = {3: self._leave, 6: self._suspend}.get(self.months)
+        if sure is not None and principals:
+            self._plan_change(rng.choice(principals), sure)
+
+    async def _hr_file(self, today: date) -> None:
+        """New hires covered from the 1st, now and then a newborn covered from birth."""
+        world, rng = self.world, self.world.rng
         first = today.replace(day=1)
         covered = {m.client_code for m in world.members.values() if m.covered_from <= first}
         employers = [
@@ -433,15 +460,6 @@ class Membership:
             people.append(world.roster.newborn(principal.member_id, principal.last_name, born))
         if people:
             await world.enrol(people)
-        principals = self._principals_covered(today)
-        for principal in principals:
-            roll = rng.random()
-            if roll < 0.011:
-                self._plan_change(principal, self._leave if roll < 0.008 else self._suspend)
-        self.months += 1
-        if self.months in SURE_CHANGES and principals:  # so every history has both
-            change = self._leave if SURE_CHANGES[self.months] == "leave" else self._suspend
-            self._plan_change(rng.choice(principals), change)
 
     def _plan_change(self, principal: Member, change: Callable[[Member], Awaitable[None]]) -> None:
         """`change` befalls the principal's family within three weeks; no visit is planned
@@ -513,11 +531,6 @@ class Membership:
                 )
 
 
-# Besides the random ones, a principal surely leaves in the third month and one is
-# suspended in the sixth (by the count of monthly changes).
-SURE_CHANGES = {3: "leave", 6: "suspend"}
-
-
 def poisson(rng: random.Random, mean: float) -> int:
     """A count of events averaging `mean` (Knuth's method, for small means)."""
     count, product, floor = 0, rng.random(), math.exp(-mean)
@@ -564,7 +577,7 @@ QUERIES = (
 # The share of hospital visits the front desk checks in (the rest are claimed only).
 CHECK_IN_SHARE = 0.4
 # The claims a claims officer approves alone; larger ones go to the Claims Manager.
-ADJUDICATOR_LIMIT = 450_000 * NAIRA
+ADJUDICATOR_LIMIT = 450_000 * KOBO
 # How long a reviewer takes to decide a PA, in minutes (usually, and when late).
 PA_DECISION_MINUTES = {
     Urgency.EMERGENCY: ((8, 50), (70, 180)),
@@ -642,11 +655,12 @@ class Care:
         return self.world.cast.staff
 
     def begin(self) -> None:
+        """Each day's patients are drawn at its midnight."""
         world = self.world
         day = world.start
         while day <= world.today:
             world.agenda.at(
-                datetime.combine(day, time(5), WAT).astimezone(UTC), partial(self._day, day)
+                datetime.combine(day, time(0), WAT).astimezone(UTC), partial(self._day, day)
             )
             day += timedelta(days=1)
 
@@ -662,6 +676,9 @@ class Care:
                 self._encounter(member, day)
 
     def _encounter(self, member: Member, day: date) -> None:
+        """An episode that suits the member, seen by a provider of their state: everyday
+        care is visited and claimed; other care is pre-authorized first (an emergency at
+        any hour, the rest in working hours)."""
         world = self.world
         episode = self._episode(member, day, EPISODES + AUTHORIZED_EPISODES)
         if episode is None:
@@ -706,8 +723,8 @@ class Care:
         await checkins.record(self.world.db, desk.actor, visit, None)
 
     def _episode(self, member: Member, day: date, catalog: tuple[Episode, ...]) -> Episode | None:
-        """An episode that suits the member and their plan's benefits, whose waiting
-        period (if any) has run."""
+        """An episode that suits the member and their plan's benefits, past the benefits'
+        waiting periods (maternity's)."""
         world = self.world
         patient = world.patient(member, day)
         waits = world.plans[member.plan_code].waiting_days
@@ -715,10 +732,7 @@ class Care:
             e
             for e in catalog
             if e.suits(patient)
-            and (
-                not e.waits
-                or all(member.covered_from + timedelta(days=waits[c]) <= day for c in e.categories)
-            )
+            and all(member.covered_from + timedelta(days=waits[c]) <= day for c in e.categories)
         ]
         if not fitting:
             return None
@@ -742,7 +756,7 @@ class Care:
         stay = rng.randint(*episode.stay) if episode.stay else 0
         lines = episode.bill(rng, desk.markup, max(stay, 1))
         total = sum(line.quantity * line.unit_price for line in lines)
-        thousand = 1000 * NAIRA
+        thousand = 1000 * KOBO
         estimate = math.ceil(total * rng.uniform(1.0, 1.25) / thousand) * thousand
         return PaCase(desk, member, episode, lines, stay, estimate)
 
@@ -868,11 +882,11 @@ class Care:
 
     def _cut(self, case: ClaimCase) -> list[LineDecision] | None:
         rng = self.world.rng
-        lines = [i for i in case.items if int(i["billed_amount"]) >= 5_000 * NAIRA]
+        lines = [i for i in case.items if int(i["billed_amount"]) >= 5_000 * KOBO]
         if not lines:
             return None
         line = rng.choice(lines)
-        fifty = 50 * NAIRA
+        fifty = 50 * KOBO
         amount = int(int(line["billed_amount"]) * rng.uniform(0.7, 0.9)) // fifty * fifty
         return [LineDecision(id=line["id"], approved_amount=amount, reason_code="45")]
 
@@ -1068,7 +1082,7 @@ class Books:
         names = {desk.id: desk.name for desk in world.cast.desks.values()}
         for remittance in sorted(run.remittances, key=lambda r: names[r.provider_id]):
             first = later(clock.now(), rng, 2, 6)
-            if remittance.total > 3_000_000 * NAIRA and rng.random() < 0.3:
+            if remittance.total > 3_000_000 * KOBO and rng.random() < 0.3:
                 part = remittance.total * 6 // 10
                 world.agenda.at(first, partial(self._pay, remittance.id, part, run.number))
                 first = later(first, rng, 4, 8)
