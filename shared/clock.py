@@ -28,7 +28,8 @@ def time_ns() -> int:
 
 def now() -> datetime:
     """The current moment in UTC, shifted if a caller shifted it."""
-    return datetime.now(UTC) + _offset_us.get() * _MICROSECOND
+    offset = _offset_us.get()
+    return datetime.now(UTC) + offset * _MICROSECOND if offset else datetime.now(UTC)
 
 
 @contextmanager
