@@ -21,12 +21,13 @@ from collections.abc import Callable
 # a young collection stays in the tens of milliseconds.
 YOUNG_THRESHOLD = 50_000
 
-# A trim once this many fewer streams are open than at the most since the last trim
-# (about 30 MB of either service's memory) ...
+# A trim is due once this many fewer streams are open than at the most since the last
+# trim (about 15 MB of either service's memory) ...
 TRIM_AFTER_CLOSED = 1_000
-# ... once the closing has gone on for this long (a wave of closes is trimmed once) ...
+# ... and runs once no stream has closed for this long (a wave of closes is trimmed once,
+# when it is over) ...
 TRIM_SETTLE_SECONDS = 1.0
-# ... and at most once in this long.
+# ... or once it has waited this long; and at most one trim in this long.
 TRIM_PAUSE_SECONDS = 10.0
 
 
@@ -68,11 +69,11 @@ class HeapTrimmer:
     `malloc_trim(0)` returns every free page. It takes about 20 ms for a few hundred MB and
     ctypes releases the GIL meanwhile, so it runs on a thread of the event loop's executor.
 
-    The owner reports its open-stream count on every open and close (`note`); a trim is
-    due once `after_closed` fewer are open than at the most since the last trim, and runs
-    `settle` seconds later (and at least `pause` seconds after the last one), so the
-    streams closing meanwhile are trimmed in the same pass. Nothing happens where there
-    is no `malloc_trim`."""
+    The owner reports its open-stream count on every open and close (`note`). A trim is
+    due once `after_closed` fewer are open than at the most since the last trim; it runs
+    when no stream has closed for `settle` seconds, or once it has waited `pause`
+    seconds, and never sooner than `pause` seconds after the last trim. Nothing happens
+    where there is no `malloc_trim`."""
 
     def __init__(
         self,
@@ -89,6 +90,7 @@ class HeapTrimmer:
         self._open = 0
         self._most = 0  # the most open since the last trim
         self._last: float | None = None  # when the last trim started (loop time)
+        self._due_since = 0.0  # when the pending trim became due
         self._due: asyncio.TimerHandle | None = None
 
     def note(self, open_now: int) -> None:
@@ -98,15 +100,21 @@ class HeapTrimmer:
             self._most = open_now
         elif self._due is None and self._most - open_now >= self.after_closed and self._trim:
             loop = asyncio.get_running_loop()
+            self._due_since = loop.time()
             delay = self.settle
             if self._last is not None:
-                delay = max(delay, self._last + self.pause - loop.time())
-            self._due = loop.call_later(delay, self._start, loop)
+                delay = max(delay, self._last + self.pause - self._due_since)
+            self._due = loop.call_later(delay, self._when_settled, loop, open_now)
 
-    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _when_settled(self, loop: asyncio.AbstractEventLoop, open_then: int) -> None:
+        """Trims, unless streams are still closing and the trim may wait longer."""
+        now = loop.time()
+        if self._open < open_then and now - self._due_since < self.pause:
+            self._due = loop.call_later(self.settle, self._when_settled, loop, self._open)
+            return
         assert self._trim is not None
         self._due = None
-        self._last = loop.time()
+        self._last = now
         self._most = self._open
         self.trims += 1
         loop.run_in_executor(None, self._trim)

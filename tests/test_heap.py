@@ -32,23 +32,37 @@ def test_malloc_trim_gives_the_pages_of_freed_objects_back() -> None:
     assert len(kept) == 1000
 
 
-async def test_a_trim_waits_for_enough_closes_then_for_its_pause() -> None:
-    trims: list[int] = []
-    trimmer = HeapTrimmer(after_closed=10, settle=0.01, pause=0.5, trim=lambda: trims.append(1))
-    for open_now in (5, 20, 11):  # 9 fewer than the most: not yet
+class Trims:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
+async def test_a_trim_waits_for_enough_closes_then_for_the_closing_to_settle() -> None:
+    trims = Trims()
+    trimmer = HeapTrimmer(after_closed=10, settle=0.3, pause=5, trim=trims)
+    for open_now in (5, 100, 91):  # 9 fewer than the most: not due
         trimmer.note(open_now)
-    await asyncio.sleep(0.05)
-    assert trims == []
+    for open_now in range(90, 80, -1):  # due, but still closing, one every 0.05 s
+        trimmer.note(open_now)
+        await asyncio.sleep(0.05)
+    assert trims.count == 0
+    await asyncio.sleep(0.8)  # closing is over: one trim
+    assert (trims.count, trimmer.trims) == (1, 1)
 
-    trimmer.note(10)  # 10 fewer: one trim, once the closing has settled
-    trimmer.note(2)
-    await asyncio.sleep(0.1)
-    assert trims == [1]
 
+async def test_trims_are_a_pause_apart() -> None:
+    trims = Trims()
+    trimmer = HeapTrimmer(after_closed=10, settle=0.01, pause=0.6, trim=trims)
+    trimmer.note(20)
+    trimmer.note(10)
+    await asyncio.sleep(0.2)
+    assert trims.count == 1
     trimmer.note(30)
-    trimmer.note(15)  # due again, but not before the pause since the last one is over
+    trimmer.note(15)  # due again, not before the pause is over
     await asyncio.sleep(0.1)
-    assert trims == [1]
-    await asyncio.sleep(0.6)
-    assert trims == [1, 1]
-    assert trimmer.trims == 2
+    assert trims.count == 1
+    await asyncio.sleep(0.8)
+    assert trims.count == 2
