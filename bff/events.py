@@ -270,7 +270,9 @@ class _CoreConnection(asyncio.Protocol):
         self.complete = False  # the whole body has arrived
         self.lost = False  # the connection is closed
         self._transport: asyncio.Transport | None = None
-        self._parser = httptools.HttpResponseParser(self)
+        # Holds bound methods of this protocol: let go of at the end, or the two could
+        # only be freed by the garbage collector, along with what they hold.
+        self._parser: httptools.HttpResponseParser | None = httptools.HttpResponseParser(self)
         self._body = bytearray()
         self._paused = False
         self._closed_here = False
@@ -292,6 +294,7 @@ class _CoreConnection(asyncio.Protocol):
     def close(self) -> None:
         """Closes the connection at once; whatever waits on it wakes."""
         self._closed_here = True
+        self._parser = None
         if not self.head.done():
             self.head.cancel()
         if self._transport is not None:
@@ -331,6 +334,7 @@ class _CoreConnection(asyncio.Protocol):
         self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
 
     def data_received(self, data: bytes) -> None:
+        assert self._parser is not None
         try:
             self._parser.feed_data(data)
         except httptools.HttpParserError as exc:
@@ -341,6 +345,7 @@ class _CoreConnection(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
+        self._parser = None
         if not self.head.done():
             self.head.set_exception(ConnectionError("closed before the answer's head"))
         self._wake()
@@ -351,6 +356,7 @@ class _CoreConnection(asyncio.Protocol):
         self.headers.append((name.decode("latin-1").lower(), value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
+        assert self._parser is not None
         self.head.set_result(self._parser.get_status_code())
 
     def on_body(self, body: bytes) -> None:
