@@ -23,6 +23,7 @@ from bff.events import (
     FD_PER_STREAM,
     FD_RESERVE,
     EventRelay,
+    _CoreConnection,
     _EventStream,
     default_max_streams,
 )
@@ -267,6 +268,8 @@ async def test_closed_streams_leave_no_descriptor_open(live_core: str, tenant: T
         async with asyncio.timeout(WAIT):
             while open_files() > baseline:  # noqa: ASYNC110 (the kernel's count)
                 await asyncio.sleep(0.05)
+        # Freed at once, none left in a reference cycle for the garbage collector.
+        assert not any(isinstance(o, _CoreConnection) for o in gc.get_objects())
 
 
 async def test_a_stream_ends_when_the_core_ends_the_session(
