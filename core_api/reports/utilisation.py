@@ -14,7 +14,8 @@ claim line or the visit):
   incurred claims);
 - `members_served`: the members with a claim or a visit;
 - `member_months`: the members covered, from the premium's exposure (covered days ÷
-  the days of their month, summed), over the plans in the report's currency;
+  the days of their month, summed), over the plans in the report's currency (and the
+  visits are those of these members);
 - `claims_per_1000` and `visits_per_1000`: claims (visits) times 1,000 ÷ member-months, to
   two decimals: per 1,000 members per month; `cost_pmpm`: cost ÷ member-months, in whole
   minor units (half up). In a breakdown by category or provider type they divide by all
@@ -105,24 +106,26 @@ class Utilisation(Report):
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
         grouped = await _grouped(db, query)
         points = monthly_points(query.period.months(), grouped.months, TREND)
+        has_members = grouped.total[_CLAIMS_RATE.key] is not None
+        kinds = [kind.value for kind in ProviderType]
         return Trend(series=list(TREND), points=points), [
             Breakdown(
                 key="category",
                 label="By benefit category",
                 series=list(FIGURES),
-                items=grouped.items("category"),
+                items=_ranked(await _by_category(db, query), [], has_members),
             ),
             Breakdown(
                 key="provider_type",
                 label="By provider type",
                 series=list(FIGURES),
-                items=grouped.items("provider_type", every=[kind.value for kind in ProviderType]),
+                items=_ranked(grouped.provider_types, kinds, has_members),
             ),
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
         population = _population(query)
-        events = _events(query).subquery()
+        events = _events(query, by_line=True).subquery()
         cells = (
             select(events.c.month, events.c.category, *_counts(events))
             .group_by(events.c.month, events.c.category)
@@ -139,57 +142,33 @@ class Utilisation(Report):
 
 @dataclass(frozen=True, slots=True)
 class Grouped:
-    """The figures over the period (`total`, with `member_months`), per month, and per
-    benefit category and provider type (`by`)."""
+    """The figures over the period (with `member_months`), per month (each over its own
+    member-months) and per provider type (over the period's)."""
 
     total: dict[str, Any]
     months: dict[date, dict[str, Any]]
-    by: dict[str, list[dict[str, Any]]]
-
-    def items(self, grouping: str, every: list[str] | None = None) -> list[dict[str, Any]]:
-        """A breakdown's items, the most cost first; each of `every` even with nothing."""
-        found = {item["key"]: item for item in self.by.get(grouping, [])}
-        has_members = self.total["claims_per_1000"] is not None
-        for key in every or []:
-            found.setdefault(key, {"key": key} | _nothing(has_members))
-        ranked = sorted(found.values(), key=lambda item: (-item["cost"], item["key"]))
-        return [item | {"label": item["key"]} for item in ranked]
-
-
-def _nothing(has_members: bool) -> dict[str, Any]:
-    """The figures of no claim and no visit: rates of 0, or none without member-months."""
-    zero = 0 if has_members else None
-    figures: dict[str, Any] = {s.key: 0 for s in FIGURES}
-    return figures | {_CLAIMS_RATE.key: zero, _VISITS_RATE.key: zero, _COST_PMPM.key: zero}
+    provider_types: list[dict[str, Any]]
 
 
 async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
-    """`Grouped` in one pass over the events (grouping sets), each month's rates over its
-    own member-months and every other over the period's. Read once per request: the
-    session keeps it (`info`) for the charts after the KPIs."""
+    """`Grouped` in one pass over the claims and visits (grouping sets). Read once per
+    request: the session keeps it (`info`) for the charts after the KPIs."""
     kept = db.info.get((Utilisation.name, query))
     if isinstance(kept, Grouped):
         return kept
     population = _population(query)
-    events = _events(query).subquery()
-    month, category, kind = events.c.month, events.c.category, events.c.provider_type
+    events = _events(query, by_line=False).subquery()
+    month, kind = events.c.month, events.c.provider_type
     counts = (
         select(
             func.grouping(month).label("no_month"),
-            func.grouping(category).label("no_category"),
             func.grouping(kind).label("no_type"),
             month,
-            func.coalesce(category, kind).label("key"),
+            kind.label("key"),
             *_counts(events),
         )
-        .group_by(func.grouping_sets(tuple_(), tuple_(month), tuple_(category), tuple_(kind)))
+        .group_by(func.grouping_sets(tuple_(), tuple_(month), tuple_(kind)))
         .cte("counts")
-    )
-    grouping = case(
-        (counts.c.no_month == 0, "month"),
-        (counts.c.no_category == 0, "category"),
-        (counts.c.no_type == 0, "provider_type"),
-        else_="total",
     )
     member_months = select(func.sum(population.c.member_months)).scalar_subquery()
     months = months_in(query.period)
@@ -199,6 +178,7 @@ async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
         .outerjoin(counts, and_(counts.c.month == months.c.month, counts.c.no_month == 0))
         .outerjoin(population, population.c.month == months.c.month)
     )
+    grouping = case((counts.c.no_type == 0, "provider_type"), else_="total")
     others = (
         select(grouping.label("grouping"), counts.c.month, counts.c.key)
         .add_columns(*_figures(counts, member_months))
@@ -210,15 +190,47 @@ async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
             _two_places(member_months).label("member_months"),
         )
     )
-    rows = [row._asdict() for row in found]
-    by: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by.setdefault(row["grouping"], []).append(row)
+    by: dict[str, list[dict[str, Any]]] = {"month": [], "provider_type": [], "total": []}
+    for row in found:
+        by[row.grouping].append(row._asdict())
     grouped = Grouped(
-        total=by["total"][0], months={row["month"]: row for row in by["month"]}, by=by
+        total=by["total"][0],
+        months={row["month"]: row for row in by["month"]},
+        provider_types=by["provider_type"],
     )
     db.info[(Utilisation.name, query)] = grouped
     return grouped
+
+
+async def _by_category(db: AsyncSession, query: ReportQuery) -> list[dict[str, Any]]:
+    """The figures per benefit category, over the period's member-months."""
+    population = _population(query)
+    member_months = select(func.sum(population.c.member_months)).scalar_subquery()
+    events = _events(query, by_line=True).subquery()
+    counts = (
+        select(events.c.category.label("key"), *_counts(events))
+        .group_by(events.c.category)
+        .subquery()
+    )
+    found = await db.execute(select(counts.c.key, *_figures(counts, member_months)))
+    return [row._asdict() for row in found]
+
+
+def _ranked(
+    items: list[dict[str, Any]], every: list[str], has_members: bool
+) -> list[dict[str, Any]]:
+    """A breakdown's items, the most cost first, labelled by their key; each of `every`
+    even with nothing (rates of 0, or none without member-months)."""
+    found = {item["key"]: item for item in items}
+    zero = 0 if has_members else None
+    nothing = {s.key: zero if s.unit is Unit.RATE else 0 for s in FIGURES}
+    for key in every:
+        found.setdefault(key, {"key": key} | nothing | {_COST_PMPM.key: zero})
+    ranked = sorted(found.values(), key=lambda item: (-item["cost"], item["key"]))
+    return [
+        {"key": item["key"], "label": item["key"]} | {s.key: item[s.key] for s in FIGURES}
+        for item in ranked
+    ]
 
 
 def _counts(events: Any) -> list[ColumnElement[Any]]:
@@ -282,28 +294,43 @@ def _population(query: ReportQuery) -> Any:
     )
 
 
-def _events(query: ReportQuery) -> Select[Any]:
-    """Every claim line and every visit of the period under the filters, one row each:
-    its month, member, claim (null for a visit), category, provider type, cost and visit
-    (1 for a visit)."""
-    return union_all(_claim_lines(query), _visits(query))  # type: ignore[return-value]
+def _events(query: ReportQuery, *, by_line: bool) -> Select[Any]:
+    """Every claim and every visit of the period under the filters, one row each: its
+    month, member, claim (null for a visit), category, provider type, cost and visit (1
+    for a visit). `by_line`: a claim is a row per line, with the line's category and cost
+    (what the figures by category need, and all of them under a category filter); else
+    one row with its total (and no category), a third of the rows to read."""
+    by_line = by_line or query.filters.category is not None
+    claims = _claim_lines(query) if by_line else _claims(query)
+    return union_all(claims, _visits(query))  # type: ignore[return-value]
+
+
+def _claims(query: ReportQuery) -> Select[Any]:
+    cost = case((Claim.status.in_(INCURRED), Claim.total_approved), else_=0)
+    return _claims_read(query, cast(null(), ClaimItem.category.type), cost)
 
 
 def _claim_lines(query: ReportQuery) -> Select[Any]:
-    filters = query.filters
-    cost = func.coalesce(ClaimItem.approved_amount, 0)
-    lines: Select[Any] = (
+    cost = case((Claim.status.in_(INCURRED), func.coalesce(ClaimItem.approved_amount, 0)), else_=0)
+    lines = _claims_read(query, ClaimItem.category, cost).join(
+        ClaimItem, and_(ClaimItem.tenant_id == Claim.tenant_id, ClaimItem.claim_id == Claim.id)
+    )
+    if query.filters.category is not None:
+        lines = lines.where(ClaimItem.category == query.filters.category)
+    return lines
+
+
+def _claims_read(query: ReportQuery, category: Any, cost: Any) -> Select[Any]:
+    """The period's claims that were not rejected, under the filters, as events."""
+    claims: Select[Any] = (
         select(
             month_of(Claim.service_date).label("month"),
             Claim.enrollee_id,
             Claim.id.label("claim_id"),
-            ClaimItem.category.label("category"),
+            category.label("category"),
             Provider.type.label("provider_type"),
-            case((Claim.status.in_(INCURRED), cost), else_=0).label("cost"),
+            cost.label("cost"),
             literal(0, BigInteger).label("visit"),
-        )
-        .join(
-            ClaimItem, and_(ClaimItem.tenant_id == Claim.tenant_id, ClaimItem.claim_id == Claim.id)
         )
         .join(Provider, Provider.id == Claim.provider_id)
         .where(
@@ -313,11 +340,9 @@ def _claim_lines(query: ReportQuery) -> Select[Any]:
             Claim.service_date.between(query.period.first, query.period.last),
         )
     )
-    if filters.provider_id is not None:
-        lines = lines.where(Claim.provider_id == filters.provider_id)
-    if filters.category is not None:
-        lines = lines.where(ClaimItem.category == filters.category)
-    return _of_members(lines, Claim.enrollee_id, query)
+    if query.filters.provider_id is not None:
+        claims = claims.where(Claim.provider_id == query.filters.provider_id)
+    return _of_members(claims, Claim.enrollee_id, query)
 
 
 def _visits(query: ReportQuery) -> Select[Any]:
@@ -344,18 +369,24 @@ def _visits(query: ReportQuery) -> Select[Any]:
         visits = visits.where(CheckIn.provider_id == filters.provider_id)
     if filters.category is not None:
         visits = visits.where(category == filters.category)
-    return _of_members(visits, CheckIn.enrollee_id, query)
+    return _of_members(visits, CheckIn.enrollee_id, query, plan_currency=True)
 
 
-def _of_members(rows: Select[Any], enrollee_id: Any, query: ReportQuery) -> Select[Any]:
-    """`rows` of the members under the client and plan filters whose plan is in the
-    report's currency."""
+def _of_members(
+    rows: Select[Any], enrollee_id: Any, query: ReportQuery, *, plan_currency: bool = False
+) -> Select[Any]:
+    """`rows` of the members under the client and plan filters (and with `plan_currency`,
+    whose plan is in the report's currency). Joins the members only when it must."""
+    filters = query.filters
+    if not plan_currency and filters.client_id is None and filters.plan_id is None:
+        return rows
     rows = rows.join(
         Enrollee, and_(Enrollee.tenant_id == query.tenant_id, Enrollee.id == enrollee_id)
-    ).join(Plan, Plan.id == Enrollee.plan_id)
-    rows = rows.where(Plan.currency == query.currency)
-    if query.filters.client_id is not None:
-        rows = rows.where(Enrollee.client_id == query.filters.client_id)
-    if query.filters.plan_id is not None:
-        rows = rows.where(Enrollee.plan_id == query.filters.plan_id)
+    )
+    if plan_currency:
+        rows = rows.join(Plan, Plan.id == Enrollee.plan_id).where(Plan.currency == query.currency)
+    if filters.client_id is not None:
+        rows = rows.where(Enrollee.client_id == filters.client_id)
+    if filters.plan_id is not None:
+        rows = rows.where(Enrollee.plan_id == filters.plan_id)
     return rows
