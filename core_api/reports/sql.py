@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -22,13 +22,17 @@ from sqlalchemy import (
 )
 
 from core_api.reports.base import ReportQuery
-from core_api.reports.claims_aging import end_of
 
 SECONDS_A_DAY = 86_400
 
 
 def start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def end_of(day: date) -> datetime:
+    """The moment `day` ends (UTC): the start of the next."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
