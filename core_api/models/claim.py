@@ -11,6 +11,7 @@ from sqlalchemy import (
     ARRAY,
     Boolean,
     CheckConstraint,
+    Computed,
     ForeignKey,
     Index,
     Integer,
@@ -36,6 +37,11 @@ class ClaimStatus(enum.StrEnum):
     SETTLED = "SETTLED"
 
 
+DECIDED_MONTH_SQL = (
+    "coalesce((date_trunc('month', decided_at AT TIME ZONE 'UTC'))::date, 'infinity'::date)"
+)
+
+
 class Claim(TenantScoped, Base):
     """Owned by the HMO (`tenant_id`); its provider org (`provider_tenant_id`) sees it too."""
 
@@ -55,6 +61,26 @@ class Claim(TenantScoped, Base):
             "tenant_id",
             "received_at",
             postgresql_include=["provider_tenant_id"],
+        ),
+        # The claims open at a moment (received before it; decided at or after it, or not
+        # yet): for each month of decision from its month on, one range of the index, read
+        # from it alone (the reports' claims-aging snapshots).
+        Index(
+            "ix_claims_open_months",
+            "tenant_id",
+            "decided_month",
+            "received_at",
+            postgresql_include=[
+                "provider_tenant_id",
+                "currency",
+                "provider_id",
+                "enrollee_id",
+                "plan_version_id",
+                "status",
+                "total_billed",
+                "decided_at",
+            ],
+            postgresql_where="received_at IS NOT NULL",
         ),
         Index(
             "ix_claims_queue",
@@ -96,6 +122,10 @@ class Claim(TenantScoped, Base):
     received_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]
     settled_at: Mapped[datetime | None]
+    # The month of the decision (UTC; `infinity` while undecided), kept by the database. A
+    # plain column, so an index on it serves queries under row-level security (which keeps
+    # an expression such as date_trunc, not leakproof, out of index conditions).
+    decided_month: Mapped[date] = mapped_column(Computed(DECIDED_MONTH_SQL, persisted=True))
     version: Mapped[int] = mapped_column(default=1)
 
 

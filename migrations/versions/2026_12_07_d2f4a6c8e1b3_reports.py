@@ -7,6 +7,7 @@ Create Date: 2026-12-07 17:00:00.000000
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "d2f4a6c8e1b3"
@@ -39,8 +40,43 @@ def upgrade() -> None:
         postgresql_where="amount > 0",
     )
 
+    # claims-aging: the claims open at a moment, by month of decision (a plain column: an
+    # expression index would not serve under row-level security).
+    op.add_column(
+        "claims",
+        sa.Column(
+            "decided_month",
+            sa.Date(),
+            sa.Computed(
+                "coalesce((date_trunc('month', decided_at AT TIME ZONE 'UTC'))::date,"
+                " 'infinity'::date)",
+                persisted=True,
+            ),
+            nullable=False,
+        ),
+    )
+    op.create_index(
+        "ix_claims_open_months",
+        "claims",
+        ["tenant_id", "decided_month", "received_at"],
+        unique=False,
+        postgresql_include=[
+            "provider_tenant_id",
+            "currency",
+            "provider_id",
+            "enrollee_id",
+            "plan_version_id",
+            "status",
+            "total_billed",
+            "decided_at",
+        ],
+        postgresql_where="received_at IS NOT NULL",
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_claims_open_months", table_name="claims")
+    op.drop_column("claims", "decided_month")
     op.drop_index("ix_benefit_usage_spend", table_name="benefit_usage")
     op.drop_index("ix_claims_received", table_name="claims")
     op.drop_index("ix_claim_events_queried", table_name="claim_events")
