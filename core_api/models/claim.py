@@ -42,6 +42,18 @@ DECIDED_MONTH_SQL = (
 )
 
 
+# What the claims-aging snapshots read of an open claim besides its times (the row-level
+# security check reads provider_tenant_id).
+_OPEN_CLAIM_FACTS = (
+    "provider_tenant_id",
+    "currency",
+    "provider_id",
+    "enrollee_id",
+    "plan_version_id",
+    "total_billed",
+)
+
+
 class Claim(TenantScoped, Base):
     """Owned by the HMO (`tenant_id`); its provider org (`provider_tenant_id`) sees it too."""
 
@@ -62,25 +74,25 @@ class Claim(TenantScoped, Base):
             "received_at",
             postgresql_include=["provider_tenant_id"],
         ),
-        # The claims open at a moment (received before it; decided at or after it, or not
-        # yet): for each month of decision from its month on, one range of the index, read
-        # from it alone (the reports' claims-aging snapshots).
+        # The claims open at a past moment (received before it; decided at or after it, or
+        # not yet): for each month of decision from its month on, one range of the index,
+        # read from it alone (the reports' claims-aging snapshots).
         Index(
             "ix_claims_open_months",
             "tenant_id",
             "decided_month",
             "received_at",
-            postgresql_include=[
-                "provider_tenant_id",
-                "currency",
-                "provider_id",
-                "enrollee_id",
-                "plan_version_id",
-                "status",
-                "total_billed",
-                "decided_at",
-            ],
+            postgresql_include=[*_OPEN_CLAIM_FACTS, "decided_at"],
             postgresql_where="received_at IS NOT NULL",
+        ),
+        # The claims open now, with what claims aging shows of each, read from it alone.
+        Index(
+            "ix_claims_open_now",
+            "tenant_id",
+            "received_at",
+            "id",
+            postgresql_include=[*_OPEN_CLAIM_FACTS, "status", "number", "member_id"],
+            postgresql_where="decided_at IS NULL AND received_at IS NOT NULL",
         ),
         Index(
             "ix_claims_queue",

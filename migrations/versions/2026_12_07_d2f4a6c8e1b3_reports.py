@@ -55,26 +55,34 @@ def upgrade() -> None:
             nullable=False,
         ),
     )
+    open_claim_facts = [
+        "provider_tenant_id",
+        "currency",
+        "provider_id",
+        "enrollee_id",
+        "plan_version_id",
+        "total_billed",
+    ]
     op.create_index(
         "ix_claims_open_months",
         "claims",
         ["tenant_id", "decided_month", "received_at"],
         unique=False,
-        postgresql_include=[
-            "provider_tenant_id",
-            "currency",
-            "provider_id",
-            "enrollee_id",
-            "plan_version_id",
-            "status",
-            "total_billed",
-            "decided_at",
-        ],
+        postgresql_include=[*open_claim_facts, "decided_at"],
         postgresql_where="received_at IS NOT NULL",
+    )
+    op.create_index(
+        "ix_claims_open_now",
+        "claims",
+        ["tenant_id", "received_at", "id"],
+        unique=False,
+        postgresql_include=[*open_claim_facts, "status", "number", "member_id"],
+        postgresql_where="decided_at IS NULL AND received_at IS NOT NULL",
     )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_claims_open_now", table_name="claims")
     op.drop_index("ix_claims_open_months", table_name="claims")
     op.drop_column("claims", "decided_month")
     op.drop_index("ix_benefit_usage_spend", table_name="benefit_usage")
