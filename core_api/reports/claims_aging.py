@@ -10,13 +10,14 @@ the trend the snapshot at each month's end.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     Select,
+    SQLColumnExpression,
     String,
     Subquery,
     and_,
@@ -32,12 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core_api.claims.state import OPEN
 from core_api.errors import Invalid
 from core_api.models import Enrollee, Provider
+from core_api.models.base import utcnow
 from core_api.models.claim import Claim, ClaimEvent, ClaimStatus
 from core_api.models.plan import PlanVersion
 from core_api.models.settings import TenantSettings
 from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
-from core_api.reports.period import month_end
+from core_api.reports.period import add_months, month_end, month_start
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+from core_api.reports.sql import end_of
 from core_api.tenants.settings import DEFAULT_CLAIM_SLA_DAYS
 
 OPEN_STATUSES = tuple(sorted(OPEN | {ClaimStatus.QUERIED}))
@@ -52,10 +55,6 @@ AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 OLDEST = 10
 _COUNT = Series(key="claims", label="Open claims", unit=Unit.COUNT)
 _AMOUNT = Series(key="billed", label="Amount billed", unit=Unit.MONEY)
-
-
-def end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
 
 
 class ClaimsAging(Report):
@@ -161,7 +160,12 @@ class ClaimsAging(Report):
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
-        return _open_on(self.as_of(query), query)
+        claims = _open_on(self.as_of(query), query).subquery()
+        return select(
+            *(claims.c[c.key] for c in self.columns if c.key != "provider"),
+            Provider.name.label("provider"),
+            claims.c.row_key,
+        ).join(Provider, Provider.id == claims.c.provider_id)
 
 
 async def _totals_by(
@@ -180,8 +184,10 @@ def _item(key: str, totals: dict[str, tuple[int, int]]) -> dict[str, Any]:
 
 
 def _open_on(day: date, query: ReportQuery) -> Select[Any]:
-    """The claims open at the end of `day`, each with its age then and its status then."""
+    """The claims open at the end of `day`, each with its age then and its status then
+    (and its provider's id: the rows name the provider, the figures need not)."""
     moment = end_of(day)
+    now = utcnow()
     received_on = cast(func.timezone("UTC", Claim.received_at), Date)
     age_days = (literal(day, Date) - received_on).label("age_days")
     sla_days = (
@@ -189,18 +195,24 @@ def _open_on(day: date, query: ReportQuery) -> Select[Any]:
         .where(TenantSettings.tenant_id == query.tenant_id)
         .scalar_subquery()
     )
-    status_then = (
-        select(ClaimEvent.to_status)
-        .where(ClaimEvent.claim_id == Claim.id, ClaimEvent.created_at < moment)
-        .order_by(ClaimEvent.created_at.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    conditions = [
-        Claim.received_at < moment,
-        or_(Claim.decided_at.is_(None), Claim.decided_at >= moment),
-        Claim.currency == query.currency,
-    ]
+    conditions = [Claim.tenant_id == query.tenant_id, Claim.currency == query.currency]
+    status_then: SQLColumnExpression[Any]
+    if moment > now:  # nothing has happened after it yet: the claims open now, as they are
+        conditions += [Claim.received_at.is_not(None), Claim.decided_at.is_(None)]
+        status_then = Claim.status
+    else:
+        conditions += [
+            Claim.decided_month.in_(_decided_months(moment, now)),
+            Claim.received_at < moment,
+            or_(Claim.decided_at.is_(None), Claim.decided_at >= moment),
+        ]
+        status_then = (
+            select(ClaimEvent.to_status)
+            .where(ClaimEvent.claim_id == Claim.id, ClaimEvent.created_at < moment)
+            .order_by(ClaimEvent.created_at.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
     claims = select(
         Claim.number,
         received_on.label("received_on"),
@@ -208,16 +220,28 @@ def _open_on(day: date, query: ReportQuery) -> Select[Any]:
         (received_on + sla_days).label("sla_due"),
         sla_days.label("sla_days"),
         status_then.label("status"),
-        Provider.name.label("provider"),
+        Claim.provider_id,
         Claim.member_id,
         Claim.total_billed.label("billed"),
         cast(Claim.id, String).label("row_key"),
-    ).join(Provider, Provider.id == Claim.provider_id)
+    )
     claims = filtered_claims(claims.where(*conditions), query.filters)
     if query.filters.status is None:
         return claims
     rows = claims.subquery()
     return select(rows).where(rows.c.status == query.filters.status)
+
+
+def _decided_months(moment: datetime, now: datetime) -> list[date]:
+    """The `decided_month`s of the claims open at a past `moment`: `infinity` (asyncpg
+    sends it for `date.max`), and the months from `moment`'s to this one (none is decided
+    later than now). `ix_claims_open_months` leads with it and `received_at`, so the
+    claims open at `moment` are one short range of the index for each."""
+    months, month = [date.max], month_start(moment.date())
+    while month <= now.date():
+        months.append(month)
+        month = add_months(month, 1)
+    return months
 
 
 def filtered_claims(claims: Select[Any], filters: ReportFilters) -> Select[Any]:
