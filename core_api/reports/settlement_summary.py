@@ -217,6 +217,7 @@ def _settled_claims(query: ReportQuery, window: Window) -> Subquery:
         Claim.provider_id, Claim.total_approved, Claim.decided_at, Claim.settled_at
     ).where(
         Claim.status.in_((ClaimStatus.APPROVED, ClaimStatus.SETTLED)),
+        Claim.tenant_id == query.tenant_id,  # named, so the tenant-leading indexes serve
         Claim.currency == query.currency,
         Claim.decided_at < window.end,
         or_(Claim.settled_at.is_(None), Claim.settled_at >= window.start),
@@ -376,7 +377,11 @@ def _remittances(query: ReportQuery, window: Window) -> Select[Any]:
         select(*columns)
         .join(SettlementRun, SettlementRun.id == Remittance.run_id)
         .join(Provider, Provider.id == Remittance.provider_id)
-        .where(window.holds(SettlementRun.created_at), SettlementRun.currency == query.currency)
+        .where(
+            Remittance.tenant_id == query.tenant_id,
+            window.holds(SettlementRun.created_at),
+            SettlementRun.currency == query.currency,
+        )
     )
     if query.filters.provider_id is not None:
         remittances = remittances.where(Remittance.provider_id == query.filters.provider_id)
@@ -447,7 +452,7 @@ def _disputes(query: ReportQuery) -> Select[Any]:
         select(Dispute)
         .join(Remittance, Remittance.id == Dispute.remittance_id)
         .join(SettlementRun, SettlementRun.id == Remittance.run_id)
-        .where(SettlementRun.currency == query.currency)
+        .where(Dispute.tenant_id == query.tenant_id, SettlementRun.currency == query.currency)
     )
     if query.filters.provider_id is not None:
         disputes = disputes.where(Dispute.provider_id == query.filters.provider_id)
