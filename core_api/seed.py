@@ -180,7 +180,7 @@ DEMO_PLANS = (
             Benefit(category="physiotherapy", limit_amount=150_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=12_500_00, spouse=11_500_00, child=7_500_00),
+        premium=Premium(principal=11_000_00, spouse=10_000_00, child=6_500_00),
     ),
     PlanCreate(
         code="SILVER",
@@ -195,7 +195,7 @@ DEMO_PLANS = (
             Benefit(category="lab", limit_amount=60_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=8_000_00, spouse=7_500_00, child=4_500_00),
+        premium=Premium(principal=7_000_00, spouse=6_500_00, child=4_000_00),
     ),
     PlanCreate(
         code="BRONZE",
@@ -210,7 +210,7 @@ DEMO_PLANS = (
             Benefit(category="lab", limit_amount=30_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=5_000_00, spouse=4_500_00, child=3_000_00),
+        premium=Premium(principal=4_500_00, spouse=4_000_00, child=2_500_00),
     ),
 )
 # The named roster's clients; Nigerian Breweries (`DEMO_NEWCOMER`) joins four months into

@@ -119,7 +119,7 @@ class Scale:
     care: float  # claims per member per month, before age and season
 
 
-DEMO_SCALE = Scale(families=11, hires=1.0, care=0.1)
+DEMO_SCALE = Scale(families=16, hires=1.2, care=0.07)
 
 
 def history_start(today: date) -> date:
