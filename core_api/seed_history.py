@@ -72,7 +72,7 @@ from core_api.disputes import service as disputes
 from core_api.disputes.schemas import DisputeCreate, Outcome, Resolution
 from core_api.errors import Invalid
 from core_api.finance import service as settlement
-from core_api.finance.schemas import RunCreate
+from core_api.finance.schemas import RemittanceRead, RunCreate
 from core_api.members import checkins
 from core_api.members.schemas import CheckInCreate
 from core_api.membership import clients, enrollees, importer
@@ -294,6 +294,9 @@ class World:
 
     def family(self, member: Member) -> list[Member]:
         return [m for m in self.members.values() if m.family_id == member.family_id]
+
+    def desk_of(self, provider_id: uuid.UUID) -> Desk:
+        return next(d for d in self.cast.desks.values() if d.id == provider_id)
 
     def desk_for(self, member: Member, kind: ProviderType) -> Desk:
         """A provider of that kind in the member's state: their primary hospital three
@@ -1079,8 +1082,7 @@ class Books:
         world, rng = self.world, self.world.rng
         run = await settlement.approve(world.db, self.finance, run_id)
         # By provider name: ids made in the same millisecond have no order to replay by.
-        names = {desk.id: desk.name for desk in world.cast.desks.values()}
-        for remittance in sorted(run.remittances, key=lambda r: names[r.provider_id]):
+        for remittance in sorted(run.remittances, key=lambda r: world.desk_of(r.provider_id).name):
             first = later(clock.now(), rng, 2, 6)
             if remittance.total > 3_000_000 * KOBO and rng.random() < 0.3:
                 part = remittance.total * 6 // 10
@@ -1089,8 +1091,7 @@ class Books:
             world.agenda.at(first, partial(self._pay, remittance.id, None, run.number))
 
     async def _pay(self, remittance_id: uuid.UUID, amount: int | None, run_number: str) -> None:
-        """Pays `amount`, or what remains. Once paid in full, its provider disputes its most
-        cut line: always the first time a paid remittance has one, then now and then."""
+        """Pays `amount`, or what remains, with a proof."""
         world = self.world
         remittance = await settlement.load_remittance(world.db, self.finance, remittance_id)
         due = remittance.total - remittance.paid_amount
@@ -1107,19 +1108,29 @@ class Books:
             content_type="application/pdf",
             data=PROOF,
         )
-        cut = [line for line in paid.lines if line.claim_id and 0 < line.approved < line.billed]
-        if (
-            paid.paid_amount == paid.total
-            and cut
-            and (not self.disputed or world.rng.random() < 0.08)
-        ):
-            self.disputed += 1
-            line = max(cut, key=lambda line: (line.billed - line.approved, line.billed))
-            desk = next(d for d in world.cast.desks.values() if d.id == paid.provider_id)
-            world.agenda.at(
-                later(clock.now(), world.rng, 2, 8),
-                partial(self._dispute, desk, line.id, line.billed - line.approved),
-            )
+        if paid.paid_amount == paid.total:
+            self._maybe_dispute(paid)
+
+    def _maybe_dispute(self, remittance: RemittanceRead) -> None:
+        """The provider of a paid remittance disputes its most cut line within days: always
+        the first time a paid remittance has one, then one time in twelve."""
+        world = self.world
+        cut = [
+            line for line in remittance.lines if line.claim_id and 0 < line.approved < line.billed
+        ]
+        if not cut or (self.disputed and world.rng.random() >= 0.08):
+            return
+        self.disputed += 1
+        line = max(cut, key=lambda line: (line.billed - line.approved, line.billed))
+        world.agenda.at(
+            later(clock.now(), world.rng, 2, 8),
+            partial(
+                self._dispute,
+                world.desk_of(remittance.provider_id),
+                line.id,
+                line.billed - line.approved,
+            ),
+        )
 
     async def _dispute(self, desk: Desk, line_id: uuid.UUID, claimed: int) -> None:
         world = self.world
@@ -1344,31 +1355,35 @@ TODAYS_PAS = ("lumbar disc", "severe malaria", "road traffic injury")
 
 
 def todays_desk(world: World, care: Care, home: Desk) -> None:
-    """Today's open work at the cardholder's hospital, for its roster principals."""
-    start = world.agenda.until - timedelta(hours=3)
-    day = start.date()
-    patients = sorted(
-        (
-            m
-            for m in world.members.values()
-            if m.relationship is Relationship.PRINCIPAL
-            and world.cast.primary_provider[m.client_code] == home.slug
-            and m.covered_on(day)
-            and m.member_id != world.cast.cardholder.member_id
-        ),
-        key=lambda m: m.member_id,
-    )
-    cold = next(e for e in EPISODES if e.name == "chest infection")
-    for (stop, path), member in zip(TODAYS_CLAIMS, patients, strict=False):
-        case = care.claim_case(home, member, cold, day)
-        case.path, case.stop, case.hurry = path, stop, True
-        care.file(case, within(start, world.rng, 0, 30))
-    for name, member in zip(TODAYS_PAS, reversed(patients), strict=False):
-        episode = next(e for e in AUTHORIZED_EPISODES if e.name == name)
-        desk = world.desk_for(member, episode.where)
-        pa = care.pa_case(member, desk, episode, world.today)
-        # Reviewers take at least 8 minutes: these wait for one.
-        world.agenda.at(world.agenda.until - timedelta(minutes=5), partial(care.file_pa, pa))
+    """Today's open work at the cardholder's hospital, for its covered roster principals:
+    filed in the last three hours, hurried through the first steps."""
+
+    async def open_work() -> None:
+        now = clock.now()
+        patients = sorted(
+            (
+                m
+                for m in world.members.values()
+                if m.relationship is Relationship.PRINCIPAL
+                and world.cast.primary_provider[m.client_code] == home.slug
+                and m.covered_on(now.date())
+                and m.member_id != world.cast.cardholder.member_id
+            ),
+            key=lambda m: m.member_id,
+        )
+        cold = next(e for e in EPISODES if e.name == "chest infection")
+        for (stop, path), member in zip(TODAYS_CLAIMS, patients, strict=False):
+            case = care.claim_case(home, member, cold, now.date())
+            case.path, case.stop, case.hurry = path, stop, True
+            care.file(case, within(now, world.rng, 0, 30))
+        for name, member in zip(TODAYS_PAS, reversed(patients), strict=False):
+            episode = next(e for e in AUTHORIZED_EPISODES if e.name == name)
+            desk = world.desk_for(member, episode.where)
+            pa = care.pa_case(member, desk, episode, now.date())
+            # Reviewers take at least 8 minutes: these wait for one.
+            world.agenda.at(world.agenda.until - timedelta(minutes=5), partial(care.file_pa, pa))
+
+    world.agenda.at(world.agenda.until - timedelta(hours=3), open_work)
 
 
 # --- the replay ------------------------------------------------------------------------------
