@@ -30,7 +30,8 @@ What happens, in outline (the rates are in `Scale` and `core_api.seed_catalog`):
 - the demo enrollee's family: a visit every month, an auto-approved referral, an MRI
   approved on appeal, two emergency PAs reported "Not me" (one a confirmed ghost patient,
   one cleared);
-- today: claims in each open status and a PA of each urgency filed in the last hours;
+- today: a claim in each status short of settlement and a PA of each urgency, filed in the
+  last hours;
 - jobs: the PA SLA job marks each breach as it falls due and expires unused codes every
   evening.
 """
@@ -1341,14 +1342,15 @@ class Family:
         world.agenda.at(within(clock.now(), world.rng, 60, 180), clear)
 
 
-# Today's open claims, one per early status, filed in the last hours at the cardholder's
-# hospital (the queue and the claims list show every status at first login).
+# Today's claims, one per status short of settlement, filed in the last hours at the
+# cardholder's hospital (the queue and the claims list show every status at first login).
 TODAYS_CLAIMS = (
     (ClaimStatus.SUBMITTED, Path.APPROVE),
     (ClaimStatus.RECEIVED, Path.APPROVE),
     (ClaimStatus.IN_REVIEW, Path.STALL),
     (ClaimStatus.QUERIED, Path.UNANSWERED),
     (ClaimStatus.RESUBMITTED, Path.QUERY),
+    (ClaimStatus.APPROVED, Path.APPROVE),  # awaits the next settlement run
 )
 # And a PA of each urgency filed minutes ago, awaiting a reviewer (none has a rule).
 TODAYS_PAS = ("lumbar disc", "severe malaria", "road traffic injury")
