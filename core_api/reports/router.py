@@ -37,7 +37,31 @@ def report_filters(
     return ReportFilters(client_id, plan_id, provider_id, category, status, urgency, rule)
 
 
-@reports_router.get("/{name}", response_model=ReportRead, responses=also_as("text/csv"))
+SUMMARIES = {
+    "loss-ratio": "earned premium, incurred claims, capitation, loss ratio",
+    "utilisation": "members served, claims and visits per 1,000 members, cost per member",
+    "provider-performance": "per provider volumes, approval, turnaround, queries, risk",
+    "claims-aging": "open claims by age since received and by status, past the claim SLA",
+    "settlement-summary": "runs, remittances, paid and outstanding, disputes",
+    "fraud-anomaly": "risk events by rule, provider, procedure and member; confirmed",
+    "authorisation": "PAs by urgency and status, within SLA, auto-approved, appeals",
+    "enrollee-coverage": "members by client, plan and status; benefit limits used",
+}
+READ_REPORT = """A report over a period (`from`/`to`: months or days, by default the last twelve
+months): `kpis` each with its value for the period before, a monthly `trend`, the
+`breakdown`s and a page of `rows` (sortable by any column). Each report takes the
+filters listed with it; any other is a 422 naming it. `?format=csv` streams every row
+that matches, a header line first (needs `reports:export`).
+
+""" + "\n".join(
+    f"- `{name}`: {summary}. Filters: {', '.join(sorted(service.REPORTS[name].accepts))}."
+    for name, summary in SUMMARIES.items()
+)
+
+
+@reports_router.get(
+    "/{name}", response_model=ReportRead, responses=also_as("text/csv"), description=READ_REPORT
+)
 async def read_report(
     name: ReportName,
     request: Request,
@@ -54,20 +78,6 @@ async def read_report(
     currency: Annotated[str | None, Query(pattern=r"^[A-Z]{3}$")] = None,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    """A report over a period (`from`/`to`: months or days, by default the last twelve
-    months): `kpis` each with its value for the period before, a monthly `trend`, the
-    `breakdown`s and a page of `rows` (sortable by any column). Which filters a report
-    takes is in its description below; any other is a 422 naming it. `?format=csv`
-    streams every row that matches, a header line first (needs `reports:export`).
-
-    - `loss-ratio`: earned premium, incurred claims, capitation, loss ratio.
-    - `utilisation`: members served, claims and visits per 1,000 members, cost per member.
-    - `provider-performance`: per provider volumes, approval, turnaround, queries, risk.
-    - `claims-aging`: open claims by age since received and by status, past the claim SLA.
-    - `settlement-summary`: runs, remittances, paid and outstanding, disputes.
-    - `fraud-anomaly`: risk events by rule, provider, procedure and member; confirmed.
-    - `authorisation`: PAs by urgency and status, within SLA, auto-approved, appeals.
-    - `enrollee-coverage`: members by client, plan and status; benefit limits used."""
     report = service.report_named(name)
     report.check(filters)
     if format == "csv":
