@@ -68,17 +68,9 @@ from core_api.plans.schemas import Benefit, Exclusion, PlanCreate, Premium
 from core_api.portal import accounts as portal
 from core_api.portal import change_requests
 from core_api.portal.schemas import AccountCreate, AddDependantRequest
-from core_api.seed_history import (
-    DEMO_SCALE,
-    Cardholder,
-    Cast,
-    Desk,
-    Scale,
-    Staff,
-    history_start,
-    replay,
-)
+from core_api.seed_history import replay
 from core_api.seed_people import Employer
+from core_api.seed_world import DEMO_SCALE, Cardholder, Cast, Desk, Scale, Staff, history_start
 from core_api.settings_api import branding
 from core_api.settings_api import service as settings_service
 from core_api.settings_api.schemas import SettingsPatch

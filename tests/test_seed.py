@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 
 from core_api.seed import DEMO_DISPLAY_NAME, DEMO_PASSWORD, DEMO_SLUG, seed_demo
-from core_api.seed_history import Scale, history_start
+from core_api.seed_world import Scale, history_start
 from tests.factories import BFF, login, session_headers
 
 TEST_SCALE = Scale(families=1, hires=0.3, care=0.07)
