@@ -172,7 +172,7 @@ DEMO_PLANS = (
             Benefit(category="physiotherapy", limit_amount=150_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=11_000_00, spouse=10_000_00, child=6_500_00),
+        premium=Premium(principal=10_000_00, spouse=9_000_00, child=6_000_00),
     ),
     PlanCreate(
         code="SILVER",
@@ -187,7 +187,7 @@ DEMO_PLANS = (
             Benefit(category="lab", limit_amount=60_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=7_000_00, spouse=6_500_00, child=4_000_00),
+        premium=Premium(principal=6_500_00, spouse=6_000_00, child=3_500_00),
     ),
     PlanCreate(
         code="BRONZE",
@@ -202,7 +202,7 @@ DEMO_PLANS = (
             Benefit(category="lab", limit_amount=30_000_00),
         ],
         exclusions=NOT_COVERED,
-        premium=Premium(principal=4_500_00, spouse=4_000_00, child=2_500_00),
+        premium=Premium(principal=4_000_00, spouse=3_500_00, child=2_500_00),
     ),
 )
 # The named roster's clients; Nigerian Breweries (`DEMO_NEWCOMER`) joins four months into
