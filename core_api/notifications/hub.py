@@ -23,6 +23,8 @@ trigger when a session is revoked or deleted), and is also the hub's reading con
   client reconnects with Last-Event-ID and is replayed what it missed.
 - A dropped LISTEN connection: on reconnecting, every user with streams is read again
   from its cursor, and streams still replaying replay once more, so nothing is lost.
+- Memory: the hub tells its `HeapTrimmer` (shared/heap.py) how many streams are open, so
+  the pages of many closed streams go back to the system.
 """
 
 from __future__ import annotations
