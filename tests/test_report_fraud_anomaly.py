@@ -31,6 +31,7 @@ from tests.factories import (
     make_tenant,
 )
 from tests.report_history import move_back
+from tests.report_pages import all_rows
 from tests.test_authorizations import enrollee_login
 
 NAME = "fraud-anomaly"
@@ -376,21 +377,6 @@ async def random_history(core: httpx.AsyncClient, c: FraudWorld, rng: random.Ran
     await move_back(shifts, pa_shifts)
 
 
-async def all_rows(core: httpx.AsyncClient, w: World, **params: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        extra = {"cursor": cursor} if cursor else {}
-        page = await core.get(
-            f"/v1/reports/{NAME}", params={"limit": 7, **params, **extra}, headers=w.hmo.admin
-        )
-        assert page.status_code == 200, page.text
-        rows += page.json()["rows"]["items"]
-        cursor = page.json()["rows"]["next_cursor"]
-        if cursor is None:
-            return rows
-
-
 async def test_every_figure_matches_the_raw_rows_under_each_filter(
     core: httpx.AsyncClient,
 ) -> None:
@@ -429,7 +415,7 @@ async def test_every_figure_matches_the_raw_rows_under_each_filter(
     answer = await core.get(f"/v1/reports/{NAME}", headers=theirs.admin)
     assert [k["value"] for k in answer.json()["kpis"] if k["key"] == "events"] == [1]
 
-    rows = await all_rows(core, w, sort="billed")
+    rows = await all_rows(core, w.hmo.admin, NAME, sort="billed")
     exported = await core.get(
         f"/v1/reports/{NAME}", params={"format": "csv", "sort": "billed"}, headers=w.hmo.admin
     )

@@ -34,6 +34,7 @@ from tests.report_members import (
     premium,
     read_book,
 )
+from tests.report_pages import all_rows
 
 INCURRED = ("APPROVED", "SETTLED")
 TOP_CLIENTS = 20
@@ -170,19 +171,6 @@ def assert_figures(got: dict[str, Any], want: dict[str, Any], where: object) -> 
             assert got[key] == value, (where, key, got)
 
 
-async def all_rows(core: httpx.AsyncClient, w: World, **params: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        body = await loss_ratio(
-            core, w, limit=4, **params, **({"cursor": cursor} if cursor else {})
-        )
-        rows += body["rows"]["items"]
-        cursor = body["rows"]["next_cursor"]
-        if cursor is None:
-            return rows
-
-
 async def check_against_oracle(
     core: httpx.AsyncClient,
     w: World,
@@ -220,7 +208,7 @@ async def check_against_oracle(
     assert {i["key"] for i in breakdown["plan"]} == set(by_plan)
     for found in breakdown["plan"]:
         assert_figures(found, by_plan[found["key"]], found["label"])
-    rows = await all_rows(core, w, **params)
+    rows = await all_rows(core, w.hmo.admin, "loss-ratio", **params)
     per_client_month: dict[tuple[date, str | None], list[Cell]] = defaultdict(list)
     for (month, client_id, _), cell in cells.items():
         per_client_month[(month, client_id)].append(cell)
@@ -401,7 +389,7 @@ async def test_csv_is_every_row_of_the_json(core: httpx.AsyncClient) -> None:
     rng = random.Random(9)
     w = await world(core, benefits=BENEFITS, premium=premium(rng))
     await populate(core, w, rng, members=3)
-    rows = await all_rows(core, w, sort="client")
+    rows = await all_rows(core, w.hmo.admin, "loss-ratio", sort="client")
     answer = await core.get(
         "/v1/reports/loss-ratio", params={"format": "csv", "sort": "client"}, headers=w.hmo.admin
     )

@@ -30,6 +30,7 @@ from tests.factories import (
     make_tenant,
 )
 from tests.report_history import move_back
+from tests.report_pages import all_rows
 
 NAME = "provider-performance"
 APPROVED = ("APPROVED", "SETTLED")
@@ -259,21 +260,6 @@ async def random_claims(core: httpx.AsyncClient, net: Network, rng: random.Rando
     await move_back(waits)
 
 
-async def all_rows(core: httpx.AsyncClient, w: World, **params: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        extra = {"cursor": cursor} if cursor else {}
-        page = await core.get(
-            f"/v1/reports/{NAME}", params={"limit": 2, **params, **extra}, headers=w.hmo.admin
-        )
-        assert page.status_code == 200, page.text
-        rows += page.json()["rows"]["items"]
-        cursor = page.json()["rows"]["next_cursor"]
-        if cursor is None:
-            return rows
-
-
 async def test_every_figure_matches_the_raw_rows_under_each_filter(
     core: httpx.AsyncClient,
 ) -> None:
@@ -311,7 +297,7 @@ async def test_every_figure_matches_the_raw_rows_under_each_filter(
     answer = await core.get(f"/v1/reports/{NAME}", headers=theirs.admin)
     assert [k["value"] for k in answer.json()["kpis"] if k["key"] == "claims"] == [1]
 
-    rows = await all_rows(core, w, sort="-median_turnaround_days")
+    rows = await all_rows(core, w.hmo.admin, NAME, sort="-median_turnaround_days")
     days = [r["median_turnaround_days"] for r in rows]
     assert days == sorted(days, key=lambda d: -1 if d is None else d, reverse=True)
     exported = await core.get(

@@ -34,6 +34,7 @@ from tests.report_members import (
     premium,
     read_book,
 )
+from tests.report_pages import all_rows
 
 INCURRED = ("APPROVED", "SETTLED")
 CATEGORIES = ("outpatient", "drugs", "lab")
@@ -200,25 +201,13 @@ async def check_against_oracle(
     cells: dict[tuple[str, str], list[Event]] = defaultdict(list)
     for e in period_events:
         cells[(e.month.strftime("%Y-%m"), e.category)].append(e)
-    rows = await all_rows(core, w, **params)
+    rows = await all_rows(core, w.hmo.admin, "utilisation", **params)
     assert sorted((r["month"], r["category"]) for r in rows) == sorted(cells)
     for row in rows:
         month = date.fromisoformat(row["month"] + "-01")
         want = figures(cells[(row["month"], row["category"])], months.get(month, Fraction()))
         assert_same(row, want, row)
     return body
-
-
-async def all_rows(core: httpx.AsyncClient, w: World, **params: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    cursor: str | None = None
-    while True:
-        page = {"cursor": cursor} if cursor else {}
-        body = await utilisation(core, w, limit=5, **params, **page)
-        rows += body["rows"]["items"]
-        cursor = body["rows"]["next_cursor"]
-        if cursor is None:
-            return rows
 
 
 # --- the tests ---------------------------------------------------------------------------
@@ -296,7 +285,7 @@ async def test_csv_is_every_row_of_the_json(core: httpx.AsyncClient) -> None:
     w = await world(core, benefits=BENEFITS, premium=premium(rng))
     for category in CATEGORIES:
         await check_in(core, w, w.provider, w.member["member_id"], category)
-    rows = await all_rows(core, w, sort="-visits_per_1000")
+    rows = await all_rows(core, w.hmo.admin, "utilisation", sort="-visits_per_1000")
     assert len(rows) == 3
     answer = await core.get(
         "/v1/reports/utilisation",

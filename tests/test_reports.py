@@ -19,6 +19,7 @@ from core_api.reports.service import REPORTS
 from tests.claims_world import PATHS, World, item, move, new_claim, world
 from tests.db import superuser
 from tests.factories import make_staff
+from tests.report_pages import all_rows
 
 TODAY = datetime.now(UTC).date()
 OPEN = ("IN_REVIEW", "QUERIED", "RECEIVED", "RESUBMITTED")
@@ -135,23 +136,6 @@ def expected_snapshot(claims: list[RawClaim], day: date) -> dict[str, Any]:
     }
 
 
-async def all_rows(
-    core: httpx.AsyncClient, headers: dict[str, str], **params: Any
-) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = await report(
-            core, headers, limit=3, **params, **({"cursor": cursor} if cursor else {})
-        )
-        assert page.status_code == 200, page.text
-        body = page.json()["rows"]
-        rows += body["items"]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            return rows
-
-
 async def test_claims_aging_matches_the_raw_rows(core: httpx.AsyncClient) -> None:
     rng = random.Random(12)
     w = await world(core)
@@ -185,7 +169,7 @@ async def test_claims_aging_matches_the_raw_rows(core: httpx.AsyncClient) -> Non
             snapshot = expected_snapshot(claims, month_last)
             assert point["claims"] == snapshot["kpis"]["claims"], point
             assert point["past_sla"] == snapshot["kpis"]["past_sla"], point
-        rows = await all_rows(core, w.hmo.admin, **params)
+        rows = await all_rows(core, w.hmo.admin, "claims-aging", **params)
         assert sorted((r["number"], r["age_days"], r["status"]) for r in rows) == want["rows"]
         ages = [r["age_days"] for r in rows]
         assert ages == sorted(ages, reverse=True)  # the default order: oldest first
@@ -206,7 +190,7 @@ async def test_rows_sort_by_any_column_and_page_without_gaps(core: httpx.AsyncCl
     w = await aging_world(core)
     numbers = None
     for sort in ("billed", "-billed", "number", "-received_on", "status", "-age_days"):
-        rows = await all_rows(core, w.hmo.admin, sort=sort)
+        rows = await all_rows(core, w.hmo.admin, "claims-aging", sort=sort)
         values = [r[sort.removeprefix("-")] for r in rows]
         assert values == sorted(values, reverse=sort.startswith("-")), sort
         assert numbers is None or sorted(r["number"] for r in rows) == numbers
@@ -217,7 +201,7 @@ async def test_rows_sort_by_any_column_and_page_without_gaps(core: httpx.AsyncCl
 
 async def test_csv_streams_every_row_as_the_json_has_them(core: httpx.AsyncClient) -> None:
     w = await aging_world(core)
-    rows = await all_rows(core, w.hmo.admin, sort="billed")
+    rows = await all_rows(core, w.hmo.admin, "claims-aging", sort="billed")
     answer = await report(core, w.hmo.admin, format="csv", sort="billed", limit=1)
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"].startswith("text/csv")
