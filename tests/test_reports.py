@@ -76,24 +76,14 @@ async def spread_over_past(tenant_id: str, rng: random.Random) -> list[RawClaim]
         ids = (
             await db.execute(text("select id from claims where tenant_id = :t"), {"t": tenant_id})
         ).scalars()
-        for claim_id in ids:
-            shift = timedelta(days=rng.randint(0, 150), hours=rng.randint(0, 23))
-            params = {"id": claim_id, "s": shift.total_seconds()}
-            await db.execute(
-                text(
-                    "update claims set created_at = created_at - make_interval(secs => :s),"
-                    " received_at = received_at - make_interval(secs => :s),"
-                    " decided_at = decided_at - make_interval(secs => :s) where id = :id"
-                ),
-                params,
+        shifts = {
+            str(claim_id): (
+                timedelta(days=rng.randint(0, 150), hours=rng.randint(0, 23)),
+                timedelta(),
             )
-            await db.execute(
-                text(
-                    "update claim_events set created_at = created_at - make_interval(secs => :s)"
-                    " where claim_id = :id"
-                ),
-                params,
-            )
+            for claim_id in ids
+        }
+    async with superuser() as db:
         rows = (
             await db.execute(
                 text(
