@@ -83,6 +83,7 @@ async def spread_over_past(tenant_id: str, rng: random.Random) -> list[RawClaim]
             )
             for claim_id in ids
         }
+    await move_back(shifts)
     async with superuser() as db:
         rows = (
             await db.execute(
