@@ -19,6 +19,7 @@ from core_api.reports.service import REPORTS
 from tests.claims_world import PATHS, World, item, move, new_claim, world
 from tests.db import superuser
 from tests.factories import make_staff
+from tests.report_history import move_back
 from tests.report_pages import all_rows
 
 TODAY = datetime.now(UTC).date()
