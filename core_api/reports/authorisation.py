@@ -123,14 +123,11 @@ class Authorisation(Report):
         Column(key="appeals", label="Appeals", unit=Unit.COUNT),
         Column(key="not_me_on", label='"Not me" reported', unit=Unit.DATE),
     )
+    values = {"urgency": tuple(Urgency), "status": tuple(AuthorizationStatus)}
     default_sort = "-filed_on"
 
     def check(self, filters: ReportFilters) -> None:
         super().check(filters)
-        for field, allowed in (("urgency", Urgency), ("status", AuthorizationStatus)):
-            value = getattr(filters, field)
-            if value is not None and value not in tuple(allowed):
-                raise Invalid(field, f"`{field}` is one of {', '.join(allowed)}.")
         if filters.rule is not None:
             try:
                 uuid.UUID(filters.rule)

@@ -67,19 +67,23 @@ class Report(abc.ABC):
     title: ClassVar[str]
     #: The `ReportFilters` fields this report applies; any other given is refused.
     accepts: ClassVar[frozenset[str]] = frozenset()
+    #: The values a filter takes when it takes only some (a status); any other is a 422.
+    values: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     kpis: ClassVar[tuple[Series, ...]]
     columns: ClassVar[tuple[Column, ...]]
     default_sort: ClassVar[str]
 
     def check(self, filters: ReportFilters) -> None:
-        """Refuses a filter this report does not take; a report whose filters take only
-        some values (a status) checks those too, calling this first."""
-        for given in filters.given():
+        """Refuses a filter this report does not take, or a value `values` does not list."""
+        for given, value in filters.given().items():
             if given not in self.accepts:
                 takes = ", ".join(sorted(self.accepts)) or "none"
                 raise Invalid(
                     given, f"The {self.name} report has no `{given}` filter (it takes: {takes})."
                 )
+            allowed = self.values.get(given)
+            if allowed is not None and value not in allowed:
+                raise Invalid(given, f"`{given}` is one of {', '.join(allowed)}.")
 
     @abc.abstractmethod
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:

@@ -31,7 +31,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.claims.state import OPEN
-from core_api.errors import Invalid
 from core_api.models import Enrollee, Provider
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim, ClaimEvent, ClaimStatus
@@ -77,12 +76,8 @@ class ClaimsAging(Report):
         Column(key="member_id", label="Member", unit=Unit.TEXT),
         Column(key="billed", label="Billed", unit=Unit.MONEY),
     )
+    values = {"status": OPEN_STATUSES}
     default_sort = "-age_days"
-
-    def check(self, filters: ReportFilters) -> None:
-        super().check(filters)
-        if filters.status is not None and filters.status not in OPEN_STATUSES:
-            raise Invalid("status", f"An open claim's status is one of {', '.join(OPEN_STATUSES)}.")
 
     def as_of(self, query: ReportQuery) -> date:
         return min(query.period.last, query.today)

@@ -56,7 +56,6 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.eligibility.service import USAGE_WINDOW, period_of
-from core_api.errors import Invalid
 from core_api.models import (
     BenefitPeriod,
     BenefitUsage,
@@ -71,7 +70,7 @@ from core_api.models import (
 )
 from core_api.plans.schemas import BENEFIT_CATEGORIES
 from core_api.plans.service import version_order
-from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
+from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
 from core_api.reports.period import month_end
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import first_of_month, grouped_by, ratio, total
@@ -110,14 +109,8 @@ class EnrolleeCoverage(Report):
         Column(key="remaining", label="Remaining", unit=Unit.MONEY),
         Column(key="share", label="Share used", unit=Unit.RATIO),
     )
+    values = {"category": BENEFIT_CATEGORIES}
     default_sort = "-share"
-
-    def check(self, filters: ReportFilters) -> None:
-        super().check(filters)
-        if filters.category is not None and filters.category not in BENEFIT_CATEGORIES:
-            raise Invalid(
-                "category", f"A benefit category is one of {', '.join(BENEFIT_CATEGORIES)}."
-            )
 
     def as_of(self, query: ReportQuery) -> date:
         return min(query.period.last, query.today)

@@ -51,7 +51,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core_api.errors import Invalid
 from core_api.models import Provider
 from core_api.models.claim import Claim, ClaimStatus
 from core_api.models.finance import (
@@ -63,7 +62,7 @@ from core_api.models.finance import (
     RunStatus,
     SettlementRun,
 )
-from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
+from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import (
     Window,
@@ -123,14 +122,8 @@ class SettlementSummary(Report):
         Column(key="outstanding", label="Outstanding", unit=Unit.MONEY),
         Column(key="disputes", label="Disputes", unit=Unit.COUNT),
     )
+    values = {"status": STATUSES}
     default_sort = "-outstanding"
-
-    def check(self, filters: ReportFilters) -> None:
-        super().check(filters)
-        if filters.status is not None and filters.status not in STATUSES:
-            raise Invalid(
-                "status", f"A run's or remittance's status is one of {', '.join(STATUSES)}."
-            )
 
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
         window = Window.of(query)

@@ -48,13 +48,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core_api.errors import Invalid
 from core_api.models import Enrollee, Plan, Provider, ProviderType
 from core_api.models.claim import Claim, ClaimItem, ClaimStatus
 from core_api.models.visit import CheckIn
 from core_api.plans.premiums import exposure_query
 from core_api.plans.schemas import BENEFIT_CATEGORIES
-from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
+from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
 from core_api.reports.loss_ratio import INCURRED, month_of, months_in
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import total
@@ -86,19 +85,8 @@ class Utilisation(Report):
         Column(key="category", label="Benefit category", unit=Unit.TEXT),
         *(Column(key=s.key, label=s.label, unit=s.unit) for s in FIGURES),
     )
+    values = {"category": (*BENEFIT_CATEGORIES, UNSPECIFIED)}
     default_sort = "-month"
-
-    def check(self, filters: ReportFilters) -> None:
-        super().check(filters)
-        if filters.category is not None and filters.category not in (
-            *BENEFIT_CATEGORIES,
-            UNSPECIFIED,
-        ):
-            raise Invalid(
-                "category",
-                f"A benefit category is one of {', '.join(BENEFIT_CATEGORIES)} "
-                f"(or {UNSPECIFIED}: visits that named none).",
-            )
 
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
         return (await _grouped(db, query)).total
