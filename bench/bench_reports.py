@@ -1066,9 +1066,9 @@ class Target:
     target_ms: float
 
 
-def targets(hmo: Hmo) -> list[Target]:
+def targets(hmo: Hmo, only: set[str] | None = None) -> list[Target]:
     """Every registered report, unfiltered and with the first filter it takes, and the
-    dashboard."""
+    dashboard (only those named in `only`, when given)."""
     values = {
         "client_id": hmo.clients[0],
         "provider_id": hmo.providers[0],
@@ -1078,6 +1078,8 @@ def targets(hmo: Hmo) -> list[Target]:
     }
     found = []
     for name, report in REPORTS.items():
+        if only is not None and name not in only:
+            continue
         found.append(Target(name, f"/v1/reports/{name}", REPORT_TARGET_MS))
         given = next((f for f in FILTER_ORDER if f in report.accepts), None)
         if given is not None:
@@ -1086,7 +1088,7 @@ def targets(hmo: Hmo) -> list[Target]:
                 Target(f"{name} ?{given}", f"/v1/reports/{name}?{query}", REPORT_TARGET_MS)
             )
     found.append(Target("dashboard", "/v1/dashboard", DASHBOARD_TARGET_MS))
-    return found
+    return [t for t in found if only is None or t.name.split(" ")[0] in only]
 
 
 @dataclass
@@ -1132,7 +1134,7 @@ async def bench(stack: Stack, args: argparse.Namespace) -> list[Measured]:
         http = LightHttp(stack.core.url)
         results = []
         print(HEADER, flush=True)
-        for target in targets(hmo):
+        for target in targets(hmo, args.only):
             for _ in range(2):  # warm up: connections, caches, prepared statements
                 answer = await client.get(f"{stack.core.url}{target.path}", headers=hmo.admin)
                 if answer.status_code != 200:
@@ -1184,6 +1186,15 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=1, help="core API processes")
     parser.add_argument("--keep", metavar="NAME", help="keep the loaded database; reuse it if kept")
+    parser.add_argument(
+        "--only", metavar="NAME,NAME", help="measure only these reports (or dashboard)"
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda names: set(names.split(",")),
+        metavar="NAME,NAME",
+        help="measure only these reports (and `dashboard`)",
+    )
     args = parser.parse_args()
 
     def run() -> int:
