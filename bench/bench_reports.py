@@ -1187,9 +1187,6 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="core API processes")
     parser.add_argument("--keep", metavar="NAME", help="keep the loaded database; reuse it if kept")
     parser.add_argument(
-        "--only", metavar="NAME,NAME", help="measure only these reports (or dashboard)"
-    )
-    parser.add_argument(
         "--only",
         type=lambda names: set(names.split(",")),
         metavar="NAME,NAME",
