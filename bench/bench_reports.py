@@ -1087,8 +1087,9 @@ def targets(hmo: Hmo, only: set[str] | None = None) -> list[Target]:
             found.append(
                 Target(f"{name} ?{given}", f"/v1/reports/{name}?{query}", REPORT_TARGET_MS)
             )
-    found.append(Target("dashboard", "/v1/dashboard", DASHBOARD_TARGET_MS))
-    return [t for t in found if only is None or t.name.split(" ")[0] in only]
+    if only is None or "dashboard" in only:
+        found.append(Target("dashboard", "/v1/dashboard", DASHBOARD_TARGET_MS))
+    return found
 
 
 @dataclass
