@@ -1,7 +1,7 @@
 """All ORM models, one module per aggregate, imported here so metadata is complete."""
 
 # Modules whose classes are imported from the module itself; loaded here for the metadata.
-from core_api.models import authorization, billing, claim, finance, settings, visit
+from core_api.models import authorization, billing, claim, finance, settings, summary, visit
 from core_api.models.access import (
     ApiKey,
     ApiKeyScope,
@@ -79,5 +79,6 @@ __all__ = [
     "claim",
     "finance",
     "settings",
+    "summary",
     "visit",
 ]

@@ -23,11 +23,12 @@ over rows (a client's year, the HMO's month) is the sum of those rows.
 A range that starts or ends mid-month counts only its own days of those months (their
 premium still divided by the whole month's D).
 
-**How it stays fast.** One statement, linear in the members. Members who never left
-ACTIVE before the range's end (most of them) are covered from their coverage start on:
-they are only counted, grouped by client, plan, relationship and the day they start in
-the range. Only members with a suspension or termination before the range's end have
-their lifecycle history read and cut into ACTIVE spans. The whole months inside a span
+**How it stays fast.** One statement over `coverage_cohorts`, not the members: the
+database keeps each member's ACTIVE spans (`member_spans`, rewritten in the transaction
+that changes the member or its lifecycle) and counts the members per identical span,
+client, plan and relationship. Members who never left ACTIVE are covered from their
+coverage start on (one span each); the others' spans are cut from their lifecycle
+history. Cut to the range, most spans become the same. The whole months inside a span
 are counted per run of months, and only the partial months at its ends are priced day by
 day.
 """
@@ -46,7 +47,6 @@ from sqlalchemy import (
     BigInteger,
     ColumnClause,
     ColumnElement,
-    CompoundSelect,
     Date,
     DateTime,
     Numeric,
@@ -56,10 +56,8 @@ from sqlalchemy import (
     case,
     cast,
     column,
-    exists,
     extract,
     func,
-    literal,
     literal_column,
     null,
     select,
@@ -68,15 +66,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core_api.models import Enrollee, EnrolleeStatus, EnrolleeStatusChange, Plan, PlanVersion
+from core_api.models import Plan, PlanVersion
 from core_api.models import Relationship as Kin
+from core_api.models.summary import CoverageCohort
 from core_api.plans.service import version_periods
 
 MEMBER_MONTH_PLACES = Decimal("0.000001")
 # Written into the statement rather than bound: a GROUP BY then matches the same
 # expression in the SELECT list.
 MONTH: ColumnClause[str] = literal_column("'month'")
-ACTIVE: ColumnClause[str] = literal_column(f"'{EnrolleeStatus.ACTIVE.value}'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,97 +170,36 @@ class Range:
 
 def _spans(
     tenant_id: uuid.UUID, range_: Range, client_id: uuid.UUID | None, plan_id: uuid.UUID | None
-) -> CompoundSelect[Any]:
-    """Every ACTIVE span [lo, hi) of the range, with its client, plan, relationship and the
-    number of members it stands for. Members who never left ACTIVE before the range's end
-    make one span per cohort: counted by client, plan, relationship and the day they start
-    in the range, covered from it to the range's end. Every enrollee's history begins with
-    an ACTIVE change on its `coverage_start` and no change is dated before it (membership
-    refuses one), so such a member is covered from `coverage_start` on. The others' spans
-    come from their lifecycle history, each with the end of the member's previous span in
-    the range (`prev_hi`)."""
-    change = EnrolleeStatusChange
-    left_active = (
-        select(change.enrollee_id)
-        .where(
-            change.tenant_id == tenant_id,
-            change.status != ACTIVE,
-            change.effective_date < range_.after,
-        )
-        .distinct()
-        .subquery("left_active")
-    )
-    enrolled = [Enrollee.tenant_id == tenant_id, Enrollee.coverage_start < range_.after]
+) -> Select[Any]:
+    """Every ACTIVE span [lo, hi) of the range, with its client, plan, relationship, the
+    number of members it stands for and the end of the member's previous span in the
+    range (`prev_hi`, null when none). Read from `coverage_cohorts`, the members' spans
+    counted per identical span (kept by the database as enrollees and their lifecycle
+    change): a member who never left ACTIVE is covered from its coverage start on; the
+    others' spans come from their history. Cut to the range, the spans of many members
+    become one."""
+    cohort = CoverageCohort
+    lo = func.greatest(cohort.lo, range_.first)
+    hi = func.least(cohort.hi, range_.after)
+    # The previous span counts only if some of it is inside the range.
+    prev_hi = case((cohort.prev_hi > range_.first, cohort.prev_hi))
+    spans = select(
+        cohort.client_id,
+        cohort.plan_id,
+        cohort.relationship,
+        func.sum(cohort.members).label("members"),
+        lo.label("lo"),
+        hi.label("hi"),
+        prev_hi.label("prev_hi"),
+    ).where(cohort.tenant_id == tenant_id, cohort.lo < range_.after, cohort.hi > range_.first)
     if client_id is not None:
-        enrolled.append(Enrollee.client_id == client_id)
+        spans = spans.where(cohort.client_id == client_id)
     if plan_id is not None:
-        enrolled.append(Enrollee.plan_id == plan_id)
-
-    start = func.greatest(Enrollee.coverage_start, range_.first)
-    cohorts = (
-        select(
-            Enrollee.client_id,
-            Enrollee.plan_id,
-            Enrollee.relationship,
-            func.count().label("members"),
-            start.label("lo"),
-            literal(range_.after, Date).label("hi"),
-            cast(null(), Date).label("prev_hi"),
-        )
-        .where(
-            *enrolled,
-            ~exists().where(left_active.c.enrollee_id == Enrollee.id),
-        )
-        .group_by(Enrollee.client_id, Enrollee.plan_id, Enrollee.relationship, start)
-    )
-
-    # Each change holds from its date until the next one (a tie: the latest recorded wins,
-    # the others get an empty span); changes dated after the range are left out.
-    history = (
-        select(
-            change.enrollee_id,
-            change.status,
-            change.effective_date.label("since"),
-            func.lead(change.effective_date)
-            .over(
-                partition_by=change.enrollee_id,
-                order_by=(change.effective_date, change.created_at),
-            )
-            .label("until"),
-        )
-        .where(
-            change.tenant_id == tenant_id,
-            change.effective_date < range_.after,
-            change.enrollee_id.in_(select(left_active.c.enrollee_id)),
-        )
-        .subquery("history")
-    )
-    lo = func.greatest(history.c.since, range_.first)
-    hi = func.coalesce(history.c.until, range_.after)
-    # Ordered as the history already is, so it is not sorted again.
-    previous_hi = func.lag(hi).over(partition_by=history.c.enrollee_id, order_by=history.c.since)
-    active = (
-        select(history.c.enrollee_id, lo.label("lo"), hi.label("hi"), previous_hi.label("prev_hi"))
-        .where(history.c.status == ACTIVE, hi > lo)
-        .subquery("active")
-    )
-    changed = (
-        select(
-            Enrollee.client_id,
-            Enrollee.plan_id,
-            Enrollee.relationship,
-            literal(1).label("members"),
-            active.c.lo,
-            active.c.hi,
-            active.c.prev_hi,
-        )
-        .join(Enrollee, Enrollee.id == active.c.enrollee_id)
-        .where(*enrolled)
-    )
-    return union_all(cohorts, changed)
+        spans = spans.where(cohort.plan_id == plan_id)
+    return spans.group_by(cohort.client_id, cohort.plan_id, cohort.relationship, lo, hi, prev_hi)
 
 
-def _cut(spans: CompoundSelect[Any], range_: Range) -> CTE:
+def _cut(spans: Select[Any], range_: Range) -> CTE:
     """The spans with the run of whole range months each covers, [whole_from,
     whole_until) (empty when none); a range month runs from the first of a month, or the
     range's first day, to the first of the next, or the range's end."""

@@ -54,8 +54,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.models import Client, Enrollee, Plan
-from core_api.models.claim import Claim, ClaimStatus
+from core_api.models.claim import ClaimStatus
 from core_api.models.finance import CapitationRun, RunStatus
+from core_api.models.summary import IncurredDay
 from core_api.plans.premiums import exposure_query
 from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
 from core_api.reports.period import Period, month_end
@@ -325,25 +326,23 @@ def months_in(period: Period) -> Subquery:
 
 def _incurred(query: ReportQuery) -> Any:
     """The approved amounts of the claims APPROVED or SETTLED per service month and the
-    member's client and plan."""
-    month = month_of(Claim.service_date)
+    member's client and plan, from their sums per day (`incurred_days`, kept by the
+    database as claims change)."""
+    day = IncurredDay
+    month = month_of(day.service_date)
     return (
         select(
             month.label("month"),
-            Enrollee.client_id,
-            Enrollee.plan_id,
-            func.sum(Claim.total_approved).label("amount"),
-        )
-        .join(
-            Enrollee, and_(Enrollee.tenant_id == Claim.tenant_id, Enrollee.id == Claim.enrollee_id)
+            day.client_id,
+            day.plan_id,
+            func.sum(day.amount).label("amount"),
         )
         .where(
-            Claim.tenant_id == query.tenant_id,
-            Claim.status.in_(INCURRED),
-            Claim.currency == query.currency,
-            Claim.service_date.between(query.period.first, query.period.last),
+            day.tenant_id == query.tenant_id,
+            day.currency == query.currency,
+            day.service_date.between(query.period.first, query.period.last),
         )
-        .group_by(month, Enrollee.client_id, Enrollee.plan_id)
+        .group_by(month, day.client_id, day.plan_id)
         .cte("incurred")
     )
 

@@ -1,4 +1,18 @@
-"""exact monthly summaries of claims and exposure (loss ratio, utilisation, dashboard)
+"""exact summaries of incurred claims and coverage (loss ratio, dashboard, premium exposure)
+
+- `incurred_days`: the approved amounts of the claims APPROVED or SETTLED, per service
+  day, the member's (current) client and plan, and currency, with how many claims.
+- `member_spans`: each member's ACTIVE spans [lo, hi) as premium exposure reads them
+  (`core_api.plans.premiums`), with the member's current client, plan and relationship
+  and the end of its previous ACTIVE span (`prev_hi`); `coverage_cohorts` counts the
+  members per identical span (what exposure prices).
+
+Kept in the transaction of the change by statement triggers with transition tables,
+whose deltas are upserted in key order (two transactions lock summary rows in the same
+order, so they never deadlock on them): claims -> incurred_days; enrollees (client, plan,
+relationship, coverage start) -> member_spans and incurred_days; status changes ->
+member_spans; member_spans -> coverage_cohorts. `claims_summaries_rebuild(tenant)`
+recomputes all three from the raw rows (the backfill here, the bench loader, the tests).
 
 Revision ID: f1a2b3c4d5e6
 Revises: e7c1d3f5a9b2
@@ -7,15 +21,316 @@ Create Date: 2026-12-07 20:10:00.000000
 
 from collections.abc import Sequence
 
+from alembic import op
+
+from migrations.rls import enable_tenant_rls
+
 revision: str = "f1a2b3c4d5e6"
 down_revision: str | None = "e7c1d3f5a9b2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+NEVER = "'infinity'::date"  # a span still open
+NONE_BEFORE = "'-infinity'::date"  # no previous span (a key column cannot be null)
+INCURRED = "('APPROVED', 'SETTLED')"
+
+TABLES = [
+    """CREATE TABLE incurred_days (
+    tenant_id uuid NOT NULL,
+    service_date date NOT NULL,
+    client_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    currency varchar(3) NOT NULL,
+    claims integer NOT NULL,
+    amount bigint NOT NULL,
+    CONSTRAINT pk_incurred_days
+        PRIMARY KEY (tenant_id, service_date, client_id, plan_id, currency)
+)""",
+    """CREATE TABLE member_spans (
+    tenant_id uuid NOT NULL,
+    enrollee_id uuid NOT NULL,
+    lo date NOT NULL,
+    hi date NOT NULL,
+    prev_hi date NOT NULL,
+    client_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    relationship varchar(32) NOT NULL,
+    CONSTRAINT pk_member_spans PRIMARY KEY (tenant_id, enrollee_id, lo)
+)""",
+    """CREATE TABLE coverage_cohorts (
+    tenant_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    relationship varchar(32) NOT NULL,
+    lo date NOT NULL,
+    hi date NOT NULL,
+    prev_hi date NOT NULL,
+    members integer NOT NULL,
+    CONSTRAINT pk_coverage_cohorts
+        PRIMARY KEY (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi)
+)""",
+]
+
+# The ACTIVE spans of the members of `tenant` (all of them when `ids` is null). A member
+# who never left ACTIVE is covered from its coverage start on; the others' spans come
+# from their history (a change holds until the next one, the latest recorded winning a
+# tie), each with the end of the member's previous non-empty ACTIVE span.
+SPANS_FUNCTION = f"""
+CREATE FUNCTION member_spans_of(tenant uuid, ids uuid[])
+RETURNS SETOF member_spans LANGUAGE sql STABLE AS $$
+SELECT e.tenant_id, e.id, s.lo, s.hi, s.prev_hi, e.client_id, e.plan_id, e.relationship
+FROM enrollees e
+CROSS JOIN LATERAL (
+    SELECT e.coverage_start AS lo, {NEVER} AS hi, {NONE_BEFORE} AS prev_hi
+    WHERE NOT EXISTS (
+        SELECT FROM enrollee_status_changes c
+        WHERE c.tenant_id = e.tenant_id AND c.enrollee_id = e.id AND c.status <> 'ACTIVE'
+    )
+    UNION ALL
+    SELECT h.lo, h.hi, coalesce(lag(h.hi) OVER (ORDER BY h.lo), {NONE_BEFORE})
+    FROM (
+        SELECT c.status, c.effective_date AS lo,
+            coalesce(
+                lead(c.effective_date) OVER (ORDER BY c.effective_date, c.created_at), {NEVER}
+            ) AS hi
+        FROM enrollee_status_changes c
+        WHERE c.tenant_id = e.tenant_id AND c.enrollee_id = e.id
+    ) h
+    WHERE h.status = 'ACTIVE' AND h.hi > h.lo AND EXISTS (
+        SELECT FROM enrollee_status_changes c
+        WHERE c.tenant_id = e.tenant_id AND c.enrollee_id = e.id AND c.status <> 'ACTIVE'
+    )
+) s
+WHERE e.tenant_id = tenant AND (ids IS NULL OR e.id = ANY (ids))
+$$"""
+
+REFRESH_FUNCTION = """
+CREATE FUNCTION member_spans_refresh(tenants uuid[], ids uuid[])
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    tenant uuid;
+BEGIN
+    DELETE FROM member_spans s
+    USING unnest(tenants, ids) AS m(tenant_id, enrollee_id)
+    WHERE s.tenant_id = m.tenant_id AND s.enrollee_id = m.enrollee_id;
+    FOR tenant IN SELECT DISTINCT t FROM unnest(tenants) t ORDER BY 1 LOOP
+        INSERT INTO member_spans
+        SELECT * FROM member_spans_of(
+            tenant, ARRAY(SELECT i FROM unnest(tenants, ids) AS m(t, i) WHERE m.t = tenant)
+        )
+        ORDER BY 1, 2, 3;
+    END LOOP;
+END $$"""
+
+# Upserts a delta (`{delta}`: tenant_id, service_date, client_id, plan_id, currency, sign,
+# amount) into incurred_days in key order; then drops the cells left with no claim (a
+# statement of its own: a statement does not see what its own CTEs wrote).
+INCURRED_APPLY = """
+INSERT INTO incurred_days AS s
+SELECT tenant_id, service_date, client_id, plan_id, currency,
+    sum(sign)::integer AS claims, sum(sign * amount) AS amount
+FROM ({delta}) d
+GROUP BY 1, 2, 3, 4, 5
+HAVING sum(sign) <> 0 OR sum(sign * amount) <> 0
+ORDER BY 1, 2, 3, 4, 5
+ON CONFLICT (tenant_id, service_date, client_id, plan_id, currency) DO UPDATE
+SET claims = s.claims + excluded.claims, amount = s.amount + excluded.amount"""
+INCURRED_EMPTIED = "DELETE FROM incurred_days WHERE claims = 0"
+
+CLAIM_DELTA = f"""
+SELECT c.tenant_id, c.service_date, e.client_id, e.plan_id, c.currency,
+    {{sign}} AS sign, c.total_approved AS amount
+FROM {{rows}} c JOIN enrollees e ON e.tenant_id = c.tenant_id AND e.id = c.enrollee_id
+WHERE c.status IN {INCURRED}"""
+
+# An enrollee moved to another client or plan takes its incurred claims along.
+MOVED_DELTA = f"""
+SELECT c.tenant_id, c.service_date, e.client_id, e.plan_id, c.currency,
+    {{sign}} AS sign, c.total_approved AS amount
+FROM {{rows}} e
+JOIN new_rows n ON n.id = e.id
+JOIN old_rows o ON o.id = e.id AND (o.client_id, o.plan_id) <> (n.client_id, n.plan_id)
+JOIN claims c ON c.tenant_id = e.tenant_id AND c.enrollee_id = e.id
+WHERE c.status IN {INCURRED}"""
+
+COHORT_DELTA = """
+SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi, {sign} AS sign
+FROM {rows}"""
+
+COHORTS_APPLY = """
+INSERT INTO coverage_cohorts AS s
+SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi,
+    sum(sign)::integer AS members
+FROM ({delta}) d
+GROUP BY 1, 2, 3, 4, 5, 6, 7
+HAVING sum(sign) <> 0
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi) DO UPDATE
+SET members = s.members + excluded.members"""
+COHORTS_EMPTIED = "DELETE FROM coverage_cohorts WHERE members = 0"
+
+# The members a statement touched (`{rows}` a transition table, `{id}` its member column).
+REFRESH = """
+PERFORM member_spans_refresh(array_agg(tenant_id), array_agg(id))
+FROM (SELECT DISTINCT tenant_id, id FROM ({members}) m) touched"""
+TOUCHED = "SELECT tenant_id, {id} AS id FROM {rows}"
+# Only the columns the spans carry: an enrollee's other updates (its status, its
+# address) leave them as they are.
+RESHAPED = """
+SELECT n.tenant_id, n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+WHERE (n.client_id, n.plan_id, n.relationship, n.coverage_start)
+    <> (o.client_id, o.plan_id, o.relationship, o.coverage_start)"""
+
+SIGNED = {
+    "INSERT": [("new_rows", "1")],
+    "DELETE": [("old_rows", "-1")],
+    "UPDATE": [("new_rows", "1"), ("old_rows", "-1")],
+}
+
+
+def _signed(delta: str, operation: str) -> str:
+    """`delta` over the statement's transition tables: new rows added, old ones taken away."""
+    return " UNION ALL ".join(
+        delta.format(rows=rows, sign=sign) for rows, sign in SIGNED[operation]
+    )
+
+
+def _touched(operation: str, id_column: str) -> str:
+    return REFRESH.format(
+        members=" UNION ALL ".join(
+            TOUCHED.format(id=id_column, rows=rows) for rows, _ in SIGNED[operation]
+        )
+    )
+
+
+def _trigger_function(name: str, statements: dict[str, list[str]]) -> str:
+    """A trigger function running the statements of the statement's TG_OP (static ones,
+    planned once per session)."""
+    branches = "\nELS".join(
+        f"IF TG_OP = '{operation}' THEN\n" + ";\n".join(each) + ";"
+        for operation, each in statements.items()
+    )
+    return (
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
+        f"{branches}\nEND IF;\nRETURN NULL;\nEND $$"
+    )
+
+
+def _triggers(table: str, function: str, operations: Sequence[str]) -> list[str]:
+    """A statement trigger per operation (one with transition tables takes only one)."""
+    made = []
+    for operation in operations:
+        tables = " ".join(
+            f"{'NEW' if rows == 'new_rows' else 'OLD'} TABLE AS {rows}"
+            for rows, _ in SIGNED[operation]
+        )
+        made.append(
+            f"CREATE TRIGGER {function}_{operation.lower()} AFTER {operation} ON {table} "
+            f"REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+        )
+    return made
+
+
+def _incurred(delta: str) -> list[str]:
+    return [INCURRED_APPLY.format(delta=delta), INCURRED_EMPTIED]
+
+
+def _functions() -> list[str]:
+    every = list(SIGNED)
+    return [
+        _trigger_function(
+            "incurred_days_track",
+            {op_: _incurred(_signed(CLAIM_DELTA, op_)) for op_ in every},
+        ),
+        _trigger_function(
+            "coverage_cohorts_track",
+            {
+                op_: [COHORTS_APPLY.format(delta=_signed(COHORT_DELTA, op_)), COHORTS_EMPTIED]
+                for op_ in every
+            },
+        ),
+        _trigger_function(
+            "member_spans_track_history",
+            {op_: [_touched(op_, "enrollee_id")] for op_ in every},
+        ),
+        _trigger_function(
+            "member_spans_track_members",
+            {
+                "INSERT": [_touched("INSERT", "id")],
+                "DELETE": [_touched("DELETE", "id")],
+                "UPDATE": [
+                    REFRESH.format(members=RESHAPED),
+                    *_incurred(_signed(MOVED_DELTA, "UPDATE")),
+                ],
+            },
+        ),
+    ]
+
+
+TRIGGERS = [
+    *_triggers("claims", "incurred_days_track", list(SIGNED)),
+    *_triggers("member_spans", "coverage_cohorts_track", ["INSERT", "DELETE"]),
+    *_triggers("enrollee_status_changes", "member_spans_track_history", list(SIGNED)),
+    *_triggers("enrollees", "member_spans_track_members", list(SIGNED)),
+]
+
+REBUILD_FUNCTION = f"""
+CREATE FUNCTION claims_summaries_rebuild(tenant uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM incurred_days WHERE tenant_id = tenant;
+    INSERT INTO incurred_days
+    SELECT c.tenant_id, c.service_date, e.client_id, e.plan_id, c.currency,
+        count(*), sum(c.total_approved)
+    FROM claims c JOIN enrollees e ON e.tenant_id = c.tenant_id AND e.id = c.enrollee_id
+    WHERE c.tenant_id = tenant AND c.status IN {INCURRED}
+    GROUP BY 1, 2, 3, 4, 5;
+    DELETE FROM member_spans WHERE tenant_id = tenant;
+    INSERT INTO member_spans SELECT * FROM member_spans_of(tenant, NULL);
+    -- Counted again from the spans (their trigger does not fire in a bulk load that
+    -- skips triggers).
+    DELETE FROM coverage_cohorts WHERE tenant_id = tenant;
+    INSERT INTO coverage_cohorts
+    SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi, count(*)
+    FROM member_spans WHERE tenant_id = tenant
+    GROUP BY 1, 2, 3, 4, 5, 6, 7;
+END $$"""
+
+SUMMARIES = ("incurred_days", "member_spans", "coverage_cohorts")
+FUNCTIONS = (
+    "claims_summaries_rebuild(uuid)",
+    "member_spans_track_members()",
+    "member_spans_track_history()",
+    "coverage_cohorts_track()",
+    "incurred_days_track()",
+    "member_spans_refresh(uuid[], uuid[])",
+    "member_spans_of(uuid, uuid[])",
+)
+
 
 def upgrade() -> None:
-    pass
+    for statement in TABLES:
+        op.execute(statement)
+    for table in SUMMARIES:
+        enable_tenant_rls(table)
+    # Nearly always empty: what the triggers' clean-up looks for.
+    op.execute(
+        "CREATE INDEX ix_incurred_days_emptied ON incurred_days (tenant_id) WHERE claims = 0"
+    )
+    op.execute(
+        "CREATE INDEX ix_coverage_cohorts_emptied ON coverage_cohorts (tenant_id) WHERE members = 0"
+    )
+    for statement in (SPANS_FUNCTION, REFRESH_FUNCTION, *_functions(), REBUILD_FUNCTION):
+        op.execute(statement)
+    for statement in TRIGGERS:
+        op.execute(statement)
+    op.execute("SELECT claims_summaries_rebuild(id) FROM tenants")
 
 
 def downgrade() -> None:
-    pass
+    for statement in TRIGGERS:
+        name, table = statement.split()[2], statement.split()[6]
+        op.execute(f"DROP TRIGGER {name} ON {table}")
+    for function in FUNCTIONS:
+        op.execute(f"DROP FUNCTION {function}")
+    for table in reversed(SUMMARIES):
+        op.execute(f"DROP TABLE {table}")

@@ -1,0 +1,67 @@
+"""Exact summaries the reports read instead of the raw rows, kept by database triggers in
+the transaction of each change (migration f1a2b3c4d5e6 has the triggers and
+`claims_summaries_rebuild`). Never written by the application."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import Index, Integer, String, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core_api.models.base import Base
+
+
+class IncurredDay(Base):
+    """The claims APPROVED or SETTLED of a service day, the member's (current) client and
+    plan, and a currency: how many, and their approved amounts."""
+
+    __tablename__ = "incurred_days"
+    __table_args__ = (
+        Index("ix_incurred_days_emptied", "tenant_id", postgresql_where=text("claims = 0")),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    service_date: Mapped[date] = mapped_column(primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    claims: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int]
+
+
+class MemberSpan(Base):
+    """A member's ACTIVE span [lo, hi) (hi `infinity` while open), with the end of its
+    previous one (`-infinity`: none) and the member's current client, plan and
+    relationship."""
+
+    __tablename__ = "member_spans"
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    enrollee_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    lo: Mapped[date] = mapped_column(primary_key=True)
+    hi: Mapped[date]
+    prev_hi: Mapped[date]
+    client_id: Mapped[uuid.UUID]
+    plan_id: Mapped[uuid.UUID]
+    relationship: Mapped[str] = mapped_column(String(32))
+
+
+class CoverageCohort(Base):
+    """How many members have the same span, client, plan and relationship: what premium
+    exposure prices."""
+
+    __tablename__ = "coverage_cohorts"
+    __table_args__ = (
+        Index("ix_coverage_cohorts_emptied", "tenant_id", postgresql_where=text("members = 0")),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    relationship: Mapped[str] = mapped_column(String(32), primary_key=True)
+    lo: Mapped[date] = mapped_column(primary_key=True)
+    hi: Mapped[date] = mapped_column(primary_key=True)
+    prev_hi: Mapped[date] = mapped_column(primary_key=True)
+    members: Mapped[int] = mapped_column(Integer)
