@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -23,6 +24,10 @@ class Settings(ServiceSettings):
         default_factory=list, description="Comma-separated origins allowed to call with cookies"
     )
     bff_cookie_name: str = "vetra_session"
+    web_dist: Path = Field(
+        default=Path(__file__).resolve().parent.parent / "web" / "dist",
+        description="The built web app (`npm run build` in web/) served at /",
+    )
     upstream_connect_timeout: float = Field(default=3.0, gt=0)
     upstream_read_timeout: float = Field(default=30.0, gt=0)
     upstream_max_connections: int = Field(default=1000, gt=0)

@@ -23,6 +23,7 @@ from bff.proxy import CoreUnavailable, SessionExpired, Upstream, core_path
 from bff.security_headers import CorsAllowList, SecurityHeadersMiddleware
 from bff.sessions import ACCESS_MARK, SessionToken, public, upstream_of
 from bff.throttle import LoginThrottle, SlidingWindow
+from bff.web import install_web
 from shared.detached import DetachedBodies
 from shared.docs import install_docs
 from shared.heap import freeze_startup_heap
@@ -152,7 +153,8 @@ def create_app(
     install_docs(app, dependencies=[Depends(public)])
     app.include_router(sessions.router)
     app.include_router(events.router)
-    app.include_router(relay)  # last: its `/api/{path}` would shadow the routes above
+    app.include_router(relay)  # after the BFF's own `/api/...` routes, which it would shadow
+    install_web(app, settings.web_dist, dependencies=[Depends(public)])  # the fallback: last
     declare_problems(app, problem_answers, access_mark=ACCESS_MARK)
     return app
 

@@ -16,6 +16,7 @@ PUBLIC = {
     "POST /api/password-setup",
     "GET /api/branding",
     "GET /api/branding/logo",
+    "GET /{path:path}",  # the web app's files (bff/web.py): the sign-in page needs no session
 }
 
 
