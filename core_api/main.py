@@ -42,6 +42,7 @@ from core_api.plans.router import router as plans_router
 from core_api.portal.router import router as portal_router
 from core_api.reports.router import dashboard_router, reports_router
 from core_api.risk.router import router as risk_router
+from core_api.search.router import router as search_router
 from core_api.settings_api.router import branding_router
 from core_api.settings_api.router import router as settings_router
 from core_api.tenants.router import router as tenants_router
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reports_router,
         dashboard_router,
         branding_router,
+        search_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(health.router)
