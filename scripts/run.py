@@ -277,6 +277,8 @@ def run() -> int:
     env = dict(os.environ)
     env["VETRA_PLATFORM_API_KEY"] = _key("VETRA_PLATFORM_API_KEY", DEV_PLATFORM_API_KEY)
     env["VETRA_BFF_API_KEY"] = _key("VETRA_BFF_API_KEY", DEV_BFF_API_KEY)
+    # The links in e-mails name the portal this run serves, unless told otherwise.
+    env.setdefault("VETRA_PORTAL_URL", f"http://{HOST}:{bff_port}")
 
     database: Database | None = None
     services: list[Service] = []

@@ -121,6 +121,13 @@ class TestSessionLifetime:
         )
         assert response.status_code == 200, response.text
         assert (await core.get("/v1/me", headers=headers)).status_code == 401
+        body = {"tenant": tenant.slug, "email": user["email"], "password": PASSWORD}
+        refused = await core.post("/v1/auth/sessions", json=body, headers=BFF)
+        assert refused.status_code == 403
+        assert refused.json()["type"].endswith("/account-deactivated")
+        body["password"] = "not-the-password-at-all"
+        wrong = await core.post("/v1/auth/sessions", json=body, headers=BFF)
+        assert wrong.status_code == 401  # nothing said of the account without its password
 
     async def test_bff_key_without_session_is_401(self, core: httpx.AsyncClient) -> None:
         response = await core.get("/v1/me", headers=BFF)

@@ -27,7 +27,7 @@ from core_api.auth.actor import Actor
 from core_api.auth.credentials import Credential, anonymous_actor
 from core_api.deps import DbSession, SettingsDep, authenticated, require, require_key
 from core_api.kit.pagination import Page, PageParams, page_params, single_page
-from core_api.models import ApiKeyScope, Tenant
+from core_api.models import ApiKeyScope, Role, Tenant
 
 router = APIRouter(tags=["access"])
 Paging = Annotated[PageParams, Depends(page_params)]
@@ -37,10 +37,12 @@ Paging = Annotated[PageParams, Depends(page_params)]
 async def me(db: DbSession, actor: Annotated[Actor, authenticated()]) -> MeRead:
     user = await service.get_user(db, actor.user_id) if actor.user_id else None
     tenant = await db.get(Tenant, actor.tenant_id) if actor.tenant_id else None
+    role = await db.get(Role, user.role_id) if user and user.role_id else None
     return MeRead(
         kind=actor.kind.value,
         label=actor.label,
         user=UserRead.model_validate(user) if user else None,
+        role=role.name if role else None,
         tenant=TenantBrief.model_validate(tenant) if tenant else None,
         permissions=sorted(actor.permissions),
     )

@@ -131,6 +131,7 @@ class MeRead(BaseModel):
     kind: str
     label: str
     user: UserRead | None
+    role: str | None = Field(description="The name of the user's role (none for an API key)")
     tenant: TenantBrief | None
     permissions: list[str]
 

@@ -236,7 +236,8 @@ async def create_invite(
         tenant_id,
         email,
         f"You are invited to {tenant.name} on Vetra",
-        f"Accept your invitation: /accept-invite?tenant={tenant.slug}&token={token}\n"
+        f"Accept your invitation: {settings.portal_url}/accept-invite"
+        f"?tenant={tenant.slug}&token={token}\n"
         f"It expires in {settings.invite_valid_hours} hours.",
     )
     await db.flush()

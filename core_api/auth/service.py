@@ -44,8 +44,13 @@ async def login(
     async with factory() as lookup, lookup.begin():
         stored = await _login_account(lookup, data)
     password_ok = await verify_password(data.password, stored.password_hash if stored else None)
-    if stored is None or not password_ok or not stored.is_active:
+    if stored is None or not password_ok:
         raise _invalid_credentials()
+    if not stored.is_active:  # told only to whoever knows the password
+        raise Forbidden(
+            "This account has been deactivated: ask your organisation's administrator.",
+            type="account-deactivated",
+        )
     await set_tenant(db, stored.tenant_id)
     # Still the account that was verified: active, and its password unchanged since. The
     # lock orders this login with a concurrent password change or deactivation, whose
