@@ -66,6 +66,8 @@ class Claim(TenantScoped, Base):
         Index("ix_claims_provider_month", "tenant_id", "provider_id", "billing_month"),
         Index("ix_claims_enrollee_date", "tenant_id", "enrollee_id", "service_date"),
         Index("ix_claims_provider_tenant", "provider_tenant_id", "created_at"),
+        # The claims submitted in a few days (provider performance's part months).
+        Index("ix_claims_created", "tenant_id", "created_at"),
         # Claims received in a span, counted from the index alone: the row-level security
         # check reads provider_tenant_id too.
         Index(

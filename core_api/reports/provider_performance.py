@@ -21,35 +21,48 @@ The rows are the providers with a claim in the period.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Date,
     Float,
+    Integer,
     Numeric,
     Select,
     String,
     Subquery,
+    Uuid,
     cast,
     func,
+    literal,
     select,
+    true,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core_api.kit.filters import on_days
 from core_api.models import Provider
-from core_api.models.claim import Claim, ClaimEvent, ClaimStatus, RiskEvent
-from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
-from core_api.reports.claims_aging import filtered_claims
+from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
+from core_api.reports.period import month_end
+from core_api.reports.provider_summaries import (
+    ANY,
+    ProviderClaimMonth,
+    ProviderTurnaroundHours,
+)
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
+from core_api.reports.sql import end_of, start_of
 
-APPROVED = (ClaimStatus.APPROVED, ClaimStatus.SETTLED)
 TOP = 10
-SECONDS_A_DAY = 86_400
+HOURS_A_DAY = 24
+# What the summaries add up of each claim, in `ProviderClaimMonth`'s columns.
+SUMMED = ("claims", "billed", "approved_claims", "approved", "decided", "queried", "risk_events")
 
 _CLAIMS = Series(key="claims", label="Claims", unit=Unit.COUNT)
 _BILLED = Series(key="billed", label="Billed", unit=Unit.MONEY)
@@ -85,22 +98,30 @@ class ProviderPerformance(Report):
     default_sort = "-billed"
 
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
-        claims = _claims(query).subquery()
-        providers = func.count(func.distinct(claims.c.provider_id)).label("providers")
-        found = await db.execute(select(*_figures(claims), providers))
+        cells = _cells(query).subquery()
+        providers = func.count(func.distinct(cells.c.provider_id)).filter(cells.c.claims > 0)
+        totals = select(*_sums(cells), providers.label("providers")).subquery()
+        turnaround = _turnarounds(_hours(query, per_provider=False))
+        found = await db.execute(
+            select(totals, *_days_of(turnaround)).select_from(totals.outerjoin(turnaround, true()))
+        )
         return found.one()._asdict()
 
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
-        """One pass: the figures of each month and of each provider (grouping sets)."""
-        claims = _claims(query).subquery()
-        month, provider = claims.c.month, claims.c.provider_id
+        """The figures of each month and of each provider (grouping sets over the
+        summaries), and each month's median turnaround."""
+        cells = _cells(query).subquery()
+        month, provider = cells.c.month, cells.c.provider_id
         found = await db.execute(
-            select(month, provider, *_figures(claims)).group_by(
-                func.grouping_sets(tuple_(month), tuple_(provider))
-            )
+            select(month, provider, *_sums(cells))
+            .group_by(func.grouping_sets(tuple_(month), tuple_(provider)))
+            .having(func.sum(cells.c.claims) > 0)
         )
         rows = found.all()
         by_month = {row.month: row._asdict() for row in rows if row.month is not None}
+        monthly = _turnarounds(_hours(query, per_provider=False), "month")
+        for row in await db.execute(select(monthly)):
+            by_month.setdefault(row.month, {})["median_turnaround_days"] = _median(row)
         series = (_CLAIMS, _APPROVAL_RATE, _MEDIAN_DAYS)
         trend = Trend(
             series=list(series), points=monthly_points(query.period.months(), by_month, series)
@@ -117,21 +138,21 @@ class ProviderPerformance(Report):
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
-        """Every provider's figures with the network's average beside them, in one pass
-        over all providers' claims (a window over the providers' sums), then narrowed to
-        the provider asked for."""
+        """Every provider's figures with the network's average beside them (a window over
+        the providers' sums), then narrowed to the provider asked for."""
         every_provider = replace(query, filters=replace(query.filters, provider_id=None))
-        claims = _claims(every_provider).subquery()
-        approved = claims.c.status.in_(APPROVED)
+        cells = _cells(every_provider).subquery()
+        turnaround = _turnarounds(_hours(every_provider, per_provider=True), "provider_id")
+        sums = (
+            select(cells.c.provider_id, *_sums(cells))
+            .group_by(cells.c.provider_id)
+            .having(func.sum(cells.c.claims) > 0)
+            .subquery()
+        )
         providers = (
-            select(
-                Provider.id.label("provider_id"),
-                Provider.name.label("provider"),
-                *_figures(claims),
-                func.count().filter(approved).label("approved_claims"),
-            )
-            .join(Provider, Provider.id == claims.c.provider_id)
-            .group_by(Provider.id)
+            select(sums, Provider.name.label("provider"), *_days_of(turnaround))
+            .join(Provider, Provider.id == sums.c.provider_id)
+            .outerjoin(turnaround, turnaround.c.provider_id == sums.c.provider_id)
             .subquery()
         )
         network = _average(
@@ -148,59 +169,218 @@ class ProviderPerformance(Report):
         return table
 
 
-def _claims(query: ReportQuery) -> Select[Any]:
-    """The period's claims, one row each with what the figures read of it."""
-    queried = select(ClaimEvent.claim_id).where(
-        ClaimEvent.tenant_id == query.tenant_id, ClaimEvent.to_status == ClaimStatus.QUERIED
+# --- what the summaries hold for the period --------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """The period as the summaries serve it: its whole months, and the days of the months
+    it covers only in part (as moments), which are read from the claims themselves. A
+    period that ends today or later covers its last month whole: no claim is later."""
+
+    months: list[date]
+    parts: list[tuple[datetime, datetime]]
+
+    @classmethod
+    def of(cls, query: ReportQuery) -> _Span:
+        period, now = query.period, datetime.now(UTC)
+        if query.filters.client_id is not None and query.filters.plan_id is not None:
+            # No summary is by client and plan at once: every day from the claims.
+            return cls([], [(start_of(period.first), end_of(period.last))])
+        months, parts = [], []
+        for month in period.months():
+            first, last = max(month, period.first), min(month_end(month), period.last)
+            if first == month and (last == month_end(month) or end_of(last) > now):
+                months.append(month)
+            else:
+                parts.append((start_of(first), end_of(last)))
+        return cls(months, parts)
+
+
+def _facts(query: ReportQuery, start: datetime, end: datetime) -> Any:
+    """The claims submitted from `start` until `end` as the summaries count each."""
+    columns = (  # as the function returns them
+        "tenant_id",
+        "currency",
+        "provider_id",
+        "client_id",
+        "plan_id",
+        "month",
+        "billed",
+        "approved_claim",
+        "approved",
+        "decided",
+        "queried",
+        "risk_events",
+        "hours",
     )
-    flags = (
-        select(RiskEvent.claim_id, func.count().label("risk_events"))
-        .where(RiskEvent.tenant_id == query.tenant_id, RiskEvent.claim_id.is_not(None))
-        .group_by(RiskEvent.claim_id)
+    return (
+        func.provider_claim_facts(query.tenant_id, start, end)
+        .table_valued(*columns)
+        .render_derived("facts")
+    )
+
+
+def _narrowed(where: Any, filters: ReportFilters) -> list[ColumnElement[bool]]:
+    """The provider, client and plan filters on a summary or facts row (`where.c`)."""
+    given = (
+        ("provider_id", filters.provider_id),
+        ("client_id", filters.client_id),
+        ("plan_id", filters.plan_id),
+    )
+    return [where.c[key] == value for key, value in given if value is not None and key in where.c]
+
+
+def _cells(query: ReportQuery) -> CompoundSelect[Any] | Select[Any]:
+    """(provider, month, figures summed) over the period's claims under the filters: the
+    summary rows of its whole months and the claims of its other days."""
+    span, months = _Span.of(query), ProviderClaimMonth.__table__
+    summed = [func.sum(months.c[key]).label(key) for key in SUMMED]
+    parts: list[Select[Any]] = [
+        select(months.c.provider_id, months.c.month, *summed)
+        .where(
+            months.c.tenant_id == query.tenant_id,
+            months.c.currency == query.currency,
+            months.c.month.in_(span.months),
+            *_narrowed(months, query.filters),
+        )
+        .group_by(months.c.provider_id, months.c.month)
+    ]
+    for start, end in span.parts:
+        f = _facts(query, start, end)
+        counted = [
+            func.count(),
+            func.sum(f.c.billed),
+            func.count().filter(f.c.approved_claim),
+            func.sum(f.c.approved),
+            func.count().filter(f.c.decided),
+            func.count().filter(f.c.queried),
+            func.sum(f.c.risk_events),
+        ]
+        parts.append(
+            select(
+                f.c.provider_id,
+                cast(f.c.month, Date).label("month"),
+                *(c.label(key) for c, key in zip(counted, SUMMED, strict=True)),
+            )
+            .where(f.c.currency == query.currency, *_narrowed(f, query.filters))
+            .group_by(f.c.provider_id, f.c.month)
+        )
+    return union_all(*parts) if len(parts) > 1 else parts[0]
+
+
+def _hours(query: ReportQuery, *, per_provider: bool) -> Subquery:
+    """(provider, month, hours, claims decided after them) over the period's claims under
+    the filters; `provider_id` is `ANY` unless `per_provider` (or a provider is asked)."""
+    span, hist = _Span.of(query), ProviderTurnaroundHours.__table__
+    filters = query.filters
+    scope = filters.client_id or filters.plan_id or ANY
+    if filters.provider_id is not None:
+        which = hist.c.provider_id == filters.provider_id
+    else:
+        which = hist.c.provider_id != ANY if per_provider else hist.c.provider_id == ANY
+    parts: list[Select[Any]] = [
+        select(hist.c.provider_id, hist.c.month, hist.c.hours, hist.c.claims).where(
+            hist.c.tenant_id == query.tenant_id,
+            hist.c.currency == query.currency,
+            hist.c.scope_id == scope,
+            hist.c.month.in_(span.months),
+            which,
+        )
+    ]
+    by_provider = per_provider or filters.provider_id is not None
+    for start, end in span.parts:
+        f = _facts(query, start, end)
+        provider = cast(f.c.provider_id, Uuid) if by_provider else literal(ANY, Uuid)
+        parts.append(
+            select(
+                provider.label("provider_id"),
+                cast(f.c.month, Date).label("month"),
+                cast(f.c.hours, Integer).label("hours"),
+                func.count().label("claims"),
+            )
+            .where(
+                f.c.currency == query.currency,
+                f.c.hours.is_not(None),
+                *_narrowed(f, filters),
+            )
+            .group_by(f.c.provider_id, f.c.month, f.c.hours)
+        )
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("hours")
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def _sums(cells: Subquery) -> list[ColumnElement[Any]]:
+    """Every figure of `FIGURES` but the turnaround over the rows of `cells`."""
+    c = cells.c
+    claims, approved_claims = func.sum(c.claims), func.sum(c.approved_claims)
+    approved = func.coalesce(func.sum(c.approved), 0)
+    return [
+        whole(func.coalesce(claims, 0)).label("claims"),
+        whole(func.coalesce(func.sum(c.billed), 0)).label("billed"),
+        whole(approved).label("approved"),
+        whole(func.coalesce(approved_claims, 0)).label("approved_claims"),
+        ratio(approved_claims, func.sum(c.decided)).label("approval_rate"),
+        ratio(func.sum(c.queried), claims).label("query_rate"),
+        whole(func.coalesce(func.sum(c.risk_events), 0)).label("risk_events"),
+        (100 * ratio(func.sum(c.risk_events), claims)).label("risk_per_100_claims"),
+        _average(approved, approved_claims).label("avg_approved"),
+    ]
+
+
+def _turnarounds(hours: Subquery, *keys: str) -> Subquery:
+    """The median and 90th percentile of the turnaround (in days, from whole hours) per
+    value of `keys`: `percentile_cont` over the claims each count of hours stands for."""
+    merged = (
+        select(*(hours.c[k] for k in keys), hours.c.hours, func.sum(hours.c.claims).label("n"))
+        .group_by(*(hours.c[k] for k in keys), hours.c.hours)
+        .having(func.sum(hours.c.claims) > 0)
         .subquery()
     )
-    waited = func.extract("epoch", Claim.decided_at - Claim.created_at) / SECONDS_A_DAY
-    month = cast(func.date_trunc("month", func.timezone("UTC", Claim.created_at)), Date)
-    read: list[ColumnElement[Any]] = [
-        Claim.provider_id.label("provider_id"),
-        month.label("month"),
-        Claim.status.label("status"),
-        Claim.total_billed.label("billed"),
-        Claim.total_approved.label("approved"),
-        waited.label("turnaround_days"),
-        Claim.id.in_(queried).label("queried"),
-        func.coalesce(flags.c.risk_events, 0).label("risk_events"),
-    ]
-    claims = (
-        select(*read)
-        .outerjoin(flags, flags.c.claim_id == Claim.id)
-        .where(
-            Claim.tenant_id == query.tenant_id,
-            Claim.currency == query.currency,
-            *on_days(Claim.created_at, query.period.first, query.period.last),
+    group = [merged.c[k] for k in keys]
+    partition = group or None
+    upto = func.sum(merged.c.n).over(partition_by=partition, order_by=merged.c.hours)
+    total = func.sum(merged.c.n).over(partition_by=partition)
+    ranked = select(*group, merged.c.hours, upto.label("upto"), total.label("n")).subquery()
+    return (
+        select(
+            *(ranked.c[k] for k in keys),
+            _percentile(ranked, Decimal("0.5")).label("median_hours"),
+            _percentile(ranked, Decimal("0.9")).label("p90_hours"),
         )
+        .group_by(*(ranked.c[k] for k in keys))
+        .subquery()
     )
-    return filtered_claims(claims, query.filters)
 
 
-def _figures(claims: Subquery) -> list[ColumnElement[Any]]:
-    """Every figure of `FIGURES` over the claims of `claims` (a `_claims` subquery)."""
-    c = claims.c
-    count = func.count()
-    approved = c.status.in_(APPROVED)
-    approved_amount = func.coalesce(func.sum(c.approved).filter(approved), 0)
+def _percentile(ranked: Subquery, fraction: Decimal) -> ColumnElement[Any]:
+    """Between the values at the ranks either side of `fraction` * (n - 1), as
+    `percentile_cont`: the value at rank k is the least `hours` with more than k claims
+    up to it."""
+    rank = literal(fraction, Numeric) * (ranked.c.n - 1)
+    low = func.floor(rank)
+    at_low = func.min(ranked.c.hours).filter(ranked.c.upto > low)
+    at_high = func.coalesce(func.min(ranked.c.hours).filter(ranked.c.upto > low + 1), at_low)
+    group_rank = literal(fraction, Numeric) * (func.max(ranked.c.n) - 1)
+    return at_low + (at_high - at_low) * (group_rank - func.floor(group_rank))
+
+
+def _days_of(turnaround: Subquery) -> list[ColumnElement[Any]]:
     return [
-        count.label("claims"),
-        whole(func.coalesce(func.sum(c.billed), 0)).label("billed"),
-        whole(approved_amount).label("approved"),
-        ratio(func.count().filter(approved), func.count(c.turnaround_days)).label("approval_rate"),
-        _days(0.5, c.turnaround_days).label("median_turnaround_days"),
-        _days(0.9, c.turnaround_days).label("p90_turnaround_days"),
-        ratio(func.count().filter(c.queried), count).label("query_rate"),
-        whole(func.coalesce(func.sum(c.risk_events), 0)).label("risk_events"),
-        (100 * ratio(func.sum(c.risk_events), count)).label("risk_per_100_claims"),
-        _average(approved_amount, func.count().filter(approved)).label("avg_approved"),
+        _days(turnaround.c.median_hours).label("median_turnaround_days"),
+        _days(turnaround.c.p90_hours).label("p90_turnaround_days"),
     ]
+
+
+def _days(hours: ColumnElement[Any]) -> ColumnElement[Any]:
+    return cast(func.round(cast(hours, Numeric) / HOURS_A_DAY, 2), Float)
+
+
+def _median(row: Any) -> float | None:
+    median = row.median_hours
+    return None if median is None else float(round(Decimal(median) / HOURS_A_DAY, 2))
 
 
 def whole(number: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -216,11 +396,6 @@ def ratio(part: ColumnElement[Any], total: ColumnElement[Any]) -> ColumnElement[
 def _average(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement[Any]:
     """Whole minor units (half away from zero); null over no claims."""
     return whole(func.round(cast(total, Numeric) / func.nullif(count, 0)))
-
-
-def _days(fraction: float, days: ColumnElement[Any]) -> ColumnElement[Any]:
-    percentile = func.percentile_cont(fraction).within_group(days)
-    return cast(func.round(cast(percentile, Numeric), 2), Float)
 
 
 def _top(
