@@ -96,11 +96,14 @@ class Claim(TenantScoped, Base):
             postgresql_include=[*_OPEN_CLAIM_FACTS, "status", "number", "member_id"],
             postgresql_where="decided_at IS NULL AND received_at IS NOT NULL",
         ),
+        # provider_tenant_id for the row-level security check: the dashboard counts the
+        # queue from the index alone.
         Index(
             "ix_claims_queue",
             "tenant_id",
             "queue_score",
             "id",
+            postgresql_include=["provider_tenant_id"],
             postgresql_where="status in ('RECEIVED', 'IN_REVIEW', 'RESUBMITTED')",
         ),
         CheckConstraint("total_approved <= total_billed", name="approved_within_billed"),

@@ -307,7 +307,24 @@ FUNCTIONS = (
 )
 
 
+QUEUED = "status in ('RECEIVED', 'IN_REVIEW', 'RESUBMITTED')"
+
+
+def _queue_index(include: list[str]) -> None:
+    op.drop_index("ix_claims_queue", table_name="claims")
+    op.create_index(
+        "ix_claims_queue",
+        "claims",
+        ["tenant_id", "queue_score", "id"],
+        postgresql_include=include,
+        postgresql_where=QUEUED,
+    )
+
+
 def upgrade() -> None:
+    # The dashboard's queue depth from the index alone (row-level security reads
+    # provider_tenant_id).
+    _queue_index(["provider_tenant_id"])
     for statement in TABLES:
         op.execute(statement)
     for table in SUMMARIES:
@@ -327,6 +344,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    _queue_index([])
     for statement in TRIGGERS:
         name, table = statement.split()[2], statement.split()[6]
         op.execute(f"DROP TRIGGER {name} ON {table}")
