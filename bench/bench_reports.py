@@ -1035,11 +1035,11 @@ async def load(database_url: str, hmo: Hmo, args: argparse.Namespace) -> None:
             await conn.execute(index["definition"])
         print(f"  {len(indexes)} indexes: {time.perf_counter() - started:.1f}s", flush=True)
         started = time.perf_counter()
-        # The rows above bypassed the summaries' triggers (replica role): computed once now.
+        # The rows above bypassed the report summaries' triggers (replica role): computed now.
         async with conn.transaction():
             await conn.execute("select set_config('app.tenant_id', $1, true)", hmo.tenant_id)
             await conn.execute("select claims_summaries_rebuild($1)", hmo.tenant_id)
-            await conn.execute("select provider_summaries_rebuild($1)", hmo.tenant_id)
+            await conn.execute("select report_summaries_rebuild($1)", hmo.tenant_id)
         print(f"  summaries: {time.perf_counter() - started:.1f}s", flush=True)
         await conn.execute("drop table b_claim, b_line, b_total, b_pa")
         await conn.execute("create table if not exists bench_loaded (tenant_id uuid)")

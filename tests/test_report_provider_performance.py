@@ -16,9 +16,8 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
-from core_api.reports.provider_summaries import ProviderClaimMonth, ProviderTurnaroundHours
 from tests.claims_world import World, item, move, new_claim, settle, world
 from tests.db import superuser
 from tests.factories import (
@@ -32,6 +31,7 @@ from tests.factories import (
 )
 from tests.report_history import move_back
 from tests.report_pages import all_rows
+from tests.report_summaries import assert_summaries_rebuild_the_same, hours
 
 NAME = "provider-performance"
 APPROVED = ("APPROVED", "SETTLED")
@@ -101,11 +101,6 @@ def percentile(values: list[float], fraction: float) -> float | None:
     low = int(rank)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def hours(wait: timedelta) -> int:
-    """A turnaround as the report counts it: in whole hours, to the nearest (half up)."""
-    return int((Decimal(wait.total_seconds()) / 3600).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def whole(amount: int, count: int) -> int | None:
@@ -315,31 +310,6 @@ async def test_every_figure_matches_the_raw_rows_under_each_filter(
     assert exported.status_code == 200, exported.text
     table = list(csv.DictReader(io.StringIO(exported.text)))
     assert table == [{k: "" if v is None else str(v) for k, v in r.items()} for r in rows]
-
-
-SUMMARIES = (ProviderClaimMonth.__table__, ProviderTurnaroundHours.__table__)
-
-
-async def assert_summaries_rebuild_the_same(tenant_id: str) -> None:
-    """What the triggers kept through the claims' random paths (and the moves into the
-    past) is what recomputing from the raw rows gives, bar rows that came to nothing."""
-
-    async def summaries() -> dict[str, set[tuple[Any, ...]]]:
-        found = {}
-        for table in SUMMARIES:
-            rows = await db.execute(
-                select(table).where(table.c.tenant_id == tenant_id, table.c.claims != 0)
-            )
-            found[table.name] = {tuple(row) for row in rows}
-        return found
-
-    async with superuser() as db:
-        kept = await summaries()
-        await db.execute(text("select provider_summaries_rebuild(:t)"), {"t": tenant_id})
-        rebuilt = await summaries()
-        await db.rollback()
-    assert kept == rebuilt
-    assert kept["provider_claim_months"]
 
 
 @pytest.mark.parametrize("param", ["status", "rule", "category", "urgency"])

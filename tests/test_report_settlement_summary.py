@@ -21,6 +21,7 @@ from core_api.reports.period import add_months, month_end
 from tests.claims_world import World, item, world
 from tests.db import superuser
 from tests.factories import ProviderCtx, link_provider, make_provider
+from tests.report_summaries import assert_summaries_rebuild_the_same, hours
 from tests.test_reports import all_rows, end_of, report
 
 NAME = "settlement-summary"
@@ -305,7 +306,7 @@ def expected(
         d for d in disputes if d.created_at < at and (d.resolved_at is None or d.resolved_at >= at)
     ]
     resolved = [d for d in disputes if within(d.resolved_at, start, end)]
-    days = [(c.settled_at - c.decided_at).total_seconds() / 86400 for c in settled]
+    days = [hours(c.settled_at - c.decided_at) / 24 for c in settled]
     return {
         "runs": len({run for run, s in run_status.items() if status in (None, s)}),
         "remittances": len(kept),
@@ -447,6 +448,7 @@ async def test_settlement_summary_matches_the_raw_rows(core: httpx.AsyncClient) 
     rng = random.Random(7)
     b = await build(core, rng)
     await spread_over_past(b, rng)
+    await assert_summaries_rebuild_the_same(b.w.hmo.id)
     raw = await read_raw(b)
     for first, last in (
         (TODAY.replace(day=1) - timedelta(days=120), TODAY),

@@ -7,8 +7,8 @@ are decided. Over those claims, network-wide for the KPIs and per provider for t
 - `approved`: the total approved of those APPROVED or SETTLED; `approval_rate`: those
   claims ÷ the claims decided (APPROVED, SETTLED or REJECTED);
 - turnaround: days from submission to decision (`decided_at - created_at`) of the decided
-  claims, their median and 90th percentile (interpolated, as `percentile_cont`), to
-  two decimals;
+  claims, each counted in whole hours (to the nearest), their median and 90th
+  percentile (interpolated, as `percentile_cont`), to two decimals;
 - `query_rate`: the claims queried at least once (a move to QUERIED in their history) ÷
   the claims;
 - `risk_per_100_claims`: the risk events raised on the claims, cleared ones included (the
@@ -17,13 +17,16 @@ are decided. Over those claims, network-wide for the KPIs and per provider for t
   `network_avg_approved` is the same over every provider of the tenant (under the client
   and plan filters, never the provider filter) and `cost_index` the provider's ÷ it.
 The rows are the providers with a claim in the period.
+
+The figures are read from summaries the database keeps in the transaction of each
+change to a claim, its events and its flags (`provider_summaries.py`): whole months from
+them, the days of a month the period covers only in part from the claims themselves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -50,7 +53,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.models import Provider
 from core_api.reports.base import Figures, Report, ReportFilters, ReportQuery, monthly_points
-from core_api.reports.period import month_end
 from core_api.reports.provider_summaries import (
     ANY,
     ProviderClaimMonth,
@@ -58,9 +60,9 @@ from core_api.reports.provider_summaries import (
 )
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import end_of, start_of
+from core_api.reports.turnaround_hours import in_days, median_days, split_months, turnarounds
 
 TOP = 10
-HOURS_A_DAY = 24
 # What the summaries add up of each claim, in `ProviderClaimMonth`'s columns.
 SUMMED = ("claims", "billed", "approved_claims", "approved", "decided", "queried", "risk_events")
 
@@ -101,9 +103,9 @@ class ProviderPerformance(Report):
         cells = _cells(query).subquery()
         providers = func.count(func.distinct(cells.c.provider_id)).filter(cells.c.claims > 0)
         totals = select(*_sums(cells), providers.label("providers")).subquery()
-        turnaround = _turnarounds(_hours(query, per_provider=False))
+        turnaround = turnarounds(_hours(query, per_provider=False))
         found = await db.execute(
-            select(totals, *_days_of(turnaround)).select_from(totals.outerjoin(turnaround, true()))
+            select(totals, *days_of(turnaround)).select_from(totals.outerjoin(turnaround, true()))
         )
         return found.one()._asdict()
 
@@ -119,9 +121,9 @@ class ProviderPerformance(Report):
         )
         rows = found.all()
         by_month = {row.month: row._asdict() for row in rows if row.month is not None}
-        monthly = _turnarounds(_hours(query, per_provider=False), "month")
+        monthly = turnarounds(_hours(query, per_provider=False), "month")
         for row in await db.execute(select(monthly)):
-            by_month.setdefault(row.month, {})["median_turnaround_days"] = _median(row)
+            by_month.setdefault(row.month, {})["median_turnaround_days"] = median_days(row)
         series = (_CLAIMS, _APPROVAL_RATE, _MEDIAN_DAYS)
         trend = Trend(
             series=list(series), points=monthly_points(query.period.months(), by_month, series)
@@ -142,7 +144,7 @@ class ProviderPerformance(Report):
         the providers' sums), then narrowed to the provider asked for."""
         every_provider = replace(query, filters=replace(query.filters, provider_id=None))
         cells = _cells(every_provider).subquery()
-        turnaround = _turnarounds(_hours(every_provider, per_provider=True), "provider_id")
+        turnaround = turnarounds(_hours(every_provider, per_provider=True), "provider_id")
         sums = (
             select(cells.c.provider_id, *_sums(cells))
             .group_by(cells.c.provider_id)
@@ -150,7 +152,7 @@ class ProviderPerformance(Report):
             .subquery()
         )
         providers = (
-            select(sums, Provider.name.label("provider"), *_days_of(turnaround))
+            select(sums, Provider.name.label("provider"), *days_of(turnaround))
             .join(Provider, Provider.id == sums.c.provider_id)
             .outerjoin(turnaround, turnaround.c.provider_id == sums.c.provider_id)
             .subquery()
@@ -175,26 +177,19 @@ class ProviderPerformance(Report):
 @dataclass(frozen=True, slots=True)
 class _Span:
     """The period as the summaries serve it: its whole months, and the days of the months
-    it covers only in part (as moments), which are read from the claims themselves. A
-    period that ends today or later covers its last month whole: no claim is later."""
+    it covers only in part (as moments), which are read from the claims themselves."""
 
     months: list[date]
     parts: list[tuple[datetime, datetime]]
 
     @classmethod
     def of(cls, query: ReportQuery) -> _Span:
-        period, now = query.period, datetime.now(UTC)
+        period = query.period
         if query.filters.client_id is not None and query.filters.plan_id is not None:
             # No summary is by client and plan at once: every day from the claims.
             return cls([], [(start_of(period.first), end_of(period.last))])
-        months, parts = [], []
-        for month in period.months():
-            first, last = max(month, period.first), min(month_end(month), period.last)
-            if first == month and (last == month_end(month) or end_of(last) > now):
-                months.append(month)
-            else:
-                parts.append((start_of(first), end_of(last)))
-        return cls(months, parts)
+        months, parts = split_months(period)
+        return cls(months, [(start_of(first), end_of(last)) for first, last in parts])
 
 
 def _facts(query: ReportQuery, start: datetime, end: datetime) -> Any:
@@ -330,57 +325,11 @@ def _sums(cells: Subquery) -> list[ColumnElement[Any]]:
     ]
 
 
-def _turnarounds(hours: Subquery, *keys: str) -> Subquery:
-    """The median and 90th percentile of the turnaround (in days, from whole hours) per
-    value of `keys`: `percentile_cont` over the claims each count of hours stands for."""
-    merged = (
-        select(*(hours.c[k] for k in keys), hours.c.hours, func.sum(hours.c.claims).label("n"))
-        .group_by(*(hours.c[k] for k in keys), hours.c.hours)
-        .having(func.sum(hours.c.claims) > 0)
-        .subquery()
-    )
-    group = [merged.c[k] for k in keys]
-    partition = group or None
-    upto = func.sum(merged.c.n).over(partition_by=partition, order_by=merged.c.hours)
-    total = func.sum(merged.c.n).over(partition_by=partition)
-    ranked = select(*group, merged.c.hours, upto.label("upto"), total.label("n")).subquery()
-    return (
-        select(
-            *(ranked.c[k] for k in keys),
-            _percentile(ranked, Decimal("0.5")).label("median_hours"),
-            _percentile(ranked, Decimal("0.9")).label("p90_hours"),
-        )
-        .group_by(*(ranked.c[k] for k in keys))
-        .subquery()
-    )
-
-
-def _percentile(ranked: Subquery, fraction: Decimal) -> ColumnElement[Any]:
-    """Between the values at the ranks either side of `fraction` * (n - 1), as
-    `percentile_cont`: the value at rank k is the least `hours` with more than k claims
-    up to it."""
-    rank = literal(fraction, Numeric) * (ranked.c.n - 1)
-    low = func.floor(rank)
-    at_low = func.min(ranked.c.hours).filter(ranked.c.upto > low)
-    at_high = func.coalesce(func.min(ranked.c.hours).filter(ranked.c.upto > low + 1), at_low)
-    group_rank = literal(fraction, Numeric) * (func.max(ranked.c.n) - 1)
-    return at_low + (at_high - at_low) * (group_rank - func.floor(group_rank))
-
-
-def _days_of(turnaround: Subquery) -> list[ColumnElement[Any]]:
+def days_of(turnaround: Subquery) -> list[ColumnElement[Any]]:
     return [
-        _days(turnaround.c.median_hours).label("median_turnaround_days"),
-        _days(turnaround.c.p90_hours).label("p90_turnaround_days"),
+        in_days(turnaround.c.median_hours).label("median_turnaround_days"),
+        in_days(turnaround.c.p90_hours).label("p90_turnaround_days"),
     ]
-
-
-def _days(hours: ColumnElement[Any]) -> ColumnElement[Any]:
-    return cast(func.round(cast(hours, Numeric) / HOURS_A_DAY, 2), Float)
-
-
-def _median(row: Any) -> float | None:
-    median = row.median_hours
-    return None if median is None else float(round(Decimal(median) / HOURS_A_DAY, 2))
 
 
 def whole(number: ColumnElement[Any]) -> ColumnElement[Any]:

@@ -8,7 +8,9 @@ Claims (money is a claim's approved amount, `total_approved`):
   (today at most). So outstanding = outstanding before the period + approved - paid, and
   the trend's outstanding is that running balance at each month's end;
 - days to settle: the median days from approval to settlement of the claims settled in
-  the period.
+  the period, each counted in whole hours (to the nearest), to two decimals.
+The claims' figures are read from summaries the database keeps in the transaction of
+each claim's change (`settlement_summaries.py`).
 Dispute adjustments are paid as lines of later runs: they count in remittance totals and
 in the dispute figures, not in the claims' approved, paid and outstanding.
 
@@ -30,7 +32,7 @@ reconciles; the per-provider and per-month totals are in the breakdown and the t
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -43,16 +45,17 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    false,
     func,
     literal,
     or_,
     select,
+    true,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.models import Provider
-from core_api.models.claim import Claim, ClaimStatus
 from core_api.models.finance import (
     Dispute,
     DisputeStatus,
@@ -63,16 +66,11 @@ from core_api.models.finance import (
     SettlementRun,
 )
 from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
+from core_api.reports.provider_summaries import ANY
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
-from core_api.reports.sql import (
-    Window,
-    day_of,
-    days_between,
-    grouped_by,
-    median,
-    month_of,
-    total,
-)
+from core_api.reports.settlement_summaries import SettlementClaimDay, SettlementTurnaroundHours
+from core_api.reports.sql import Window, day_of, first_of_month, grouped_by, month_of, total
+from core_api.reports.turnaround_hours import in_days, split_months, turnarounds
 
 STATUSES = tuple(RunStatus)
 TOP_PROVIDERS = 10
@@ -127,15 +125,14 @@ class SettlementSummary(Report):
 
     async def kpi_values(self, db: AsyncSession, query: ReportQuery) -> Figures:
         window = Window.of(query)
-        claims = _settled_claims(query, window)
-        days = days_between(claims.c.decided_at, claims.c.settled_at)
-        settled = window.holds(claims.c.settled_at)
+        claims = _settled_claims(query)
+        figures = select(*_claim_figures(claims, query)).subquery()
+        settling = turnarounds(_settle_hours(query))
         money = (
             await db.execute(
                 select(
-                    *_claim_figures(claims, window),
-                    median(days, 2, settled).label("days_to_settle"),
-                )
+                    figures, in_days(settling.c.median_hours).label("days_to_settle")
+                ).select_from(figures.outerjoin(settling, true()))
             )
         ).one()
         remittances = _remittances(query, window).subquery()
@@ -154,7 +151,7 @@ class SettlementSummary(Report):
     async def charts(self, db: AsyncSession, query: ReportQuery) -> tuple[Trend, list[Breakdown]]:
         window = Window.of(query)
         remittances = _remittances(query, window).subquery()
-        by_month, providers = await _claim_charts(db, query, window)
+        by_month, providers = await _claim_charts(db, query)
         _, kept = _status_kept(query, remittances)
         created = month_of(remittances.c.created_at)
         remitted = select(created, func.sum(remittances.c.total)).where(kept).group_by(created)
@@ -203,47 +200,67 @@ class SettlementSummary(Report):
 # --- claims -----------------------------------------------------------------------------
 
 
-def _settled_claims(query: ReportQuery, window: Window) -> Subquery:
-    """The approved claims any figure of the window counts: approved before its end and
-    not settled before its start."""
-    claims = select(
-        Claim.provider_id, Claim.total_approved, Claim.decided_at, Claim.settled_at
-    ).where(
-        Claim.status.in_((ClaimStatus.APPROVED, ClaimStatus.SETTLED)),
-        Claim.tenant_id == query.tenant_id,  # named, so the tenant-leading indexes serve
-        Claim.currency == query.currency,
-        Claim.decided_at < window.end,
-        or_(Claim.settled_at.is_(None), Claim.settled_at >= window.start),
+def _settled_claims(query: ReportQuery) -> Subquery:
+    """The approved claims any figure of the period counts (approved by its end, not
+    settled before its start), summed by provider and the days they were approved and
+    settled (`infinity` while not) as the summary keeps them."""
+    days = SettlementClaimDay.__table__
+    claims = select(days.c.provider_id, days.c.amount, days.c.approved_on, days.c.settled_on).where(
+        days.c.tenant_id == query.tenant_id,
+        days.c.currency == query.currency,
+        days.c.approved_on <= query.period.last,
+        days.c.settled_on >= query.period.first,
     )
     if query.filters.provider_id is not None:
-        claims = claims.where(Claim.provider_id == query.filters.provider_id)
+        claims = claims.where(days.c.provider_id == query.filters.provider_id)
     return claims.subquery("settled_claims")
 
 
-def _owed_at(claims: Subquery, moment: datetime) -> ColumnElement[bool]:
-    return and_(
-        claims.c.decided_at < moment,
-        or_(claims.c.settled_at.is_(None), claims.c.settled_at >= moment),
-    )
+def _owed_on(claims: Subquery, day: date) -> ColumnElement[bool]:
+    """Approved before `day` began and not settled by then."""
+    return and_(claims.c.approved_on < day, claims.c.settled_on >= day)
 
 
-def _claim_figures(claims: Subquery, window: Window) -> list[ColumnElement[Any]]:
-    amount = claims.c.total_approved
+def _claim_figures(claims: Subquery, query: ReportQuery) -> list[ColumnElement[Any]]:
+    amount, period = claims.c.amount, query.period
+    after = min(period.last, query.today) + timedelta(days=1)
     return [
-        total(amount, claims.c.decided_at >= window.start).label("approved"),
-        total(amount, window.holds(claims.c.settled_at)).label("paid"),
-        total(amount, _owed_at(claims, window.at)).label("outstanding"),
+        total(amount, claims.c.approved_on >= period.first).label("approved"),
+        total(amount, claims.c.settled_on.between(period.first, period.last)).label("paid"),
+        total(amount, _owed_on(claims, after)).label("outstanding"),
     ]
 
 
+def _settle_hours(query: ReportQuery) -> Subquery:
+    """(hours, claims settled after them) of the claims settled in the period: the
+    summary's whole months, and its days for the months the period covers in part."""
+    hours = SettlementTurnaroundHours.__table__
+    months, parts = split_months(query.period)
+    on = hours.c.settled_on
+    return (
+        select(hours.c.hours, hours.c.claims)
+        .where(
+            hours.c.tenant_id == query.tenant_id,
+            hours.c.currency == query.currency,
+            hours.c.provider_id == (query.filters.provider_id or ANY),
+            or_(
+                and_(hours.c.whole_month, on.in_(months)),
+                and_(~hours.c.whole_month, or_(false(), *(on.between(*p) for p in parts))),
+            ),
+        )
+        .subquery("settle_hours")
+    )
+
+
 async def _claim_charts(
-    db: AsyncSession, query: ReportQuery, window: Window
+    db: AsyncSession, query: ReportQuery
 ) -> tuple[defaultdict[date, dict[str, Any]], Breakdown]:
     """The claims' part of the charts in one pass: approved by the month of approval, paid
     by the month of settlement, the outstanding balance at each month's end (the balance
     before the period, plus approved, less paid), and the providers owed most."""
-    claims = _settled_claims(query, window)
-    approved_in, settled_in = month_of(claims.c.decided_at), month_of(claims.c.settled_at)
+    claims = _settled_claims(query)
+    approved_in = first_of_month(claims.c.approved_on)
+    settled_in = first_of_month(claims.c.settled_on)
     keys = (approved_in, settled_in, claims.c.provider_id)
     found = await db.execute(
         select(
@@ -252,8 +269,8 @@ async def _claim_charts(
             claims.c.provider_id,
             Provider.name,
             func.grouping(*keys).label("grouping"),
-            *_claim_figures(claims, window),
-            total(claims.c.total_approved, _owed_at(claims, window.start)).label("before"),
+            *_claim_figures(claims, query),
+            total(claims.c.amount, _owed_on(claims, query.period.first)).label("before"),
         )
         .join(Provider, Provider.id == claims.c.provider_id)
         .group_by(

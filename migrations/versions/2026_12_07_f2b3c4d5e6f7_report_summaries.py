@@ -1,9 +1,15 @@
 """exact summaries for provider performance, settlement, fraud, authorisation and coverage reports
 
-Provider performance: each claim's figures by provider, client, plan and month submitted
-(`provider_claim_months`) and its turnaround in whole hours (`provider_turnaround_hours`),
-kept by statement triggers on claims, claim_events and risk_events in the transaction of
-the change, and filled from the existing rows by `provider_summaries_rebuild`.
+- Provider performance: each claim's figures by provider, client, plan and month
+  submitted (`provider_claim_months`) and its turnaround in whole hours
+  (`provider_turnaround_hours`).
+- Settlement summary: approved claims' amounts by provider, day approved and day settled
+  (`settlement_claim_days`), and days from approval to settlement in whole hours
+  (`settlement_turnaround_hours`).
+
+Kept by statement triggers on claims, claim_events and risk_events in the transaction of
+the change (upserts in key order, so concurrent writers never deadlock on them), and
+filled from the existing rows by `report_summaries_rebuild(tenant)`.
 
 Revision ID: f2b3c4d5e6f7
 Revises: f1a2b3c4d5e6
@@ -22,15 +28,14 @@ down_revision: str | None = "f1a2b3c4d5e6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-BACKFILLED = (
-    "claims",
-    "enrollees",
-    "plan_versions",
-    "claim_events",
-    "risk_events",
+SUMMARIES = (
     "provider_claim_months",
     "provider_turnaround_hours",
+    "settlement_claim_days",
+    "settlement_turnaround_hours",
 )
+# Read or written by the backfill.
+BACKFILLED = ("claims", "enrollees", "plan_versions", "claim_events", "risk_events", *SUMMARIES)
 FIGURES = ("claims", "billed", "approved_claims", "approved", "decided", "queried", "risk_events")
 
 # The SQL that reads each claim of a relation (the transition tables, or the claims) as
@@ -88,20 +93,65 @@ SELECT ARRAY[
 ]
 $f$;
 
+-- Settlement: each approved claim's amount by provider, day approved and day settled
+-- (`infinity` while not), and days from approval to settlement in whole hours by the
+-- day (and the month) of settlement, for every provider together and each one.
+CREATE FUNCTION settlement_summaries_sql(source text, sign int) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $f$
+SELECT ARRAY[
+  format($q$
+    INSERT INTO settlement_claim_days AS s
+    SELECT tenant_id, currency, provider_id, (decided_at AT TIME ZONE 'UTC')::date,
+      coalesce((settled_at AT TIME ZONE 'UTC')::date, 'infinity'),
+      %2$s * count(*), %2$s * sum(total_approved)
+    FROM %1$s c
+    WHERE status IN ('APPROVED', 'SETTLED') AND decided_at IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (tenant_id, currency, provider_id, approved_on, settled_on) DO UPDATE SET
+      claims = s.claims + excluded.claims, amount = s.amount + excluded.amount
+  $q$, source, sign),
+  format($q$
+    INSERT INTO settlement_turnaround_hours AS s
+    SELECT c.tenant_id, c.currency, provider.id, span.whole_month,
+      CASE WHEN span.whole_month THEN date_trunc('month', c.settled_on)::date
+           ELSE c.settled_on END,
+      c.hours, %2$s * count(*)
+    FROM (
+      SELECT tenant_id, currency, provider_id, (settled_at AT TIME ZONE 'UTC')::date AS settled_on,
+        round(extract(epoch FROM settled_at - decided_at) / 3600)::int AS hours
+      FROM %1$s c0
+      WHERE status IN ('APPROVED', 'SETTLED') AND decided_at IS NOT NULL
+        AND settled_at IS NOT NULL
+    ) c
+    CROSS JOIN LATERAL (VALUES (uuid_nil()), (c.provider_id)) provider (id)
+    CROSS JOIN (VALUES (true), (false)) span (whole_month)
+    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT (tenant_id, currency, provider_id, whole_month, settled_on, hours)
+    DO UPDATE SET claims = s.claims + excluded.claims
+  $q$, source, sign)
+]
+$f$;
+
+-- Every statement that counts the claims of `source` in the reports' summaries.
+CREATE FUNCTION report_claims_sql(source text, sign int) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $f$
+SELECT provider_summaries_sql(source, sign) || settlement_summaries_sql(source, sign)
+$f$;
+
 CREATE FUNCTION uuid_nil() RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $f$ SELECT '00000000-0000-0000-0000-000000000000'::uuid $f$;
 
 -- An update counts only the claims whose counted columns changed (most updates move a
 -- claim through the queue): taken away as they were, added as they are.
-CREATE FUNCTION provider_summaries_on_claims() RETURNS trigger LANGUAGE plpgsql AS $f$
+CREATE FUNCTION report_summaries_on_claims() RETURNS trigger LANGUAGE plpgsql AS $f$
 DECLARE
   caller text := current_setting('app.tenant_id', true);
   changed text := CASE TG_OP WHEN 'UPDATE' THEN
     ' AND id IN (SELECT o.id FROM old_claims o JOIN new_claims n ON n.id = o.id WHERE'
-    ' (o.created_at, o.decided_at, o.status, o.currency, o.total_billed, o.total_approved,'
-    '  o.provider_id, o.enrollee_id, o.plan_version_id) IS DISTINCT FROM'
-    ' (n.created_at, n.decided_at, n.status, n.currency, n.total_billed, n.total_approved,'
-    '  n.provider_id, n.enrollee_id, n.plan_version_id))'
+    ' (o.created_at, o.decided_at, o.settled_at, o.status, o.currency, o.total_billed,'
+    '  o.total_approved, o.provider_id, o.enrollee_id, o.plan_version_id) IS DISTINCT FROM'
+    ' (n.created_at, n.decided_at, n.settled_at, n.status, n.currency, n.total_billed,'
+    '  n.total_approved, n.provider_id, n.enrollee_id, n.plan_version_id))'
     ELSE '' END;
   tenant uuid;
   statement text;
@@ -109,7 +159,7 @@ BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
     FOR tenant IN SELECT DISTINCT tenant_id FROM old_claims LOOP
       PERFORM set_config('app.tenant_id', tenant::text, true);
-      FOREACH statement IN ARRAY provider_summaries_sql(
+      FOREACH statement IN ARRAY report_claims_sql(
         format('(SELECT * FROM old_claims WHERE tenant_id = %L%s)', tenant, changed), -1
       ) LOOP
         EXECUTE statement;
@@ -119,7 +169,7 @@ BEGIN
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     FOR tenant IN SELECT DISTINCT tenant_id FROM new_claims LOOP
       PERFORM set_config('app.tenant_id', tenant::text, true);
-      FOREACH statement IN ARRAY provider_summaries_sql(
+      FOREACH statement IN ARRAY report_claims_sql(
         format('(SELECT * FROM new_claims WHERE tenant_id = %L%s)', tenant, changed), 1
       ) LOOP
         EXECUTE statement;
@@ -206,13 +256,15 @@ $f$;
 
 -- The summaries of a tenant recomputed from its claims (the migration's backfill, the
 -- bench after its bulk load, and the tests' check of the triggers).
-CREATE FUNCTION provider_summaries_rebuild(tenant uuid) RETURNS void LANGUAGE plpgsql AS $f$
+CREATE FUNCTION report_summaries_rebuild(tenant uuid) RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
   statement text;
 BEGIN
   DELETE FROM provider_claim_months WHERE tenant_id = tenant;
   DELETE FROM provider_turnaround_hours WHERE tenant_id = tenant;
-  FOREACH statement IN ARRAY provider_summaries_sql(
+  DELETE FROM settlement_claim_days WHERE tenant_id = tenant;
+  DELETE FROM settlement_turnaround_hours WHERE tenant_id = tenant;
+  FOREACH statement IN ARRAY report_claims_sql(
     format('(SELECT * FROM claims WHERE tenant_id = %L)', tenant), 1
   ) LOOP
     EXECUTE statement;
@@ -235,17 +287,17 @@ BEGIN
 END
 $f$;
 
-CREATE TRIGGER provider_summaries_claims_inserted AFTER INSERT ON claims
+CREATE TRIGGER report_summaries_claims_inserted AFTER INSERT ON claims
   REFERENCING NEW TABLE AS new_claims
-  FOR EACH STATEMENT EXECUTE FUNCTION provider_summaries_on_claims();
+  FOR EACH STATEMENT EXECUTE FUNCTION report_summaries_on_claims();
 
-CREATE TRIGGER provider_summaries_claims_updated AFTER UPDATE ON claims
+CREATE TRIGGER report_summaries_claims_updated AFTER UPDATE ON claims
   REFERENCING OLD TABLE AS old_claims NEW TABLE AS new_claims
-  FOR EACH STATEMENT EXECUTE FUNCTION provider_summaries_on_claims();
+  FOR EACH STATEMENT EXECUTE FUNCTION report_summaries_on_claims();
 
-CREATE TRIGGER provider_summaries_claims_deleted AFTER DELETE ON claims
+CREATE TRIGGER report_summaries_claims_deleted AFTER DELETE ON claims
   REFERENCING OLD TABLE AS old_claims
-  FOR EACH STATEMENT EXECUTE FUNCTION provider_summaries_on_claims();
+  FOR EACH STATEMENT EXECUTE FUNCTION report_summaries_on_claims();
 
 CREATE TRIGGER provider_summaries_flags_inserted AFTER INSERT ON risk_events
   REFERENCING NEW TABLE AS new_flags
@@ -264,17 +316,19 @@ DROP = """
 DROP TRIGGER provider_summaries_queries ON claim_events;
 DROP TRIGGER provider_summaries_flags_deleted ON risk_events;
 DROP TRIGGER provider_summaries_flags_inserted ON risk_events;
-DROP TRIGGER provider_summaries_claims_deleted ON claims;
-DROP TRIGGER provider_summaries_claims_updated ON claims;
-DROP TRIGGER provider_summaries_claims_inserted ON claims;
+DROP TRIGGER report_summaries_claims_deleted ON claims;
+DROP TRIGGER report_summaries_claims_updated ON claims;
+DROP TRIGGER report_summaries_claims_inserted ON claims;
 DROP FUNCTION provider_claim_facts(uuid, timestamptz, timestamptz);
-DROP FUNCTION provider_summaries_rebuild(uuid);
+DROP FUNCTION report_summaries_rebuild(uuid);
 DROP FUNCTION provider_summaries_on_queries();
 DROP FUNCTION provider_summaries_on_flags();
 DROP FUNCTION provider_flags_sql(text, int);
-DROP FUNCTION provider_summaries_on_claims();
-DROP FUNCTION uuid_nil();
+DROP FUNCTION report_summaries_on_claims();
+DROP FUNCTION report_claims_sql(text, int);
+DROP FUNCTION settlement_summaries_sql(text, int);
 DROP FUNCTION provider_summaries_sql(text, int);
+DROP FUNCTION uuid_nil();
 DROP FUNCTION provider_facts_sql(text);
 """
 
@@ -309,7 +363,35 @@ def upgrade() -> None:
             "tenant_id", "currency", "scope_id", "provider_id", "month", "hours"
         ),
     )
-    for table in ("provider_claim_months", "provider_turnaround_hours"):
+    op.create_table(
+        "settlement_claim_days",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("provider_id", sa.Uuid(), nullable=False),
+        sa.Column("approved_on", sa.Date(), nullable=False),
+        sa.Column("settled_on", sa.Date(), nullable=False),
+        sa.Column("claims", sa.BigInteger(), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "currency", "provider_id", "approved_on", "settled_on"
+        ),
+    )
+    op.create_table(
+        "settlement_turnaround_hours",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("provider_id", sa.Uuid(), nullable=False),
+        sa.Column("whole_month", sa.Boolean(), nullable=False),
+        sa.Column("settled_on", sa.Date(), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=False),
+        sa.Column("claims", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "currency", "provider_id", "whole_month", "settled_on", "hours"
+        ),
+    )
+    for table in SUMMARIES:
         enable_tenant_rls(table)
     for statement in FACTS.split("\n\n"):  # one at a time: each is prepared
         op.execute(statement)
@@ -317,7 +399,7 @@ def upgrade() -> None:
     # is lifted for this transaction's backfill only.
     for table in BACKFILLED:
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
-    op.execute("SELECT provider_summaries_rebuild(id) FROM tenants")
+    op.execute("SELECT report_summaries_rebuild(id) FROM tenants")
     for table in BACKFILLED:
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
 
@@ -325,6 +407,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for statement in filter(str.strip, DROP.split(";\n")):
         op.execute(statement)
+    op.drop_table("settlement_turnaround_hours")
+    op.drop_table("settlement_claim_days")
     op.drop_table("provider_turnaround_hours")
     op.drop_table("provider_claim_months")
     op.drop_index("ix_claims_created", table_name="claims")
