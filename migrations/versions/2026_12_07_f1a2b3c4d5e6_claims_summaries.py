@@ -71,7 +71,7 @@ TABLES = [
 )""",
 ]
 
-# The ACTIVE spans of the members of `tenant` (all of them when `ids` is null). A member
+# The ACTIVE spans of the members `ids` of `tenant`. A member
 # who never left ACTIVE is covered from its coverage start on; the others' spans come
 # from their history (a change holds until the next one, the latest recorded winning a
 # tie), each with the end of the member's previous non-empty ACTIVE span.
@@ -101,7 +101,7 @@ CROSS JOIN LATERAL (
         WHERE c.tenant_id = e.tenant_id AND c.enrollee_id = e.id AND c.status <> 'ACTIVE'
     )
 ) s
-WHERE e.tenant_id = tenant AND (ids IS NULL OR e.id = ANY (ids))
+WHERE e.tenant_id = tenant AND e.id = ANY (ids)
 $$"""
 
 REFRESH_FUNCTION = """
@@ -140,7 +140,11 @@ INCURRED_EMPTIED = "DELETE FROM incurred_days WHERE claims = 0"
 CLAIM_DELTA = f"""
 SELECT c.tenant_id, c.service_date, e.client_id, e.plan_id, c.currency,
     {{sign}} AS sign, c.total_approved AS amount
-FROM {{rows}} c JOIN enrollees e ON e.tenant_id = c.tenant_id AND e.id = c.enrollee_id
+FROM {{rows}} c
+CROSS JOIN LATERAL (
+    SELECT e.client_id, e.plan_id FROM enrollees e
+    WHERE e.tenant_id = c.tenant_id AND e.id = c.enrollee_id LIMIT 1
+) e
 WHERE c.status IN {INCURRED}"""
 
 # An enrollee moved to another client or plan takes its incurred claims along.
@@ -150,8 +154,10 @@ SELECT c.tenant_id, c.service_date, e.client_id, e.plan_id, c.currency,
 FROM {{rows}} e
 JOIN new_rows n ON n.id = e.id
 JOIN old_rows o ON o.id = e.id AND (o.client_id, o.plan_id) <> (n.client_id, n.plan_id)
-JOIN claims c ON c.tenant_id = e.tenant_id AND c.enrollee_id = e.id
-WHERE c.status IN {INCURRED}"""
+CROSS JOIN LATERAL (
+    SELECT c.tenant_id, c.service_date, c.currency, c.total_approved FROM claims c
+    WHERE c.tenant_id = e.tenant_id AND c.enrollee_id = e.id AND c.status IN {INCURRED}
+) c"""
 
 COHORT_DELTA = """
 SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi, {sign} AS sign
@@ -285,7 +291,9 @@ BEGIN
     WHERE c.tenant_id = tenant AND c.status IN {INCURRED}
     GROUP BY 1, 2, 3, 4, 5;
     DELETE FROM member_spans WHERE tenant_id = tenant;
-    INSERT INTO member_spans SELECT * FROM member_spans_of(tenant, NULL);
+    INSERT INTO member_spans SELECT * FROM member_spans_of(
+        tenant, ARRAY(SELECT id FROM enrollees WHERE tenant_id = tenant)
+    );
     -- Counted again from the spans (their trigger does not fire in a bulk load that
     -- skips triggers).
     DELETE FROM coverage_cohorts WHERE tenant_id = tenant;
