@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Numeric, Subquery, cast, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, Float, Numeric, Subquery, cast, func, select
 
 from core_api.reports.period import Period, month_end
 from core_api.reports.sql import end_of
@@ -17,8 +17,8 @@ HOURS_A_DAY = 24
 
 
 def turnarounds(hours: Subquery, *keys: str) -> Subquery:
-    """The median and 90th percentile of the turnaround (in days, from whole hours) per
-    value of `keys`: `percentile_cont` over the claims each count of hours stands for."""
+    """The median and 90th percentile of the turnaround (in hours) per value of `keys`:
+    `percentile_cont` over the claims each count of hours stands for."""
     merged = (
         select(*(hours.c[k] for k in keys), hours.c.hours, func.sum(hours.c.claims).label("n"))
         .group_by(*(hours.c[k] for k in keys), hours.c.hours)
@@ -29,28 +29,33 @@ def turnarounds(hours: Subquery, *keys: str) -> Subquery:
     partition = group or None
     upto = func.sum(merged.c.n).over(partition_by=partition, order_by=merged.c.hours)
     total = func.sum(merged.c.n).over(partition_by=partition)
-    ranked = select(*group, merged.c.hours, upto.label("upto"), total.label("n")).subquery()
+    ranked = select(
+        *group,
+        merged.c.hours,
+        cast(upto, BigInteger).label("upto"),
+        cast(total, BigInteger).label("n"),
+    ).subquery()
     return (
         select(
             *(ranked.c[k] for k in keys),
-            _percentile(ranked, Decimal("0.5")).label("median_hours"),
-            _percentile(ranked, Decimal("0.9")).label("p90_hours"),
+            _percentile(ranked, 1, 2).label("median_hours"),
+            _percentile(ranked, 9, 10).label("p90_hours"),
         )
         .group_by(*(ranked.c[k] for k in keys))
         .subquery()
     )
 
 
-def _percentile(ranked: Subquery, fraction: Decimal) -> ColumnElement[Any]:
-    """Between the values at the ranks either side of `fraction` * (n - 1), as
-    `percentile_cont`: the value at rank k is the least `hours` with more than k claims
-    up to it."""
-    rank = literal(fraction, Numeric) * (ranked.c.n - 1)
-    low = func.floor(rank)
-    at_low = func.min(ranked.c.hours).filter(ranked.c.upto > low)
-    at_high = func.coalesce(func.min(ranked.c.hours).filter(ranked.c.upto > low + 1), at_low)
-    group_rank = literal(fraction, Numeric) * (func.max(ranked.c.n) - 1)
-    return at_low + (at_high - at_low) * (group_rank - func.floor(group_rank))
+def _percentile(ranked: Subquery, part: int, whole: int) -> ColumnElement[Any]:
+    """The `part`/`whole` percentile as `percentile_cont`: between the values at the ranks
+    either side of r = `part` * (n - 1) / `whole`, the value at rank k being the least
+    `hours` with more than k claims up to it (in integers: `whole` * upto > k * `whole`)."""
+    c = ranked.c
+    rank_times_whole = part * (c.n - 1)
+    at_low = func.min(c.hours).filter(whole * c.upto > rank_times_whole)
+    at_high = func.min(c.hours).filter(whole * c.upto > rank_times_whole + whole)
+    fraction = cast(func.mod(part * (func.max(c.n) - 1), whole), Numeric) / whole
+    return at_low + (func.coalesce(at_high, at_low) - at_low) * fraction
 
 
 def in_days(hours: ColumnElement[Any]) -> ColumnElement[Any]:
