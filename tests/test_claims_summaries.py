@@ -1,8 +1,9 @@
-"""The summaries the database keeps for the loss ratio and premium exposure
-(`incurred_days`, `member_spans`, `coverage_cohorts`) are what `claims_summaries_rebuild`
-computes from the raw rows, after any mix of changes: members joining, backdated,
-suspended, reactivated, terminated, moved to another client or plan; claims in every
-state, settled, re-dated and deleted."""
+"""The summaries the database keeps for the loss ratio, premium exposure and the
+dashboard (`incurred_days`, `member_spans`, `coverage_cohorts`, `open_flags`) are what
+`claims_summaries_rebuild` computes from the raw rows, after any mix of changes: members
+joining, backdated, suspended, reactivated, terminated, moved to another client or plan;
+claims in every state, settled, re-dated and deleted; flags raised, cleared, confirmed
+by a rejection or a "Not me" report, and released again."""
 
 from __future__ import annotations
 
@@ -14,14 +15,17 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
+from core_api.reports.period import MAX_MONTHS, add_months, month_start
 from tests.claims_world import PATHS, move, settle, world
 from tests.db import superuser
 from tests.report_members import BENEFITS, claim_on, covered_days, populate, premium, read_book
+from tests.test_report_fraud_anomaly import NAME, fraud_world, random_history
 
 SUMMARIES = {
     "incurred_days": "service_date, client_id, plan_id, currency, claims, amount",
     "member_spans": "enrollee_id, lo, hi, prev_hi, client_id, plan_id, relationship",
     "coverage_cohorts": "client_id, plan_id, relationship, lo, hi, prev_hi, members",
+    "open_flags": "event_id, on_claim, currency",
 }
 
 CLAIM_ROWS = ("claim_events", "claim_items", "claim_queries", "platform_fees", "risk_events")
@@ -116,3 +120,38 @@ async def test_a_new_member_and_its_approved_claim_are_counted_at_once(
         (uuid.UUID(w.member["id"]), start, date.max, date.min)
     ]
     assert [row[-1] for row in kept["coverage_cohorts"]] == [1]
+
+
+async def test_open_flags_are_fraud_anomalys_open_ones(core: httpx.AsyncClient) -> None:
+    c = await fraud_world(core)
+    w = c.w
+    await random_history(core, c, random.Random(11))
+    kept = await summaries(w.hmo.id)
+    assert kept["open_flags"]
+    assert kept == await rebuilt(w.hmo.id)
+    # A rejected claim's flags are confirmed; back in review, open again.
+    rejected = await db_value(
+        "select c.id from claims c join risk_events e on e.claim_id = c.id"
+        " where c.tenant_id = :t and c.status = 'REJECTED' and e.cleared_at is null limit 1",
+        t=w.hmo.id,
+    )
+    await sql("update claims set status = 'IN_REVIEW' where id = :id", id=rejected)
+    await sql(
+        "update authorizations set hold_cleared_at = now() where tenant_id = :t and suspicious",
+        t=w.hmo.id,
+    )
+    kept = await summaries(w.hmo.id)
+    assert kept == await rebuilt(w.hmo.id)
+    since = add_months(month_start(date.today()), 1 - MAX_MONTHS)
+    report = await core.get(
+        f"/v1/reports/{NAME}", params={"from": since.isoformat()}, headers=w.hmo.admin
+    )
+    assert report.status_code == 200, report.text
+    open_ = next(k["value"] for k in report.json()["kpis"] if k["key"] == "open")
+    body = (await core.get("/v1/dashboard", headers=w.hmo.admin)).json()
+    assert body["fraud_flags"]["open"] == open_ == len(kept["open_flags"])
+
+
+async def db_value(statement: str, **params: Any) -> Any:
+    async with superuser() as db:
+        return await db.scalar(text(statement), params)

@@ -63,6 +63,13 @@ class Authorization(TenantScoped, Base):
         Index("ix_authorizations_status", "tenant_id", "status"),
         Index("ix_authorizations_enrollee", "tenant_id", "enrollee_id", "id"),
         Index("ix_authorizations_provider_tenant", "provider_tenant_id", "created_at"),
+        # The PA a claim used (the open-flags summary follows a claim's change to it).
+        Index(
+            "ix_authorizations_used_by",
+            "tenant_id",
+            "used_by_claim_id",
+            postgresql_where="used_by_claim_id IS NOT NULL",
+        ),
         Index(
             "ix_authorizations_sla",
             "tenant_id",

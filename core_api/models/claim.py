@@ -63,6 +63,14 @@ class Claim(TenantScoped, Base):
         tenant_fk("enrollee_id", "enrollees"),
         tenant_fk("plan_version_id", "plan_versions"),
         Index("ix_claims_status", "tenant_id", "status"),
+        # The claims citing a PA's auth code (the open-flags summary follows a PA's change
+        # to them).
+        Index(
+            "ix_claims_auth_code",
+            "tenant_id",
+            "auth_code",
+            postgresql_where="auth_code IS NOT NULL",
+        ),
         Index("ix_claims_provider_month", "tenant_id", "provider_id", "billing_month"),
         Index("ix_claims_enrollee_date", "tenant_id", "enrollee_id", "service_date"),
         Index("ix_claims_provider_tenant", "provider_tenant_id", "created_at"),
@@ -215,6 +223,12 @@ class RiskEvent(TenantScoped, Base):
         tenant_fk("claim_id", "claims", ondelete="CASCADE"),
         Index("ix_risk_events_rule", "tenant_id", "rule", "created_at"),
         Index("ix_risk_events_claim", "tenant_id", "claim_id"),
+        Index(
+            "ix_risk_events_authorization",
+            "tenant_id",
+            "authorization_id",
+            postgresql_where="authorization_id IS NOT NULL",
+        ),
     )
 
     claim_id: Mapped[uuid.UUID | None]

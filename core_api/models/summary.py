@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import Index, Integer, String, text
+from sqlalchemy import Boolean, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_api.models.base import Base
@@ -65,3 +65,17 @@ class CoverageCohort(Base):
     hi: Mapped[date] = mapped_column(primary_key=True)
     prev_hi: Mapped[date] = mapped_column(primary_key=True)
     members: Mapped[int] = mapped_column(Integer)
+
+
+class OpenFlag(Base):
+    """A risk event whose outcome is `open` as fraud-anomaly reads it (not cleared, its
+    claim not rejected, no "Not me" report standing on its PA), in its claim's or PA's
+    currency; `on_claim` tells which (an event counts once on each it is raised on)."""
+
+    __tablename__ = "open_flags"
+    __table_args__ = (Index("ix_open_flags_currency", "tenant_id", "currency"),)
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    on_claim: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))

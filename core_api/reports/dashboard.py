@@ -3,9 +3,10 @@ open fraud flags, the claims queue and the PAs awaiting a decision, in one answe
 
 Months and the year are UTC. Where a report computes a figure the dashboard takes it
 from that report, so the two always agree: the loss ratio from `loss-ratio` over this
-year up to today, the open and past-SLA claims from `claims-aging` as of today, the open
-fraud flags from `fraud-anomaly` (its `open` outcome, over every flag ever raised). PA
-due times are those the PA SLA (`core_api.authorizations.sla`) stamped on each PA.
+year up to today, the open and past-SLA claims from `claims-aging` as of today. The open
+fraud flags are fraud-anomaly's `open` outcome over every flag ever raised, counted in
+`open_flags` (the flags the database keeps open by that report's rule). PA due times
+are those the PA SLA (`core_api.authorizations.sla`) stamped on each PA.
 """
 
 from __future__ import annotations
@@ -19,12 +20,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.authorizations.sla import sla_hours
 from core_api.claims.queue import OPEN_SQL
-from core_api.kit.fields import FIRST_DAY
 from core_api.kit.filters import on_days
 from core_api.models.authorization import OPEN_STATUSES, Authorization, Urgency
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim
 from core_api.models.finance import RunStatus, SettlementRun
+from core_api.models.summary import OpenFlag
 from core_api.reports.base import ReportFilters, ReportQuery
 from core_api.reports.claims_aging import ClaimsAging
 from core_api.reports.dashboard_schemas import (
@@ -36,7 +37,6 @@ from core_api.reports.dashboard_schemas import (
     PendingAuthorizations,
     SettlementThisMonth,
 )
-from core_api.reports.fraud_anomaly import FraudAnomaly
 from core_api.reports.loss_ratio import LossRatio
 from core_api.reports.period import Period, add_months, month_start
 from core_api.reports.service import tenant_currency
@@ -56,7 +56,6 @@ async def read(db: AsyncSession, tenant_id: uuid.UUID) -> DashboardRead:
     counts = await _counts(db, tenant_id, currency, today)
     loss = await LossRatio().kpi_values(db, over(year_start))
     aging = await ClaimsAging().kpi_values(db, over(today))
-    fraud = await FraudAnomaly().kpi_values(db, over(FIRST_DAY))
     return DashboardRead(
         as_of=now,
         currency=currency,
@@ -67,7 +66,7 @@ async def read(db: AsyncSession, tenant_id: uuid.UUID) -> DashboardRead:
             runs=counts["runs"], amount=counts["run_amount"], paid=counts["run_paid"]
         ),
         loss_ratio=LossRatioThisYear.model_validate({"from": year_start, "to": today, **loss}),
-        fraud_flags=FraudFlags(open=fraud["open"]),
+        fraud_flags=FraudFlags(open=counts["open_flags"]),
         claims_queue=ClaimsQueue(
             depth=counts["queue_depth"], open=aging["claims"], past_sla=aging["past_sla"]
         ),
@@ -110,11 +109,15 @@ async def _counts(
         .subquery()
     )
     queue = select(func.count()).where(Claim.tenant_id == tenant_id, text(OPEN_SQL))
+    open_flags = select(func.count()).where(
+        OpenFlag.tenant_id == tenant_id, OpenFlag.currency == currency
+    )
     found = await db.execute(
         select(
             received(this_month, add_months(this_month, 1)).label("received_this_month"),
             received(last_month, this_month).label("received_last_month"),
             queue.scalar_subquery().label("queue_depth"),
+            open_flags.scalar_subquery().label("open_flags"),
             runs,
         )
     )

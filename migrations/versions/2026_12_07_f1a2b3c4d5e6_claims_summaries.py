@@ -1,4 +1,5 @@
-"""exact summaries of incurred claims and coverage (loss ratio, dashboard, premium exposure)
+"""exact summaries of incurred claims, coverage and open flags (loss ratio, dashboard,
+premium exposure)
 
 - `incurred_days`: the approved amounts of the claims APPROVED or SETTLED, per service
   day, the member's (current) client and plan, and currency, with how many claims.
@@ -6,13 +7,16 @@
   (`core_api.plans.premiums`), with the member's current client, plan and relationship
   and the end of its previous ACTIVE span (`prev_hi`); `coverage_cohorts` counts the
   members per identical span (what exposure prices).
+- `open_flags`: the risk events whose outcome is `open` as fraud-anomaly reads it.
 
 Kept in the transaction of the change by statement triggers with transition tables,
 whose deltas are upserted in key order (two transactions lock summary rows in the same
 order, so they never deadlock on them): claims -> incurred_days; enrollees (client, plan,
 relationship, coverage start) -> member_spans and incurred_days; status changes ->
-member_spans; member_spans -> coverage_cohorts. `claims_summaries_rebuild(tenant)`
-recomputes all three from the raw rows (the backfill here, the bench loader, the tests).
+member_spans; member_spans -> coverage_cohorts; risk events, and the claims and PAs
+that decide an outcome -> open_flags. `claims_summaries_rebuild(tenant)` recomputes them
+all from the raw rows (the backfill here, the bench loader, the tests). The claims queue
+index gains provider_tenant_id (the dashboard counts the queue from it alone).
 
 Revision ID: f1a2b3c4d5e6
 Revises: e7c1d3f5a9b2
@@ -69,6 +73,13 @@ TABLES = [
     CONSTRAINT pk_coverage_cohorts
         PRIMARY KEY (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi)
 )""",
+    """CREATE TABLE open_flags (
+    tenant_id uuid NOT NULL,
+    event_id uuid NOT NULL,
+    on_claim boolean NOT NULL,
+    currency varchar(3) NOT NULL,
+    CONSTRAINT pk_open_flags PRIMARY KEY (tenant_id, event_id, on_claim)
+)""",
 ]
 
 # The ACTIVE spans of the members `ids` of `tenant`. A member
@@ -104,23 +115,61 @@ CROSS JOIN LATERAL (
 WHERE e.tenant_id = tenant AND e.id = ANY (ids)
 $$"""
 
+# The open flags among the risk events `ids` of `tenant`, by fraud-anomaly's rule: an
+# event on a claim (its PA the one whose auth code the claim cites) and one on a PA (its
+# claim the one that used the PA) are open unless cleared, or confirmed (the claim
+# rejected, or a "Not me" report standing on the PA).
+OPEN_FLAGS_FUNCTION = """
+CREATE FUNCTION open_flags_of(tenant uuid, ids uuid[])
+RETURNS SETOF open_flags LANGUAGE sql STABLE AS $$
+SELECT e.tenant_id, e.id, true, c.currency
+FROM risk_events e
+CROSS JOIN LATERAL (
+    SELECT c.status, c.currency, c.auth_code FROM claims c
+    WHERE c.tenant_id = e.tenant_id AND c.id = e.claim_id LIMIT 1
+) c
+LEFT JOIN LATERAL (
+    SELECT a.suspicious, a.hold_cleared_at FROM authorizations a
+    WHERE a.tenant_id = e.tenant_id AND a.auth_code = c.auth_code LIMIT 1
+) a ON true
+WHERE e.tenant_id = tenant AND e.id = ANY (ids) AND e.cleared_at IS NULL
+    AND (c.status = 'REJECTED' OR (a.suspicious AND a.hold_cleared_at IS NULL)) IS NOT TRUE
+UNION ALL
+SELECT e.tenant_id, e.id, false, a.currency
+FROM risk_events e
+CROSS JOIN LATERAL (
+    SELECT a.currency, a.used_by_claim_id, a.suspicious, a.hold_cleared_at
+    FROM authorizations a
+    WHERE a.tenant_id = e.tenant_id AND a.id = e.authorization_id LIMIT 1
+) a
+LEFT JOIN LATERAL (
+    SELECT c.status FROM claims c
+    WHERE c.tenant_id = e.tenant_id AND c.id = a.used_by_claim_id LIMIT 1
+) c ON true
+WHERE e.tenant_id = tenant AND e.id = ANY (ids) AND e.cleared_at IS NULL
+    AND (c.status = 'REJECTED' OR (a.suspicious AND a.hold_cleared_at IS NULL)) IS NOT TRUE
+$$"""
+
+# `{table}` computed again for the rows of the things `ids` (`{key}`) of `tenants`: their
+# rows deleted, then what `{table}_of` finds for them inserted.
 REFRESH_FUNCTION = """
-CREATE FUNCTION member_spans_refresh(tenants uuid[], ids uuid[])
+CREATE FUNCTION {table}_refresh(tenants uuid[], ids uuid[])
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     tenant uuid;
 BEGIN
-    DELETE FROM member_spans s
-    USING unnest(tenants, ids) AS m(tenant_id, enrollee_id)
-    WHERE s.tenant_id = m.tenant_id AND s.enrollee_id = m.enrollee_id;
+    DELETE FROM {table} s
+    USING unnest(tenants, ids) AS m(tenant_id, id)
+    WHERE s.tenant_id = m.tenant_id AND s.{key} = m.id;
     FOR tenant IN SELECT DISTINCT t FROM unnest(tenants) t ORDER BY 1 LOOP
-        INSERT INTO member_spans
-        SELECT * FROM member_spans_of(
+        INSERT INTO {table}
+        SELECT * FROM {table}_of(
             tenant, ARRAY(SELECT i FROM unnest(tenants, ids) AS m(t, i) WHERE m.t = tenant)
         )
         ORDER BY 1, 2, 3;
     END LOOP;
 END $$"""
+REFRESHED = {"member_spans": "enrollee_id", "open_flags": "event_id"}
 
 # Upserts a delta (`{delta}`: tenant_id, service_date, client_id, plan_id, currency, sign,
 # amount) into incurred_days in key order; then drops the cells left with no claim (a
@@ -175,9 +224,10 @@ ON CONFLICT (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi) DO UP
 SET members = s.members + excluded.members"""
 COHORTS_EMPTIED = "DELETE FROM coverage_cohorts WHERE members = 0"
 
-# The members a statement touched (`{rows}` a transition table, `{id}` its member column).
+# The things a statement touched (`{rows}` a transition table, `{id}` its column naming
+# them), whose rows of `{table}` are computed again.
 REFRESH = """
-PERFORM member_spans_refresh(array_agg(tenant_id), array_agg(id))
+PERFORM {table}_refresh(array_agg(tenant_id), array_agg(id))
 FROM (SELECT DISTINCT tenant_id, id FROM ({members}) m) touched"""
 TOUCHED = "SELECT tenant_id, {id} AS id FROM {rows}"
 # Only the columns the spans carry: an enrollee's other updates (its status, its
@@ -186,6 +236,34 @@ RESHAPED = """
 SELECT n.tenant_id, n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
 WHERE (n.client_id, n.plan_id, n.relationship, n.coverage_start)
     <> (o.client_id, o.plan_id, o.relationship, o.coverage_start)"""
+# The flags whose outcome a claim's change may turn: those on the claim, and on the PA it
+# used, when the claim is rejected (or no longer), or changes currency or auth code.
+CLAIM_FLAGS = """
+SELECT r.tenant_id, r.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+CROSS JOIN LATERAL (
+    SELECT r.tenant_id, r.id FROM risk_events r
+    WHERE r.tenant_id = n.tenant_id AND r.claim_id = n.id
+    UNION ALL
+    SELECT r.tenant_id, r.id FROM authorizations a
+    JOIN risk_events r ON r.tenant_id = a.tenant_id AND r.authorization_id = a.id
+    WHERE a.tenant_id = n.tenant_id AND a.used_by_claim_id = n.id
+) r
+WHERE (n.status = 'REJECTED') <> (o.status = 'REJECTED') OR n.currency <> o.currency
+    OR n.auth_code IS DISTINCT FROM o.auth_code"""
+# ... and a PA's: those on the PA, and on the claims citing its auth code.
+PA_FLAGS = """
+SELECT r.tenant_id, r.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+CROSS JOIN LATERAL (
+    SELECT r.tenant_id, r.id FROM risk_events r
+    WHERE r.tenant_id = n.tenant_id AND r.authorization_id = n.id
+    UNION ALL
+    SELECT r.tenant_id, r.id FROM claims c
+    JOIN risk_events r ON r.tenant_id = c.tenant_id AND r.claim_id = c.id
+    WHERE c.tenant_id = n.tenant_id AND c.auth_code IN (n.auth_code, o.auth_code)
+) r
+WHERE (n.suspicious, n.hold_cleared_at, n.used_by_claim_id, n.currency, n.auth_code)
+    IS DISTINCT FROM
+    (o.suspicious, o.hold_cleared_at, o.used_by_claim_id, o.currency, o.auth_code)"""
 
 SIGNED = {
     "INSERT": [("new_rows", "1")],
@@ -201,11 +279,12 @@ def _signed(delta: str, operation: str) -> str:
     )
 
 
-def _touched(operation: str, id_column: str) -> str:
+def _touched(table: str, operation: str, id_column: str) -> str:
     return REFRESH.format(
+        table=table,
         members=" UNION ALL ".join(
             TOUCHED.format(id=id_column, rows=rows) for rows, _ in SIGNED[operation]
-        )
+        ),
     )
 
 
@@ -257,18 +336,30 @@ def _functions() -> list[str]:
         ),
         _trigger_function(
             "member_spans_track_history",
-            {op_: [_touched(op_, "enrollee_id")] for op_ in every},
+            {op_: [_touched("member_spans", op_, "enrollee_id")] for op_ in every},
         ),
         _trigger_function(
             "member_spans_track_members",
             {
-                "INSERT": [_touched("INSERT", "id")],
-                "DELETE": [_touched("DELETE", "id")],
+                "INSERT": [_touched("member_spans", "INSERT", "id")],
+                "DELETE": [_touched("member_spans", "DELETE", "id")],
                 "UPDATE": [
-                    REFRESH.format(members=RESHAPED),
+                    REFRESH.format(table="member_spans", members=RESHAPED),
                     *_incurred(_signed(MOVED_DELTA, "UPDATE")),
                 ],
             },
+        ),
+        _trigger_function(
+            "open_flags_track_events",
+            {op_: [_touched("open_flags", op_, "id")] for op_ in every},
+        ),
+        _trigger_function(
+            "open_flags_track_claims",
+            {"UPDATE": [REFRESH.format(table="open_flags", members=CLAIM_FLAGS)]},
+        ),
+        _trigger_function(
+            "open_flags_track_authorizations",
+            {"UPDATE": [REFRESH.format(table="open_flags", members=PA_FLAGS)]},
         ),
     ]
 
@@ -278,6 +369,9 @@ TRIGGERS = [
     *_triggers("member_spans", "coverage_cohorts_track", ["INSERT", "DELETE"]),
     *_triggers("enrollee_status_changes", "member_spans_track_history", list(SIGNED)),
     *_triggers("enrollees", "member_spans_track_members", list(SIGNED)),
+    *_triggers("risk_events", "open_flags_track_events", list(SIGNED)),
+    *_triggers("claims", "open_flags_track_claims", ["UPDATE"]),
+    *_triggers("authorizations", "open_flags_track_authorizations", ["UPDATE"]),
 ]
 
 REBUILD_FUNCTION = f"""
@@ -301,17 +395,33 @@ BEGIN
     SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi, count(*)
     FROM member_spans WHERE tenant_id = tenant
     GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    DELETE FROM open_flags WHERE tenant_id = tenant;
+    INSERT INTO open_flags SELECT * FROM open_flags_of(
+        tenant, ARRAY(SELECT id FROM risk_events WHERE tenant_id = tenant)
+    );
 END $$"""
 
-SUMMARIES = ("incurred_days", "member_spans", "coverage_cohorts")
+SUMMARIES = ("incurred_days", "member_spans", "coverage_cohorts", "open_flags")
 FUNCTIONS = (
     "claims_summaries_rebuild(uuid)",
+    "open_flags_track_authorizations()",
+    "open_flags_track_claims()",
+    "open_flags_track_events()",
+    "open_flags_refresh(uuid[], uuid[])",
+    "open_flags_of(uuid, uuid[])",
     "member_spans_track_members()",
     "member_spans_track_history()",
     "coverage_cohorts_track()",
     "incurred_days_track()",
     "member_spans_refresh(uuid[], uuid[])",
     "member_spans_of(uuid, uuid[])",
+)
+# What the open-flags triggers look up: a PA's flags, the PA a claim used, the claims
+# citing an auth code.
+LOOKUPS = (
+    ("ix_risk_events_authorization", "risk_events", "authorization_id"),
+    ("ix_authorizations_used_by", "authorizations", "used_by_claim_id"),
+    ("ix_claims_auth_code", "claims", "auth_code"),
 )
 
 
@@ -344,7 +454,20 @@ def upgrade() -> None:
     op.execute(
         "CREATE INDEX ix_coverage_cohorts_emptied ON coverage_cohorts (tenant_id) WHERE members = 0"
     )
-    for statement in (SPANS_FUNCTION, REFRESH_FUNCTION, *_functions(), REBUILD_FUNCTION):
+    # The dashboard's count of open flags.
+    op.create_index("ix_open_flags_currency", "open_flags", ["tenant_id", "currency"])
+    for name, table, column in LOOKUPS:
+        op.create_index(
+            name, table, ["tenant_id", column], postgresql_where=f"{column} IS NOT NULL"
+        )
+    refreshes = [REFRESH_FUNCTION.format(table=t, key=k) for t, k in REFRESHED.items()]
+    for statement in (
+        SPANS_FUNCTION,
+        OPEN_FLAGS_FUNCTION,
+        *refreshes,
+        *_functions(),
+        REBUILD_FUNCTION,
+    ):
         op.execute(statement)
     for statement in TRIGGERS:
         op.execute(statement)
@@ -360,3 +483,5 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {function}")
     for table in reversed(SUMMARIES):
         op.execute(f"DROP TABLE {table}")
+    for name, table, _ in LOOKUPS:
+        op.drop_index(name, table_name=table)
