@@ -195,6 +195,7 @@ class _Span:
 def _facts(query: ReportQuery, start: datetime, end: datetime) -> Any:
     """The claims submitted from `start` until `end` as the summaries count each."""
     columns = (  # as the function returns them
+        "sign",
         "tenant_id",
         "currency",
         "provider_id",

@@ -40,10 +40,24 @@ FIGURES = ("claims", "billed", "approved_claims", "approved", "decided", "querie
 
 # The SQL that reads each claim of a relation (the transition tables, or the claims) as
 # what it adds to the summaries: `%s` is the relation.
+# The claims' columns the summaries read: an update that changes none of them counts nothing.
+COUNTED = (
+    "created_at",
+    "decided_at",
+    "settled_at",
+    "status",
+    "currency",
+    "total_billed",
+    "total_approved",
+    "provider_id",
+    "enrollee_id",
+    "plan_version_id",
+)
+CHANGED = " OR ".join(f"o.{c} IS DISTINCT FROM n.{c}" for c in COUNTED)
 FACTS = """
 CREATE FUNCTION provider_facts_sql(source text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
 SELECT format($q$
-  SELECT c.tenant_id, c.currency, c.provider_id, e.client_id, v.plan_id,
+  SELECT c.sign, c.tenant_id, c.currency, c.provider_id, e.client_id, v.plan_id,
     (date_trunc('month', c.created_at AT TIME ZONE 'UTC'))::date AS month,
     c.total_billed AS billed,
     c.status IN ('APPROVED', 'SETTLED') AS approved_claim,
@@ -60,17 +74,17 @@ SELECT format($q$
 $q$, source)
 $f$;
 
--- Adds (sign 1) or takes away (sign -1) what the claims of `source` count, in the order
--- of the summaries' keys (concurrent writers lock summary rows in one order).
-CREATE FUNCTION provider_summaries_sql(source text, sign int) RETURNS text[]
+-- What the claims of `source` count, each added (its `sign` 1) or taken away (-1), in
+-- the order of the summaries' keys (concurrent writers lock summary rows in one order).
+CREATE FUNCTION provider_summaries_sql(source text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$
 SELECT ARRAY[
   format($q$
     INSERT INTO provider_claim_months AS s
     SELECT tenant_id, currency, provider_id, client_id, plan_id, month,
-      %2$s * count(*), %2$s * sum(billed), %2$s * count(*) FILTER (WHERE approved_claim),
-      %2$s * sum(approved), %2$s * count(*) FILTER (WHERE decided),
-      %2$s * count(*) FILTER (WHERE queried), %2$s * sum(risk_events)
+      sum(sign), sum(sign * billed), coalesce(sum(sign) FILTER (WHERE approved_claim), 0),
+      sum(sign * approved), coalesce(sum(sign) FILTER (WHERE decided), 0),
+      coalesce(sum(sign) FILTER (WHERE queried), 0), sum(sign * risk_events)
     FROM (%1$s) f
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (tenant_id, currency, month, provider_id, client_id, plan_id) DO UPDATE SET
@@ -78,10 +92,10 @@ SELECT ARRAY[
       approved_claims = s.approved_claims + excluded.approved_claims,
       approved = s.approved + excluded.approved, decided = s.decided + excluded.decided,
       queried = s.queried + excluded.queried, risk_events = s.risk_events + excluded.risk_events
-  $q$, provider_facts_sql(source), sign),
+  $q$, provider_facts_sql(source)),
   format($q$
     INSERT INTO provider_turnaround_hours AS s
-    SELECT f.tenant_id, f.currency, scope.id, provider.id, f.month, f.hours, %2$s * count(*)
+    SELECT f.tenant_id, f.currency, scope.id, provider.id, f.month, f.hours, sum(f.sign)
     FROM (%1$s) f
     CROSS JOIN LATERAL (VALUES (uuid_nil()), (f.client_id), (f.plan_id)) scope (id)
     CROSS JOIN LATERAL (VALUES (uuid_nil()), (f.provider_id)) provider (id)
@@ -89,35 +103,36 @@ SELECT ARRAY[
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (tenant_id, currency, scope_id, provider_id, month, hours) DO UPDATE SET
       claims = s.claims + excluded.claims
-  $q$, provider_facts_sql(source), sign)
+  $q$, provider_facts_sql(source))
 ]
 $f$;
 
 -- Settlement: each approved claim's amount by provider, day approved and day settled
 -- (`infinity` while not), and days from approval to settlement in whole hours by the
 -- day (and the month) of settlement, for every provider together and each one.
-CREATE FUNCTION settlement_summaries_sql(source text, sign int) RETURNS text[]
+CREATE FUNCTION settlement_summaries_sql(source text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$
 SELECT ARRAY[
   format($q$
     INSERT INTO settlement_claim_days AS s
     SELECT tenant_id, currency, provider_id, (decided_at AT TIME ZONE 'UTC')::date,
       coalesce((settled_at AT TIME ZONE 'UTC')::date, 'infinity'),
-      %2$s * count(*), %2$s * sum(total_approved)
+      sum(sign), sum(sign * total_approved)
     FROM %1$s c
     WHERE status IN ('APPROVED', 'SETTLED') AND decided_at IS NOT NULL
     GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (tenant_id, currency, provider_id, approved_on, settled_on) DO UPDATE SET
       claims = s.claims + excluded.claims, amount = s.amount + excluded.amount
-  $q$, source, sign),
+  $q$, source),
   format($q$
     INSERT INTO settlement_turnaround_hours AS s
     SELECT c.tenant_id, c.currency, provider.id, span.whole_month,
       CASE WHEN span.whole_month THEN date_trunc('month', c.settled_on)::date
            ELSE c.settled_on END,
-      c.hours, %2$s * count(*)
+      c.hours, sum(c.sign)
     FROM (
-      SELECT tenant_id, currency, provider_id, (settled_at AT TIME ZONE 'UTC')::date AS settled_on,
+      SELECT sign, tenant_id, currency, provider_id,
+        (settled_at AT TIME ZONE 'UTC')::date AS settled_on,
         round(extract(epoch FROM settled_at - decided_at) / 3600)::int AS hours
       FROM %1$s c0
       WHERE status IN ('APPROVED', 'SETTLED') AND decided_at IS NOT NULL
@@ -128,14 +143,14 @@ SELECT ARRAY[
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (tenant_id, currency, provider_id, whole_month, settled_on, hours)
     DO UPDATE SET claims = s.claims + excluded.claims
-  $q$, source, sign)
+  $q$, source)
 ]
 $f$;
 
 -- Every statement that counts the claims of `source` in the reports' summaries.
-CREATE FUNCTION report_claims_sql(source text, sign int) RETURNS text[]
+CREATE FUNCTION report_claims_sql(source text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$
-SELECT provider_summaries_sql(source, sign) || settlement_summaries_sql(source, sign)
+SELECT provider_summaries_sql(source) || settlement_summaries_sql(source)
 $f$;
 
 CREATE FUNCTION uuid_nil() RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
@@ -146,36 +161,32 @@ $f$ SELECT '00000000-0000-0000-0000-000000000000'::uuid $f$;
 CREATE FUNCTION report_summaries_on_claims() RETURNS trigger LANGUAGE plpgsql AS $f$
 DECLARE
   caller text := current_setting('app.tenant_id', true);
-  changed text := CASE TG_OP WHEN 'UPDATE' THEN
-    ' AND id IN (SELECT o.id FROM old_claims o JOIN new_claims n ON n.id = o.id WHERE'
-    ' (o.created_at, o.decided_at, o.settled_at, o.status, o.currency, o.total_billed,'
-    '  o.total_approved, o.provider_id, o.enrollee_id, o.plan_version_id) IS DISTINCT FROM'
-    ' (n.created_at, n.decided_at, n.settled_at, n.status, n.currency, n.total_billed,'
-    '  n.total_approved, n.provider_id, n.enrollee_id, n.plan_version_id))'
-    ELSE '' END;
+  source text := CASE TG_OP
+    WHEN 'INSERT' THEN '(SELECT 1 AS sign, * FROM new_claims)'
+    WHEN 'DELETE' THEN '(SELECT -1 AS sign, * FROM old_claims)'
+    ELSE '(SELECT -1 AS sign, * FROM old_claims UNION ALL SELECT 1, * FROM new_claims)'
+  END;
+  changed text := '';
   tenant uuid;
   statement text;
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    FOR tenant IN SELECT DISTINCT tenant_id FROM old_claims LOOP
-      PERFORM set_config('app.tenant_id', tenant::text, true);
-      FOREACH statement IN ARRAY report_claims_sql(
-        format('(SELECT * FROM old_claims WHERE tenant_id = %L%s)', tenant, changed), -1
-      ) LOOP
-        EXECUTE statement;
-      END LOOP;
-    END LOOP;
+  IF TG_OP = 'UPDATE' THEN
+    IF NOT EXISTS (
+      SELECT FROM old_claims o JOIN new_claims n ON n.id = o.id WHERE {changed}
+    ) THEN
+      RETURN NULL;  -- nothing counted changed (a move in the queue, an assignment)
+    END IF;
+    changed := ' AND id IN (SELECT o.id FROM old_claims o JOIN new_claims n ON n.id = o.id'
+      ' WHERE {changed})';
   END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    FOR tenant IN SELECT DISTINCT tenant_id FROM new_claims LOOP
-      PERFORM set_config('app.tenant_id', tenant::text, true);
-      FOREACH statement IN ARRAY report_claims_sql(
-        format('(SELECT * FROM new_claims WHERE tenant_id = %L%s)', tenant, changed), 1
-      ) LOOP
-        EXECUTE statement;
-      END LOOP;
+  FOR tenant IN EXECUTE format('SELECT DISTINCT tenant_id FROM %s c', source) LOOP
+    PERFORM set_config('app.tenant_id', tenant::text, true);
+    FOREACH statement IN ARRAY report_claims_sql(
+      format('(SELECT * FROM %s c WHERE tenant_id = %L%s)', source, tenant, changed)
+    ) LOOP
+      EXECUTE statement;
     END LOOP;
-  END IF;
+  END LOOP;
   PERFORM set_config('app.tenant_id', coalesce(caller, ''), true);
   RETURN NULL;
 END
@@ -265,7 +276,7 @@ BEGIN
   DELETE FROM settlement_claim_days WHERE tenant_id = tenant;
   DELETE FROM settlement_turnaround_hours WHERE tenant_id = tenant;
   FOREACH statement IN ARRAY report_claims_sql(
-    format('(SELECT * FROM claims WHERE tenant_id = %L)', tenant), 1
+    format('(SELECT 1 AS sign, * FROM claims WHERE tenant_id = %L)', tenant)
   ) LOOP
     EXECUTE statement;
   END LOOP;
@@ -276,13 +287,14 @@ $f$;
 -- of a month a report covers only in part).
 CREATE FUNCTION provider_claim_facts(tenant uuid, start timestamptz, stop timestamptz)
 RETURNS TABLE (
-  tenant_id uuid, currency varchar, provider_id uuid, client_id uuid, plan_id uuid,
+  sign int, tenant_id uuid, currency varchar, provider_id uuid, client_id uuid, plan_id uuid,
   month date, billed bigint, approved_claim boolean, approved bigint, decided boolean,
   queried boolean, risk_events bigint, hours int
 ) LANGUAGE plpgsql STABLE AS $f$
 BEGIN
   RETURN QUERY EXECUTE provider_facts_sql(
-    '(SELECT * FROM claims WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3)'
+    '(SELECT 1 AS sign, * FROM claims'
+    ' WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3)'
   ) USING tenant, start, stop;
 END
 $f$;
@@ -310,7 +322,7 @@ CREATE TRIGGER provider_summaries_flags_deleted AFTER DELETE ON risk_events
 CREATE TRIGGER provider_summaries_queries AFTER INSERT ON claim_events
   REFERENCING NEW TABLE AS new_events
   FOR EACH STATEMENT EXECUTE FUNCTION provider_summaries_on_queries();
-"""
+""".replace("{changed}", CHANGED)
 
 DROP = """
 DROP TRIGGER provider_summaries_queries ON claim_events;
@@ -325,9 +337,9 @@ DROP FUNCTION provider_summaries_on_queries();
 DROP FUNCTION provider_summaries_on_flags();
 DROP FUNCTION provider_flags_sql(text, int);
 DROP FUNCTION report_summaries_on_claims();
-DROP FUNCTION report_claims_sql(text, int);
-DROP FUNCTION settlement_summaries_sql(text, int);
-DROP FUNCTION provider_summaries_sql(text, int);
+DROP FUNCTION report_claims_sql(text);
+DROP FUNCTION settlement_summaries_sql(text);
+DROP FUNCTION provider_summaries_sql(text);
 DROP FUNCTION uuid_nil();
 DROP FUNCTION provider_facts_sql(text);
 """
