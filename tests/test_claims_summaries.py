@@ -1,5 +1,6 @@
 """The summaries the database keeps for the loss ratio, premium exposure and the
-dashboard (`incurred_days`, `member_spans`, `coverage_cohorts`, `open_flags`) are what
+dashboard (`incurred_days`, `member_spans`, `coverage_cohorts`, `coverage_months`,
+`open_flags`) are what
 `claims_summaries_rebuild` computes from the raw rows, after any mix of changes: members
 joining, backdated, suspended, reactivated, terminated, moved to another client or plan;
 claims in every state, settled, re-dated and deleted; flags raised, cleared, confirmed
@@ -25,6 +26,7 @@ SUMMARIES = {
     "incurred_days": "service_date, client_id, plan_id, currency, claims, amount",
     "member_spans": "enrollee_id, lo, hi, prev_hi, client_id, plan_id, relationship",
     "coverage_cohorts": "client_id, plan_id, relationship, lo, hi, prev_hi, members",
+    "coverage_months": "client_id, plan_id, relationship, month, net",
     "open_flags": "event_id, on_claim, currency",
 }
 

@@ -55,6 +55,11 @@ class CoverageCohort(Base):
     __tablename__ = "coverage_cohorts"
     __table_args__ = (
         Index("ix_coverage_cohorts_emptied", "tenant_id", postgresql_where=text("members = 0")),
+        # The spans beginning, and ending, in some days (premium exposure's changes).
+        Index("ix_coverage_cohorts_lo", "tenant_id", "lo"),
+        Index(
+            "ix_coverage_cohorts_hi", "tenant_id", "hi", postgresql_where=text("hi <> 'infinity'")
+        ),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -65,6 +70,24 @@ class CoverageCohort(Base):
     hi: Mapped[date] = mapped_column(primary_key=True)
     prev_hi: Mapped[date] = mapped_column(primary_key=True)
     members: Mapped[int] = mapped_column(Integer)
+
+
+class CoverageMonth(Base):
+    """A stream's (client, plan, relationship) net change in members covered over a
+    month: spans begun in it less spans ended in it. Summed over the months before a
+    day, they give the members covered then."""
+
+    __tablename__ = "coverage_months"
+    __table_args__ = (
+        Index("ix_coverage_months_emptied", "tenant_id", postgresql_where=text("net = 0")),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    relationship: Mapped[str] = mapped_column(String(32), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    net: Mapped[int] = mapped_column(Integer)
 
 
 class OpenFlag(Base):

@@ -23,14 +23,17 @@ over rows (a client's year, the HMO's month) is the sum of those rows.
 A range that starts or ends mid-month counts only its own days of those months (their
 premium still divided by the whole month's D).
 
-**How it stays fast.** One statement over `coverage_cohorts`, not the members: the
-database keeps each member's ACTIVE spans (`member_spans`, rewritten in the transaction
-that changes the member or its lifecycle) and counts the members per identical span,
-client, plan and relationship. Members who never left ACTIVE are covered from their
-coverage start on (one span each); the others' spans are cut from their lifecycle
-history. Cut to the range, most spans become the same. The whole months inside a span
-are counted per run of months, and only the partial months at its ends are priced day by
-day.
+**How it stays fast.** One statement over summaries the database keeps as members and
+their lifecycle change (`core_api.models.summary`), never over the members: per stream
+(client, plan, relationship), `coverage_cohorts` counts the members per identical ACTIVE
+span and `coverage_months` the net change in members covered per month (spans begun less
+spans ended). The members covered on the range's first day are the net of the months
+before it and of its month's days up to it; after that, only the spans beginning or
+ending inside the range are read, each a change of the count from its day on. A range
+month's member days are the members covered on its first day times its days, plus each
+later change times the days from it to the month's end, cut where a plan version begins;
+its members are those covered on its first day and those a span brings in later who
+were not covered earlier in it.
 """
 
 from __future__ import annotations
@@ -51,16 +54,18 @@ from sqlalchemy import (
     DateTime,
     Numeric,
     Select,
+    SQLColumnExpression,
     Subquery,
     and_,
     case,
     cast,
     column,
-    extract,
     func,
+    literal,
     literal_column,
-    null,
     select,
+    true,
+    union,
     union_all,
     values,
 )
@@ -68,7 +73,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core_api.models import Plan, PlanVersion
 from core_api.models import Relationship as Kin
-from core_api.models.summary import CoverageCohort
+from core_api.models.summary import CoverageCohort, CoverageMonth
 from core_api.plans.service import version_periods
 
 MEMBER_MONTH_PLACES = Decimal("0.000001")
@@ -132,23 +137,23 @@ def exposure_query(
 ) -> Select[Any]:
     """`exposure`'s statement, for a report to build on: `month`, `client_id`, `plan_id`,
     `currency`, `members`, `member_days` and `earned_premium` per row."""
-    after = last_day + timedelta(days=1)
-    range_ = Range(first_day, after)
-    spans = _cut(_spans(tenant_id, range_, client_id, plan_id), range_)
-    versions = _versions(tenant_id, range_, plan_id)
+    range_ = Range(first_day, last_day + timedelta(days=1))
+    scope = Scope(tenant_id, client_id, plan_id)
+    events = _events(scope, range_)
     months = _months(range_)
-    parts = union_all(
-        _whole_months(spans, months, versions), _partial_months(spans, versions)
-    ).subquery("parts")
+    grid = _grid(_opening(scope, range_), _changes(events), months)
+    segments = _segments(months, _versions(tenant_id, range_, plan_id))
+    parts = union_all(_covered(grid, segments), _changed(events, segments)).subquery("parts")
     month = parts.c.month
     days_in_month = cast(month + literal_column("interval '1 month'"), Date) - month
+    members = func.sum(parts.c.members)
     return (
         select(
             month,
             parts.c.client_id,
             parts.c.plan_id,
             Plan.currency,
-            cast(func.sum(parts.c.members), BigInteger).label("members"),
+            cast(members, BigInteger).label("members"),
             cast(func.sum(parts.c.member_days), BigInteger).label("member_days"),
             cast(_round_half_up(func.sum(parts.c.premium_days), days_in_month), BigInteger).label(
                 "earned_premium"
@@ -156,7 +161,58 @@ def exposure_query(
         )
         .join(Plan, and_(Plan.tenant_id == tenant_id, Plan.id == parts.c.plan_id))
         .group_by(month, parts.c.client_id, parts.c.plan_id, Plan.currency)
+        .having(members > 0)
         .order_by(month, parts.c.client_id, parts.c.plan_id)
+    )
+
+
+def _premium(relationship: Any, segments: CTE) -> ColumnElement[int]:
+    """A day's premium in the segment for the relationship."""
+    return case(
+        (relationship == Kin.PRINCIPAL, segments.c.premium_principal),
+        (relationship == Kin.SPOUSE, segments.c.premium_spouse),
+        else_=segments.c.premium_child,
+    )
+
+
+def _covered(grid: CTE, segments: CTE) -> Select[Any]:
+    """Per stream, range month and segment: the members covered on the range month's
+    first day, covered all of the segment; the members (with those who joined after that
+    day) counted once, on the segment the range month begins with."""
+    days = grid.c.active * (segments.c.b - segments.c.a)
+    first_segment = segments.c.a == grid.c.lo
+    return select(
+        grid.c.month,
+        grid.c.client_id,
+        grid.c.plan_id,
+        case((first_segment, grid.c.active + grid.c.joined), else_=0).label("members"),
+        days.label("member_days"),
+        (days * _premium(grid.c.relationship, segments)).label("premium_days"),
+    ).join(segments, and_(segments.c.month == grid.c.month, segments.c.plan_id == grid.c.plan_id))
+
+
+def _changed(events: CTE, segments: CTE) -> Select[Any]:
+    """Per change after its range month's first day and segment of that month: the days
+    it adds (or takes away), from its day to the segment's end."""
+    days = events.c.net * (segments.c.b - func.greatest(events.c.day, segments.c.a))
+    return (
+        select(
+            events.c.month,
+            events.c.client_id,
+            events.c.plan_id,
+            literal(0).label("members"),
+            days.label("member_days"),
+            (days * _premium(events.c.relationship, segments)).label("premium_days"),
+        )
+        .join(
+            segments,
+            and_(
+                segments.c.month == events.c.month,
+                segments.c.plan_id == events.c.plan_id,
+                events.c.day < segments.c.b,
+            ),
+        )
+        .where(events.c.day > events.c.month)
     )
 
 
@@ -168,55 +224,153 @@ class Range:
     after: date
 
 
-def _spans(
-    tenant_id: uuid.UUID, range_: Range, client_id: uuid.UUID | None, plan_id: uuid.UUID | None
-) -> Select[Any]:
-    """Every ACTIVE span [lo, hi) of the range, with its client, plan, relationship, the
-    number of members it stands for and the end of the member's previous span in the
-    range (`prev_hi`, null when none). Read from `coverage_cohorts`, the members' spans
-    counted per identical span (kept by the database as enrollees and their lifecycle
-    change): a member who never left ACTIVE is covered from its coverage start on; the
-    others' spans come from their history. Cut to the range, the spans of many members
-    become one."""
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose coverage: the tenant's, perhaps only a client's or a plan's."""
+
+    tenant_id: uuid.UUID
+    client_id: uuid.UUID | None
+    plan_id: uuid.UUID | None
+
+    def rows(self, table: type[CoverageCohort] | type[CoverageMonth]) -> Select[Any]:
+        """A select of `table`'s stream columns, under the scope."""
+        stream: list[Any] = [table.client_id, table.plan_id, table.relationship]
+        rows = select(*stream).where(table.tenant_id == self.tenant_id)
+        if self.client_id is not None:
+            rows = rows.where(table.client_id == self.client_id)
+        if self.plan_id is not None:
+            rows = rows.where(table.plan_id == self.plan_id)
+        return rows
+
+
+def _events(scope: Scope, range_: Range) -> CTE:
+    """The changes in coverage after the range's first day, per stream (client, plan,
+    relationship) and day (with its `month`): `net` members more (a span begins) or fewer
+    (one ends), and `joined`, the members a span brings who were not covered earlier in
+    its range month (its member's previous span ended before that month in the range).
+    A change on the first of a month is the only one on its range month's first day."""
     cohort = CoverageCohort
-    lo = func.greatest(cohort.lo, range_.first)
-    hi = func.least(cohort.hi, range_.after)
-    # The previous span counts only if some of it is inside the range.
-    prev_hi = case((cohort.prev_hi > range_.first, cohort.prev_hi))
-    spans = select(
-        cohort.client_id,
-        cohort.plan_id,
-        cohort.relationship,
-        func.sum(cohort.members).label("members"),
-        lo.label("lo"),
-        hi.label("hi"),
-        prev_hi.label("prev_hi"),
-    ).where(cohort.tenant_id == tenant_id, cohort.lo < range_.after, cohort.hi > range_.first)
-    if client_id is not None:
-        spans = spans.where(cohort.client_id == client_id)
-    if plan_id is not None:
-        spans = spans.where(cohort.plan_id == plan_id)
-    return spans.group_by(cohort.client_id, cohort.plan_id, cohort.relationship, lo, hi, prev_hi)
+    range_month_start = func.greatest(_month_of(cohort.lo), range_.first)
+    joined = case((cohort.prev_hi <= range_month_start, cohort.members), else_=0)
+    starts = (
+        scope.rows(cohort)
+        .add_columns(
+            cohort.lo.label("day"),
+            _month_of(cohort.lo).label("month"),
+            cohort.members.label("net"),
+            joined.label("joined"),
+        )
+        .where(cohort.lo > range_.first, cohort.lo < range_.after)
+    )
+    ends = (
+        scope.rows(cohort)
+        .add_columns(
+            cohort.hi.label("day"),
+            _month_of(cohort.hi).label("month"),
+            (-cohort.members).label("net"),
+            literal(0).label("joined"),
+        )
+        .where(cohort.hi > range_.first, cohort.hi < range_.after)
+    )
+    return union_all(starts, ends).cte("events")
 
 
-def _cut(spans: Select[Any], range_: Range) -> CTE:
-    """The spans with the run of whole range months each covers, [whole_from,
-    whole_until) (empty when none); a range month runs from the first of a month, or the
-    range's first day, to the first of the next, or the range's end."""
-    spans_ = spans.subquery("spans")
-    lo, hi = spans_.c.lo, spans_.c.hi
-    whole_from = case(
-        (lo == range_.first, lo),
-        (extract("day", lo) == 1, lo),
-        else_=func.least(_month_after(lo), range_.after),
+def _opening(scope: Scope, range_: Range) -> CTE:
+    """The members of each stream covered on the range's first day: the net of the
+    months before its month (`coverage_months`), and of that month's days up to it."""
+    cohort, month = CoverageCohort, CoverageMonth
+    month_start = range_.first.replace(day=1)
+    earlier = scope.rows(month).add_columns(month.net).where(month.month < month_start)
+    began = (
+        scope.rows(cohort)
+        .add_columns(cohort.members.label("net"))
+        .where(cohort.lo >= month_start, cohort.lo <= range_.first)
     )
-    whole_until = case(
-        (hi == range_.after, hi),
-        (extract("day", hi) == 1, hi),
-        else_=func.greatest(_month_of(hi), range_.first),
+    ended = (
+        scope.rows(cohort)
+        .add_columns((-cohort.members).label("net"))
+        .where(cohort.hi >= month_start, cohort.hi <= range_.first)
     )
-    return select(*spans_.c, whole_from.label("whole_from"), whole_until.label("whole_until")).cte(
-        "cut"
+    nets = union_all(earlier, began, ended).subquery("nets")
+    return (
+        select(
+            nets.c.client_id,
+            nets.c.plan_id,
+            nets.c.relationship,
+            func.sum(nets.c.net).label("active"),
+        )
+        .group_by(nets.c.client_id, nets.c.plan_id, nets.c.relationship)
+        .cte("opening")
+    )
+
+
+def _changes(events: CTE) -> CTE:
+    """Per stream and range month: the net change on its first day, after it, and the
+    members joined after it."""
+    on_first_day = events.c.day == events.c.month
+    return (
+        select(
+            events.c.client_id,
+            events.c.plan_id,
+            events.c.relationship,
+            events.c.month,
+            func.sum(events.c.net).filter(on_first_day).label("first_net"),
+            func.sum(events.c.net).filter(~on_first_day).label("later_net"),
+            func.sum(events.c.joined).filter(~on_first_day).label("joined"),
+        )
+        .group_by(events.c.client_id, events.c.plan_id, events.c.relationship, events.c.month)
+        .cte("changes")
+    )
+
+
+def _grid(opening: CTE, changes: CTE, months: Subquery) -> CTE:
+    """Every stream and range month: `active`, the members covered on the range month's
+    first day (`lo`), and `joined` after it."""
+    streams = union(
+        select(opening.c.client_id, opening.c.plan_id, opening.c.relationship),
+        select(changes.c.client_id, changes.c.plan_id, changes.c.relationship),
+    ).subquery("streams")
+    stream = (streams.c.client_id, streams.c.plan_id, streams.c.relationship)
+    first_net = func.coalesce(changes.c.first_net, 0)
+    later_net = func.coalesce(changes.c.later_net, 0)
+    so_far = func.sum(first_net + later_net).over(partition_by=stream, order_by=months.c.month)
+    active = func.coalesce(opening.c.active, 0) + so_far - later_net
+    return (
+        select(
+            *stream,
+            months.c.month,
+            months.c.lo,
+            active.label("active"),
+            func.coalesce(changes.c.joined, 0).label("joined"),
+        )
+        .select_from(streams)
+        .join(months, true())
+        .outerjoin(
+            opening,
+            and_(*(opening.c[c.name] == c for c in stream)),
+        )
+        .outerjoin(
+            changes,
+            and_(changes.c.month == months.c.month, *(changes.c[c.name] == c for c in stream)),
+        )
+        .cte("grid")
+    )
+
+
+def _segments(months: Subquery, versions: CTE) -> CTE:
+    """Each range month cut by the plan versions in force in it: [a, b) and its premiums."""
+    return (
+        select(
+            months.c.month,
+            versions.c.plan_id,
+            func.greatest(months.c.lo, versions.c.since).label("a"),
+            func.least(months.c.hi, versions.c.until).label("b"),
+            versions.c.premium_principal,
+            versions.c.premium_spouse,
+            versions.c.premium_child,
+        )
+        .join(versions, and_(versions.c.since < months.c.hi, versions.c.until > months.c.lo))
+        .cte("segments")
     )
 
 
@@ -257,136 +411,9 @@ def _months(range_: Range) -> Subquery:
     return select(table.data(rows)).subquery("months")
 
 
-def _priced(
-    spans: Subquery | CTE, versions: CTE, lo: ColumnElement[date], hi: ColumnElement[date]
-) -> tuple[ColumnElement[bool], list[ColumnElement[Any]]]:
-    """The join of days [lo, hi) of `spans` rows to the versions in force on them, and
-    what each joined row adds: members (counted once, on the version in force on `lo`),
-    member days and premium days."""
-    overlaps = and_(
-        versions.c.plan_id == spans.c.plan_id, versions.c.since < hi, versions.c.until > lo
-    )
-    days = spans.c.members * (
-        func.least(hi, versions.c.until) - func.greatest(lo, versions.c.since)
-    )
-    premium = case(
-        (spans.c.relationship == Kin.PRINCIPAL, versions.c.premium_principal),
-        (spans.c.relationship == Kin.SPOUSE, versions.c.premium_spouse),
-        else_=versions.c.premium_child,
-    )
-    sums = [
-        func.sum(spans.c.members).filter(versions.c.since <= lo),
-        func.sum(days),
-        func.sum(days * premium),
-    ]
-    return overlaps, sums
-
-
-def _whole_months(spans: CTE, months: Subquery, versions: CTE) -> Select[Any]:
-    """The members covered for a whole range month, counted per client, plan and
-    relationship."""
-    runs = (
-        select(
-            spans.c.client_id,
-            spans.c.plan_id,
-            spans.c.relationship,
-            spans.c.whole_from,
-            spans.c.whole_until,
-            func.sum(spans.c.members).label("members"),
-        )
-        .where(spans.c.whole_from < spans.c.whole_until)
-        .group_by(
-            spans.c.client_id,
-            spans.c.plan_id,
-            spans.c.relationship,
-            spans.c.whole_from,
-            spans.c.whole_until,
-        )
-        .subquery("runs")
-    )
-    covered = (
-        select(
-            months.c.month,
-            months.c.lo,
-            months.c.hi,
-            runs.c.client_id,
-            runs.c.plan_id,
-            runs.c.relationship,
-            func.sum(runs.c.members).label("members"),
-        )
-        .join(months, and_(months.c.lo >= runs.c.whole_from, months.c.hi <= runs.c.whole_until))
-        .group_by(
-            months.c.month,
-            months.c.lo,
-            months.c.hi,
-            runs.c.client_id,
-            runs.c.plan_id,
-            runs.c.relationship,
-        )
-        .subquery("covered")
-    )
-    overlaps, (members, member_days, premium_days) = _priced(
-        covered, versions, covered.c.lo, covered.c.hi
-    )
-    return (
-        select(
-            covered.c.month,
-            covered.c.client_id,
-            covered.c.plan_id,
-            members.label("members"),
-            member_days.label("member_days"),
-            premium_days.label("premium_days"),
-        )
-        .join(versions, overlaps)
-        .group_by(covered.c.month, covered.c.client_id, covered.c.plan_id)
-    )
-
-
-def _partial_months(spans: CTE, versions: CTE) -> Select[Any]:
-    """The members covered for part of a range month: a span's head before its first whole
-    month and its tail after the last (one piece when it has none). A changed member
-    whose previous span ended in the month its next one starts is counted once there."""
-    fields = (spans.c.client_id, spans.c.plan_id, spans.c.relationship, spans.c.members)
-    head_end = func.least(spans.c.whole_from, spans.c.hi)
-    tail_start = func.greatest(spans.c.whole_from, spans.c.whole_until)
-    pieces = union_all(
-        select(*fields, spans.c.lo, head_end.label("hi"), spans.c.prev_hi).where(
-            spans.c.lo < head_end
-        ),
-        select(
-            *fields, tail_start.label("lo"), spans.c.hi, cast(null(), Date).label("prev_hi")
-        ).where(tail_start < spans.c.hi),
-    ).subquery("pieces")
-    overlaps, (members, member_days, premium_days) = _priced(
-        pieces, versions, pieces.c.lo, pieces.c.hi
-    )
-    month = _month_of(pieces.c.lo)
-    counted_twice = func.count().filter(
-        versions.c.since <= pieces.c.lo, _month_of(pieces.c.prev_hi - 1) == month
-    )
-    return (
-        select(
-            month.label("month"),
-            pieces.c.client_id,
-            pieces.c.plan_id,
-            (members - counted_twice).label("members"),
-            member_days.label("member_days"),
-            premium_days.label("premium_days"),
-        )
-        .join(versions, overlaps)
-        .group_by(month, pieces.c.client_id, pieces.c.plan_id)
-    )
-
-
-def _month_of(day: ColumnElement[date]) -> ColumnElement[date]:
+def _month_of(day: SQLColumnExpression[date]) -> ColumnElement[date]:
     """The first day of `day`'s month (through `timestamp`: no time zone involved)."""
     return cast(func.date_trunc(MONTH, cast(day, DateTime)), Date)
-
-
-def _month_after(day: ColumnElement[date]) -> ColumnElement[date]:
-    """The first day of the month after `day`'s."""
-    month = func.date_trunc(MONTH, cast(day, DateTime))
-    return cast(month + literal_column("interval '1 month'"), Date)
 
 
 def _round_half_up(

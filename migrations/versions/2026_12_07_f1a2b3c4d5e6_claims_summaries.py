@@ -73,6 +73,16 @@ TABLES = [
     CONSTRAINT pk_coverage_cohorts
         PRIMARY KEY (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi)
 )""",
+    """CREATE TABLE coverage_months (
+    tenant_id uuid NOT NULL,
+    client_id uuid NOT NULL,
+    plan_id uuid NOT NULL,
+    relationship varchar(32) NOT NULL,
+    month date NOT NULL,
+    net integer NOT NULL,
+    CONSTRAINT pk_coverage_months
+        PRIMARY KEY (tenant_id, client_id, plan_id, relationship, month)
+)""",
     """CREATE TABLE open_flags (
     tenant_id uuid NOT NULL,
     event_id uuid NOT NULL,
@@ -224,6 +234,27 @@ ON CONFLICT (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi) DO UP
 SET members = s.members + excluded.members"""
 COHORTS_EMPTIED = "DELETE FROM coverage_cohorts WHERE members = 0"
 
+# A span counts + in the month it begins and - in the month it ends (never, while open).
+MONTH_OF = "date_trunc('month', {day}::timestamp)::date"
+MONTHS_APPLY = f"""
+INSERT INTO coverage_months AS s
+SELECT tenant_id, client_id, plan_id, relationship, month, sum(net)::integer
+FROM (
+    SELECT tenant_id, client_id, plan_id, relationship,
+        {MONTH_OF.format(day="lo")} AS month, sign AS net
+    FROM ({{delta}}) d
+    UNION ALL
+    SELECT tenant_id, client_id, plan_id, relationship,
+        {MONTH_OF.format(day="hi")}, -sign
+    FROM ({{delta}}) d WHERE hi <> {NEVER}
+) changes
+GROUP BY 1, 2, 3, 4, 5
+HAVING sum(net) <> 0
+ORDER BY 1, 2, 3, 4, 5
+ON CONFLICT (tenant_id, client_id, plan_id, relationship, month) DO UPDATE
+SET net = s.net + excluded.net"""
+MONTHS_EMPTIED = "DELETE FROM coverage_months WHERE net = 0"
+
 # The things a statement touched (`{rows}` a transition table, `{id}` its column naming
 # them), whose rows of `{table}` are computed again.
 REFRESH = """
@@ -330,7 +361,12 @@ def _functions() -> list[str]:
         _trigger_function(
             "coverage_cohorts_track",
             {
-                op_: [COHORTS_APPLY.format(delta=_signed(COHORT_DELTA, op_)), COHORTS_EMPTIED]
+                op_: [
+                    COHORTS_APPLY.format(delta=_signed(COHORT_DELTA, op_)),
+                    COHORTS_EMPTIED,
+                    MONTHS_APPLY.format(delta=_signed(COHORT_DELTA, op_)),
+                    MONTHS_EMPTIED,
+                ]
                 for op_ in every
             },
         ),
@@ -395,13 +431,26 @@ BEGIN
     SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi, count(*)
     FROM member_spans WHERE tenant_id = tenant
     GROUP BY 1, 2, 3, 4, 5, 6, 7;
+    DELETE FROM coverage_months WHERE tenant_id = tenant;
+    INSERT INTO coverage_months
+    SELECT tenant_id, client_id, plan_id, relationship, month, sum(net)
+    FROM (
+        SELECT tenant_id, client_id, plan_id, relationship, {MONTH_OF.format(day="lo")} AS month,
+            1 AS net
+        FROM member_spans WHERE tenant_id = tenant
+        UNION ALL
+        SELECT tenant_id, client_id, plan_id, relationship, {MONTH_OF.format(day="hi")}, -1
+        FROM member_spans WHERE tenant_id = tenant AND hi <> {NEVER}
+    ) changes
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(net) <> 0;
     DELETE FROM open_flags WHERE tenant_id = tenant;
     INSERT INTO open_flags SELECT * FROM open_flags_of(
         tenant, ARRAY(SELECT id FROM risk_events WHERE tenant_id = tenant)
     );
 END $$"""
 
-SUMMARIES = ("incurred_days", "member_spans", "coverage_cohorts", "open_flags")
+SUMMARIES = ("incurred_days", "member_spans", "coverage_cohorts", "coverage_months", "open_flags")
 FUNCTIONS = (
     "claims_summaries_rebuild(uuid)",
     "open_flags_track_authorizations()",
@@ -453,6 +502,17 @@ def upgrade() -> None:
     )
     op.execute(
         "CREATE INDEX ix_coverage_cohorts_emptied ON coverage_cohorts (tenant_id) WHERE members = 0"
+    )
+    op.execute(
+        "CREATE INDEX ix_coverage_months_emptied ON coverage_months (tenant_id) WHERE net = 0"
+    )
+    # The spans beginning, and ending, in some days (premium exposure's changes).
+    op.create_index("ix_coverage_cohorts_lo", "coverage_cohorts", ["tenant_id", "lo"])
+    op.create_index(
+        "ix_coverage_cohorts_hi",
+        "coverage_cohorts",
+        ["tenant_id", "hi"],
+        postgresql_where=f"hi <> {NEVER}",
     )
     # The dashboard's count of open flags.
     op.create_index("ix_open_flags_currency", "open_flags", ["tenant_id", "currency"])
