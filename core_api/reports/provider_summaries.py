@@ -7,7 +7,9 @@ transaction of each change; the report only reads them.
 - `ProviderTurnaroundHours`: how many of those claims were decided after each whole
   number of hours (rounded), per currency, month and hours, for every provider together
   and each one (`provider_id` is `ANY` for all of them), over the tenant, each client
-  and each plan (`scope_id`: `ANY`, the client's or the plan's id).
+  and each plan (`scope_id`: `ANY`, the client's or the plan's id); and again by whole
+  days (`whole_day`, `hours` then the day's first hour), to find which day holds a
+  percentile before reading that day's hours.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class ProviderTurnaroundHours(Base):
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     scope_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    month: Mapped[date] = mapped_column(primary_key=True)
+    whole_day: Mapped[bool] = mapped_column(primary_key=True)
     hours: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
     claims: Mapped[int]

@@ -14,6 +14,8 @@ from core_api.reports.period import Period, month_end
 from core_api.reports.sql import end_of
 
 HOURS_A_DAY = 24
+# The percentiles read, as (part, whole): the median and the 90th.
+MEDIAN, P90 = (1, 2), (9, 10)
 
 
 def turnarounds(hours: Subquery, *keys: str) -> Subquery:
@@ -38,8 +40,8 @@ def turnarounds(hours: Subquery, *keys: str) -> Subquery:
     return (
         select(
             *(ranked.c[k] for k in keys),
-            _percentile(ranked, 1, 2).label("median_hours"),
-            _percentile(ranked, 9, 10).label("p90_hours"),
+            _percentile(ranked, *MEDIAN).label("median_hours"),
+            _percentile(ranked, *P90).label("p90_hours"),
         )
         .group_by(*(ranked.c[k] for k in keys))
         .subquery()

@@ -95,14 +95,17 @@ SELECT ARRAY[
   $q$, provider_facts_sql(source)),
   format($q$
     INSERT INTO provider_turnaround_hours AS s
-    SELECT f.tenant_id, f.currency, scope.id, provider.id, f.month, f.hours, sum(f.sign)
+    SELECT f.tenant_id, f.currency, scope.id, provider.id, span.whole_day,
+      CASE WHEN span.whole_day THEN floor(f.hours / 24.0)::int * 24 ELSE f.hours END,
+      f.month, sum(f.sign)
     FROM (%1$s) f
     CROSS JOIN LATERAL (VALUES (uuid_nil()), (f.client_id), (f.plan_id)) scope (id)
     CROSS JOIN LATERAL (VALUES (uuid_nil()), (f.provider_id)) provider (id)
+    CROSS JOIN (VALUES (true), (false)) span (whole_day)
     WHERE f.hours IS NOT NULL
-    GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-    ON CONFLICT (tenant_id, currency, scope_id, provider_id, month, hours) DO UPDATE SET
-      claims = s.claims + excluded.claims
+    GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ON CONFLICT (tenant_id, currency, scope_id, provider_id, whole_day, hours, month)
+    DO UPDATE SET claims = s.claims + excluded.claims
   $q$, provider_facts_sql(source))
 ]
 $f$;
@@ -367,12 +370,13 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("scope_id", sa.Uuid(), nullable=False),
         sa.Column("provider_id", sa.Uuid(), nullable=False),
-        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("whole_day", sa.Boolean(), nullable=False),
         sa.Column("hours", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
         sa.Column("claims", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
         sa.PrimaryKeyConstraint(
-            "tenant_id", "currency", "scope_id", "provider_id", "month", "hours"
+            "tenant_id", "currency", "scope_id", "provider_id", "whole_day", "hours", "month"
         ),
     )
     op.create_table(
