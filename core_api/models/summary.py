@@ -57,9 +57,7 @@ class CoverageCohort(Base):
         Index("ix_coverage_cohorts_emptied", "tenant_id", postgresql_where=text("members = 0")),
         # The spans beginning, and ending, in some days (premium exposure's changes).
         Index("ix_coverage_cohorts_lo", "tenant_id", "lo"),
-        Index(
-            "ix_coverage_cohorts_hi", "tenant_id", "hi", postgresql_where=text("hi <> 'infinity'")
-        ),
+        Index("ix_coverage_cohorts_hi", "tenant_id", "hi"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -73,13 +71,20 @@ class CoverageCohort(Base):
 
 
 class CoverageMonth(Base):
-    """A stream's (client, plan, relationship) net change in members covered over a
-    month: spans begun in it less spans ended in it. Summed over the months before a
-    day, they give the members covered then."""
+    """What the spans beginning and ending in a month change for a stream (client, plan,
+    relationship): `net`, the members covered (spans begun less spans ended: summed over
+    the months before a day, the members covered then); `first_net`, the change on its
+    first day; `joined`, the members a span begun after that day brings who were not
+    covered earlier in the month; `later_days`, the days the changes after that day add
+    to the month (each from its day to the month's end)."""
 
     __tablename__ = "coverage_months"
     __table_args__ = (
-        Index("ix_coverage_months_emptied", "tenant_id", postgresql_where=text("net = 0")),
+        Index(
+            "ix_coverage_months_emptied",
+            "tenant_id",
+            postgresql_where=text("net = 0 AND first_net = 0 AND joined = 0 AND later_days = 0"),
+        ),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -88,6 +93,9 @@ class CoverageMonth(Base):
     relationship: Mapped[str] = mapped_column(String(32), primary_key=True)
     month: Mapped[date] = mapped_column(primary_key=True)
     net: Mapped[int] = mapped_column(Integer)
+    first_net: Mapped[int] = mapped_column(Integer)
+    joined: Mapped[int] = mapped_column(Integer)
+    later_days: Mapped[int]
 
 
 class OpenFlag(Base):

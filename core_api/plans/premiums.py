@@ -48,6 +48,7 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     BigInteger,
+    Boolean,
     ColumnClause,
     ColumnElement,
     Date,
@@ -60,6 +61,7 @@ from sqlalchemy import (
     case,
     cast,
     column,
+    exists,
     func,
     literal,
     literal_column,
@@ -70,6 +72,7 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core_api.models import Plan, PlanVersion
 from core_api.models import Relationship as Kin
@@ -139,11 +142,18 @@ def exposure_query(
     `currency`, `members`, `member_days` and `earned_premium` per row."""
     range_ = Range(first_day, last_day + timedelta(days=1))
     scope = Scope(tenant_id, client_id, plan_id)
-    events = _events(scope, range_)
     months = _months(range_)
-    grid = _grid(_opening(scope, range_), _changes(events), months)
-    segments = _segments(months, _versions(tenant_id, range_, plan_id))
-    parts = union_all(_covered(grid, segments), _changed(events, segments)).subquery("parts")
+    versions = _versions(tenant_id, range_, plan_id)
+    by_day, by_month = _read_by_day(months, versions), _read_by_month(months, versions)
+    events = _events(scope, range_, by_day)
+    summed = _summed(scope, by_month)
+    grid = _grid(_opening(scope, range_), _changes(events, summed), months)
+    segments = _segments(months, versions)
+    parts = union_all(
+        _covered(grid, segments),
+        _changed(events, segments),
+        _changed_in_month(summed, segments),
+    ).subquery("parts")
     month = parts.c.month
     days_in_month = cast(month + literal_column("interval '1 month'"), Date) - month
     members = func.sum(parts.c.members)
@@ -189,6 +199,20 @@ def _covered(grid: CTE, segments: CTE) -> Select[Any]:
         days.label("member_days"),
         (days * _premium(grid.c.relationship, segments)).label("premium_days"),
     ).join(segments, and_(segments.c.month == grid.c.month, segments.c.plan_id == grid.c.plan_id))
+
+
+def _changed_in_month(summed: CTE, segments: CTE) -> Select[Any]:
+    """The same for a range month read as sums: one segment, its first day to its end."""
+    return select(
+        summed.c.month,
+        summed.c.client_id,
+        summed.c.plan_id,
+        literal(0).label("members"),
+        summed.c.later_days.label("member_days"),
+        (summed.c.later_days * _premium(summed.c.relationship, segments)).label("premium_days"),
+    ).join(
+        segments, and_(segments.c.month == summed.c.month, segments.c.plan_id == summed.c.plan_id)
+    )
 
 
 def _changed(events: CTE, segments: CTE) -> Select[Any]:
@@ -243,36 +267,71 @@ class Scope:
         return rows
 
 
-def _events(scope: Scope, range_: Range) -> CTE:
-    """The changes in coverage after the range's first day, per stream (client, plan,
-    relationship) and day (with its `month`): `net` members more (a span begins) or fewer
-    (one ends), and `joined`, the members a span brings who were not covered earlier in
-    its range month (its member's previous span ended before that month in the range).
-    A change on the first of a month is the only one on its range month's first day."""
+def _read_by_day(months: Subquery, versions: CTE) -> CTE:
+    """The range months whose changes are read day by day: those the range cuts, and
+    those a plan version begins inside (a change's days are priced on each side)."""
+    return (
+        select(months.c.month, months.c.lo, months.c.hi)
+        .where(~_whole_and_one_price(months, versions))
+        .cte("by_day")
+    )
+
+
+def _read_by_month(months: Subquery, versions: CTE) -> CTE:
+    """The other range months: their changes are read as the month's sums."""
+    return select(months.c.month).where(_whole_and_one_price(months, versions)).cte("by_month")
+
+
+def _whole_and_one_price(months: Subquery, versions: CTE) -> ColumnElement[bool]:
+    begins_inside = exists().where(versions.c.since > months.c.lo, versions.c.since < months.c.hi)
+    return and_(months.c.whole, ~begins_inside)
+
+
+def _events(scope: Scope, range_: Range, by_day: CTE) -> CTE:
+    """The changes in coverage after the range's first day, in the range months read by
+    day, per stream (client, plan, relationship) and day (with its range `month`): `net`
+    members more (a span begins) or fewer (one ends), and `joined`, the members a span
+    brings who were not covered earlier in its range month (its member's previous span
+    ended before that month in the range). A change on the first of a month is the only
+    one on its range month's first day."""
     cohort = CoverageCohort
-    range_month_start = func.greatest(_month_of(cohort.lo), range_.first)
-    joined = case((cohort.prev_hi <= range_month_start, cohort.members), else_=0)
+
+    def inside(day: InstrumentedAttribute[date]) -> ColumnElement[bool]:
+        return and_(day >= by_day.c.lo, day < by_day.c.hi, day > range_.first)
+
+    joined = case((cohort.prev_hi <= by_day.c.lo, cohort.members), else_=0)
     starts = (
         scope.rows(cohort)
         .add_columns(
             cohort.lo.label("day"),
-            _month_of(cohort.lo).label("month"),
+            by_day.c.month,
             cohort.members.label("net"),
             joined.label("joined"),
         )
-        .where(cohort.lo > range_.first, cohort.lo < range_.after)
+        .join(by_day, inside(cohort.lo))
     )
     ends = (
         scope.rows(cohort)
         .add_columns(
             cohort.hi.label("day"),
-            _month_of(cohort.hi).label("month"),
+            by_day.c.month,
             (-cohort.members).label("net"),
             literal(0).label("joined"),
         )
-        .where(cohort.hi > range_.first, cohort.hi < range_.after)
+        .join(by_day, inside(cohort.hi))
     )
     return union_all(starts, ends).cte("events")
+
+
+def _summed(scope: Scope, by_month: CTE) -> CTE:
+    """The changes of each stream in the range months read as sums (`coverage_months`)."""
+    month = CoverageMonth
+    return (
+        scope.rows(month)
+        .add_columns(month.month, month.first_net, month.net, month.joined, month.later_days)
+        .join(by_month, by_month.c.month == month.month)
+        .cte("summed")
+    )
 
 
 def _opening(scope: Scope, range_: Range) -> CTE:
@@ -304,23 +363,29 @@ def _opening(scope: Scope, range_: Range) -> CTE:
     )
 
 
-def _changes(events: CTE) -> CTE:
+def _changes(events: CTE, summed: CTE) -> CTE:
     """Per stream and range month: the net change on its first day, after it, and the
     members joined after it."""
     on_first_day = events.c.day == events.c.month
-    return (
-        select(
-            events.c.client_id,
-            events.c.plan_id,
-            events.c.relationship,
-            events.c.month,
-            func.sum(events.c.net).filter(on_first_day).label("first_net"),
-            func.sum(events.c.net).filter(~on_first_day).label("later_net"),
-            func.sum(events.c.joined).filter(~on_first_day).label("joined"),
-        )
-        .group_by(events.c.client_id, events.c.plan_id, events.c.relationship, events.c.month)
-        .cte("changes")
+    by_day = select(
+        events.c.client_id,
+        events.c.plan_id,
+        events.c.relationship,
+        events.c.month,
+        func.sum(events.c.net).filter(on_first_day).label("first_net"),
+        func.sum(events.c.net).filter(~on_first_day).label("later_net"),
+        func.sum(events.c.joined).filter(~on_first_day).label("joined"),
+    ).group_by(events.c.client_id, events.c.plan_id, events.c.relationship, events.c.month)
+    by_month = select(
+        summed.c.client_id,
+        summed.c.plan_id,
+        summed.c.relationship,
+        summed.c.month,
+        summed.c.first_net,
+        (summed.c.net - summed.c.first_net).label("later_net"),
+        summed.c.joined,
     )
+    return union_all(by_day, by_month).cte("changes")
 
 
 def _grid(opening: CTE, changes: CTE, months: Subquery) -> CTE:
@@ -401,13 +466,21 @@ def _versions(tenant_id: uuid.UUID, range_: Range, plan_id: uuid.UUID | None) ->
 
 
 def _months(range_: Range) -> Subquery:
-    """Each month the range touches: its first day and its part [lo, hi) of the range."""
+    """Each month the range touches: its first day, its part [lo, hi) of the range, and
+    whether that is all of it."""
     rows, month = [], range_.first.replace(day=1)
     while month < range_.after:
         following = month + timedelta(days=_days_in(month))
-        rows.append((month, max(month, range_.first), min(following, range_.after)))
+        lo, hi = max(month, range_.first), min(following, range_.after)
+        rows.append((month, lo, hi, (lo, hi) == (month, following)))
         month = following
-    table = values(column("month", Date), column("lo", Date), column("hi", Date), name="month_rows")
+    table = values(
+        column("month", Date),
+        column("lo", Date),
+        column("hi", Date),
+        column("whole", Boolean),
+        name="month_rows",
+    )
     return select(table.data(rows)).subquery("months")
 
 

@@ -80,6 +80,9 @@ TABLES = [
     relationship varchar(32) NOT NULL,
     month date NOT NULL,
     net integer NOT NULL,
+    first_net integer NOT NULL,
+    joined integer NOT NULL,
+    later_days bigint NOT NULL,
     CONSTRAINT pk_coverage_months
         PRIMARY KEY (tenant_id, client_id, plan_id, relationship, month)
 )""",
@@ -234,26 +237,41 @@ ON CONFLICT (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi) DO UP
 SET members = s.members + excluded.members"""
 COHORTS_EMPTIED = "DELETE FROM coverage_cohorts WHERE members = 0"
 
-# A span counts + in the month it begins and - in the month it ends (never, while open).
+# Per month, what the spans beginning and ending in it change: `net` members covered
+# (+ for a span begun, - for one ended; an open span never ends), `first_net` the change on
+# its first day, `joined` the members a span begun after that day brings who were not
+# covered earlier in the month, `later_days` the days the changes after that day add to
+# the month (each from its day to the month's end).
 MONTH_OF = "date_trunc('month', {day}::timestamp)::date"
+NEXT_MONTH = "(date_trunc('month', {day}::timestamp) + interval '1 month')::date"
 MONTHS_APPLY = f"""
 INSERT INTO coverage_months AS s
-SELECT tenant_id, client_id, plan_id, relationship, month, sum(net)::integer
+SELECT tenant_id, client_id, plan_id, relationship, month, sum(net)::integer,
+    sum(first_net)::integer, sum(joined)::integer, sum(later_days)
 FROM (
-    SELECT tenant_id, client_id, plan_id, relationship,
-        {MONTH_OF.format(day="lo")} AS month, sign AS net
+    SELECT tenant_id, client_id, plan_id, relationship, {MONTH_OF.format(day="lo")} AS month,
+        sign AS net,
+        CASE WHEN lo = {MONTH_OF.format(day="lo")} THEN sign ELSE 0 END AS first_net,
+        CASE WHEN lo > {MONTH_OF.format(day="lo")} AND prev_hi <= {MONTH_OF.format(day="lo")}
+            THEN sign ELSE 0 END AS joined,
+        CASE WHEN lo > {MONTH_OF.format(day="lo")}
+            THEN sign * ({NEXT_MONTH.format(day="lo")} - lo) ELSE 0 END AS later_days
     FROM ({{delta}}) d
     UNION ALL
-    SELECT tenant_id, client_id, plan_id, relationship,
-        {MONTH_OF.format(day="hi")}, -sign
+    SELECT tenant_id, client_id, plan_id, relationship, {MONTH_OF.format(day="hi")}, -sign,
+        CASE WHEN hi = {MONTH_OF.format(day="hi")} THEN -sign ELSE 0 END, 0,
+        CASE WHEN hi > {MONTH_OF.format(day="hi")}
+            THEN -sign * ({NEXT_MONTH.format(day="hi")} - hi) ELSE 0 END
     FROM ({{delta}}) d WHERE hi <> {NEVER}
 ) changes
 GROUP BY 1, 2, 3, 4, 5
-HAVING sum(net) <> 0
+HAVING (sum(net), sum(first_net), sum(joined), sum(later_days)) <> (0, 0, 0, 0)
 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (tenant_id, client_id, plan_id, relationship, month) DO UPDATE
-SET net = s.net + excluded.net"""
-MONTHS_EMPTIED = "DELETE FROM coverage_months WHERE net = 0"
+SET net = s.net + excluded.net, first_net = s.first_net + excluded.first_net,
+    joined = s.joined + excluded.joined, later_days = s.later_days + excluded.later_days"""
+MONTHS_NOTHING = "net = 0 AND first_net = 0 AND joined = 0 AND later_days = 0"
+MONTHS_EMPTIED = f"DELETE FROM coverage_months WHERE {MONTHS_NOTHING}"
 
 # The things a statement touched (`{rows}` a transition table, `{id}` its column naming
 # them), whose rows of `{table}` are computed again.
@@ -410,6 +428,9 @@ TRIGGERS = [
     *_triggers("authorizations", "open_flags_track_authorizations", ["UPDATE"]),
 ]
 
+ALL_SPANS = """
+SELECT tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi, 1 AS sign
+FROM member_spans WHERE tenant_id = tenant"""
 REBUILD_FUNCTION = f"""
 CREATE FUNCTION claims_summaries_rebuild(tenant uuid) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -432,18 +453,7 @@ BEGIN
     FROM member_spans WHERE tenant_id = tenant
     GROUP BY 1, 2, 3, 4, 5, 6, 7;
     DELETE FROM coverage_months WHERE tenant_id = tenant;
-    INSERT INTO coverage_months
-    SELECT tenant_id, client_id, plan_id, relationship, month, sum(net)
-    FROM (
-        SELECT tenant_id, client_id, plan_id, relationship, {MONTH_OF.format(day="lo")} AS month,
-            1 AS net
-        FROM member_spans WHERE tenant_id = tenant
-        UNION ALL
-        SELECT tenant_id, client_id, plan_id, relationship, {MONTH_OF.format(day="hi")}, -1
-        FROM member_spans WHERE tenant_id = tenant AND hi <> {NEVER}
-    ) changes
-    GROUP BY 1, 2, 3, 4, 5
-    HAVING sum(net) <> 0;
+    {MONTHS_APPLY.format(delta=ALL_SPANS)};
     DELETE FROM open_flags WHERE tenant_id = tenant;
     INSERT INTO open_flags SELECT * FROM open_flags_of(
         tenant, ARRAY(SELECT id FROM risk_events WHERE tenant_id = tenant)
@@ -504,16 +514,12 @@ def upgrade() -> None:
         "CREATE INDEX ix_coverage_cohorts_emptied ON coverage_cohorts (tenant_id) WHERE members = 0"
     )
     op.execute(
-        "CREATE INDEX ix_coverage_months_emptied ON coverage_months (tenant_id) WHERE net = 0"
+        "CREATE INDEX ix_coverage_months_emptied ON coverage_months (tenant_id)"
+        f" WHERE {MONTHS_NOTHING}"
     )
     # The spans beginning, and ending, in some days (premium exposure's changes).
     op.create_index("ix_coverage_cohorts_lo", "coverage_cohorts", ["tenant_id", "lo"])
-    op.create_index(
-        "ix_coverage_cohorts_hi",
-        "coverage_cohorts",
-        ["tenant_id", "hi"],
-        postgresql_where=f"hi <> {NEVER}",
-    )
+    op.create_index("ix_coverage_cohorts_hi", "coverage_cohorts", ["tenant_id", "hi"])
     # The dashboard's count of open flags.
     op.create_index("ix_open_flags_currency", "open_flags", ["tenant_id", "currency"])
     for name, table, column in LOOKUPS:
