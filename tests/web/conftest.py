@@ -1,0 +1,147 @@
+"""Browser tests: Playwright driving Debian's Chromium against the real stack.
+
+One database of its own per run, migrated and seeded with the demo HMO (a year of
+history, as `make run` shows it), a core and a BFF serving the built web app on loopback
+ports, and one browser. Each test opens its own context (its own cookies), so two users
+are two contexts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+
+from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, demo_email
+from tests.db import admin_sql, with_database
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "docs" / "screens"
+DESKTOP = {"width": 1280, "height": 860}
+PHONE = {"width": 390, "height": 844}
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("The browser tests need Debian's chromium: `make test` installs it (as root).")
+    return found
+
+
+@dataclass(frozen=True)
+class Stack:
+    url: str  # the BFF, serving the portals
+    core_url: str
+    database_url: str
+
+
+@pytest.fixture(scope="session")
+async def stack(database_url: str) -> AsyncIterator[Stack]:
+    from bff.config import Settings as BffSettings
+    from bff.main import create_app as create_bff
+    from core_api.config import Settings as CoreSettings
+    from core_api.main import create_app as create_core
+    from core_api.seed import seed_demo
+    from scripts.db import migrate
+    from scripts.web import build
+    from tests.live import serve
+
+    await asyncio.to_thread(build)
+    name = f"vetra_web_{secrets.token_hex(4)}"
+    await admin_sql(database_url, f'CREATE DATABASE "{name}"')
+    url = with_database(database_url, name)
+    try:
+        await asyncio.to_thread(migrate, url)
+        await seed_demo(url)
+        core_settings = CoreSettings.model_validate({"DATABASE_URL": url})
+        with serve(create_core(core_settings)) as core_url:
+            bff_settings = BffSettings(
+                env="test",
+                core_url=core_url,
+                web_dist=ROOT / "web" / "dist",
+                login_limit_per_account=1000,
+                login_limit_per_ip=1000,
+            )
+            with serve(create_bff(bff_settings)) as bff_url:
+                yield Stack(bff_url, core_url, url)
+    finally:
+        await admin_sql(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    launched = await playwright.chromium.launch(
+        executable_path=chromium_path(), args=["--no-sandbox", "--disable-dev-shm-usage"]
+    )
+    yield launched
+    await launched.close()
+
+
+async def new_context(
+    browser: Browser, stack: Stack, viewport: dict[str, int] = DESKTOP
+) -> BrowserContext:
+    """A browser of its own (cookies, storage): one per user in a test."""
+    size: Any = viewport
+    made = await browser.new_context(base_url=stack.url, viewport=size, locale="en-NG")
+    made.set_default_timeout(15_000)
+    return made
+
+
+@pytest.fixture
+async def context(browser: Browser, stack: Stack) -> AsyncIterator[BrowserContext]:
+    made = await new_context(browser, stack)
+    yield made
+    await made.close()
+
+
+@pytest.fixture
+async def page(context: BrowserContext) -> Page:
+    return await context.new_page()
+
+
+async def sign_in(
+    page: Page, email: str, tenant: str = DEMO_SLUG, password: str = DEMO_PASSWORD
+) -> None:
+    """Through the sign-in screen, as a person would; waits for the portal's first screen."""
+    await page.goto(f"/{tenant}")
+    await page.get_by_label("E-mail").fill(email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("navigation", name="Main").wait_for()
+
+
+def staff(role_local_part: str) -> str:
+    return demo_email(role_local_part)
+
+
+async def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    await page.evaluate(AXE.read_text())
+    found = await page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => `${v.id}: ${v.help} (${v.nodes.map(n => n.target.join(' ')).slice(0, 3)})`)"
+    )
+    return list(found)
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """Kept for the README when VETRA_SCREENSHOTS is set (`make screenshots`)."""
+    if os.environ.get("VETRA_SCREENSHOTS"):
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)

@@ -1,0 +1,27 @@
+/** The API's keyset pages (`{items, next_cursor}`) as one growing list with "Load more". */
+import { useInfiniteQuery, type QueryKey } from "@tanstack/react-query";
+
+export interface Page<Item> {
+  items: Item[];
+  next_cursor?: string | null;
+}
+
+export function usePages<Item>(queryKey: QueryKey, fetchPage: (cursor: string | undefined) => Promise<Page<Item>>, enabled = true) {
+  const query = useInfiniteQuery({
+    queryKey,
+    enabled,
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => fetchPage(pageParam),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
+  return {
+    ...query,
+    items: query.data?.pages.flatMap((page) => page.items) ?? [],
+    tableProps: {
+      loading: query.isPending && enabled,
+      hasMore: query.hasNextPage,
+      onLoadMore: () => void query.fetchNextPage(),
+      loadingMore: query.isFetchingNextPage,
+    },
+  };
+}

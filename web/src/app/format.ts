@@ -1,0 +1,74 @@
+/** Money in integer minor units and dates as ISO strings, shown in the user's locale. */
+
+const fractionDigits = new Map<string, number>();
+
+function digitsOf(currency: string): number {
+  let digits = fractionDigits.get(currency);
+  if (digits === undefined) {
+    digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2;
+    fractionDigits.set(currency, digits);
+  }
+  return digits;
+}
+
+export function formatMoney(minor: number, currency = "NGN", locale?: string): string {
+  const digits = digitsOf(currency);
+  return new Intl.NumberFormat(locale, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(minor / 10 ** digits);
+}
+
+/** Whole units typed by a person ("1,250.50") → minor units, or null when it is not money. */
+export function parseMoney(text: string, currency = "NGN"): number | null {
+  const cleaned = text.replace(/[\s,]/g, "");
+  if (!/^\d+(\.\d+)?$/.test(cleaned)) return null;
+  const digits = digitsOf(currency);
+  const [whole = "0", fraction = ""] = cleaned.split(".");
+  if (fraction.length > digits) return null;
+  return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
+}
+
+export function formatDate(iso: string | null | undefined, locale?: string): string {
+  if (!iso) return "—";
+  const date = iso.length === 10 ? new Date(`${iso}T00:00:00`) : new Date(iso);
+  return date.toLocaleDateString(locale, { year: "numeric", month: "short", day: "numeric" });
+}
+
+export function formatDateTime(iso: string | null | undefined, locale?: string): string {
+  if (!iso) return "—";
+  return new Date(iso).toLocaleString(locale, {
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+export function formatMonth(iso: string, locale?: string): string {
+  return new Date(`${iso.slice(0, 7)}-01T00:00:00`).toLocaleDateString(locale, {
+    year: "numeric",
+    month: "short",
+  });
+}
+
+export function formatPercent(ratio: number | null | undefined, locale?: string): string {
+  if (ratio === null || ratio === undefined) return "—";
+  return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
+}
+
+/** "in 3 h 12 min" / "12 min ago": a countdown to an SLA deadline. */
+export function formatCountdown(deadline: string, now: number = Date.now()): string {
+  const minutes = Math.round((new Date(deadline).getTime() - now) / 60_000);
+  const size = Math.abs(minutes);
+  const text = size >= 60 * 24
+    ? `${Math.floor(size / 1440)} d ${Math.floor((size % 1440) / 60)} h`
+    : size >= 60
+      ? `${Math.floor(size / 60)} h ${size % 60} min`
+      : `${size} min`;
+  return minutes >= 0 ? `in ${text}` : `${text} overdue`;
+}

@@ -1,0 +1,29 @@
+import { Group, Paper, Text } from "@mantine/core";
+import { IconArrowDownRight, IconArrowUpRight } from "@tabler/icons-react";
+import type { ReactNode } from "react";
+
+/** A figure with the change from the period before (`previous` null: no comparison). */
+export function KpiCard({ label, value, current, previous, upIsGood = true }: {
+  label: string;
+  value: ReactNode;
+  current?: number | null;
+  previous?: number | null;
+  upIsGood?: boolean;
+}) {
+  const change = current != null && previous ? (current - previous) / Math.abs(previous) : null;
+  const good = change !== null && (change >= 0) === upIsGood;
+  return (
+    <Paper withBorder p="md" radius="md">
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>{label}</Text>
+      <Text fw={700} size="xl" mt={4}>{value}</Text>
+      {change !== null && (
+        <Group gap={4} mt={4}>
+          {change >= 0 ? <IconArrowUpRight size={16} color={good ? "green" : "red"} /> : <IconArrowDownRight size={16} color={good ? "green" : "red"} />}
+          <Text size="xs" c={good ? "green.8" : "red.8"}>
+            {(change * 100).toFixed(1)}% vs the period before
+          </Text>
+        </Group>
+      )}
+    </Paper>
+  );
+}

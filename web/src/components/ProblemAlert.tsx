@@ -1,0 +1,32 @@
+import { Alert, Button, Group } from "@mantine/core";
+
+import { problemOf } from "../api/problem";
+
+/** What went wrong, in words, next to what caused it; a stale version offers a reload. */
+export function problemText(error: unknown): string {
+  const problem = problemOf(error);
+  if (!problem) return "Something went wrong. Check your connection and try again.";
+  if (problem.status === 409 && problem.kind === "stale-version") {
+    return "Someone else changed this while you were looking at it.";
+  }
+  if (problem.status === 403 && !problem.body.detail) return "You are not allowed to do this.";
+  if (problem.status >= 500) return "Vetra could not answer just now. Try again in a moment.";
+  return problem.body.detail ?? problem.body.title ?? problem.message;
+}
+
+export function ProblemAlert({ error, onReload }: { error: unknown; onReload?: () => void }) {
+  if (!error) return null;
+  const stale = problemOf(error)?.status === 409;
+  return (
+    <Alert color="red" role="alert" title={problemOf(error)?.body.title ?? "Not done"}>
+      <Group justify="space-between" gap="xs">
+        <span>{problemText(error)}</span>
+        {stale && onReload && (
+          <Button size="xs" variant="white" color="red" onClick={onReload}>
+            Reload the latest
+          </Button>
+        )}
+      </Group>
+    </Alert>
+  );
+}
