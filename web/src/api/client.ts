@@ -18,6 +18,10 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+export function currentCsrfToken(): string | null {
+  return csrfToken;
+}
+
 export function whenSessionEnds(handler: () => void): void {
   onSessionEnded = handler;
 }
