@@ -26,6 +26,7 @@ from core_api.models.base import utcnow
 from core_api.models.claim import Claim
 from core_api.models.finance import RunStatus, SettlementRun
 from core_api.models.summary import OpenFlag
+from core_api.reports import loss_ratio
 from core_api.reports.base import ReportFilters, ReportQuery
 from core_api.reports.claims_aging import ClaimsAging
 from core_api.reports.dashboard_schemas import (
@@ -37,7 +38,6 @@ from core_api.reports.dashboard_schemas import (
     PendingAuthorizations,
     SettlementThisMonth,
 )
-from core_api.reports.loss_ratio import LossRatio
 from core_api.reports.period import Period, add_months, month_start
 from core_api.reports.service import tenant_currency
 from core_api.reports.sql import start_of
@@ -54,7 +54,7 @@ async def read(db: AsyncSession, tenant_id: uuid.UUID) -> DashboardRead:
         return ReportQuery(tenant_id, Period(first, today), ReportFilters(), currency, today)
 
     counts = await _counts(db, tenant_id, currency, today)
-    loss = await LossRatio().kpi_values(db, over(year_start))
+    loss = await loss_ratio.totals(db, over(year_start))
     aging = await ClaimsAging().kpi_values(db, over(today))
     return DashboardRead(
         as_of=now,

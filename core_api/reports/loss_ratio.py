@@ -120,6 +120,12 @@ class LossRatio(Report):
         )
 
 
+async def totals(db: AsyncSession, query: ReportQuery) -> Figures:
+    """The KPIs alone (the dashboard's year), summed from the same cells as the report."""
+    cells = _cells(query).subquery()
+    return (await db.execute(select(*_figures(cells)))).one()._asdict()
+
+
 @dataclass(frozen=True, slots=True)
 class Grouped:
     """The figures over the period, per month, per client and per plan (the most premium
