@@ -21,12 +21,7 @@ export function upload<T>(
     request.upload.onprogress = (event) => event.lengthComputable && onProgress(event.loaded / event.total);
     request.onerror = () => reject(new ApiProblem(0, { title: "Network error", detail: "The upload did not reach Vetra." }));
     request.onload = () => {
-      let answer: unknown = null;
-      try {
-        answer = request.responseText ? JSON.parse(request.responseText) : null;
-      } catch {
-        answer = null;
-      }
+      const answer = parsed(request.responseText);
       if (request.status >= 200 && request.status < 300) {
         onProgress(1);
         resolve(answer as T);
@@ -36,4 +31,12 @@ export function upload<T>(
     };
     request.send(body);
   });
+}
+
+function parsed(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return null; // not JSON (a proxy's page): the status speaks alone
+  }
 }
