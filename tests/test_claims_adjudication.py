@@ -376,6 +376,16 @@ class TestApprovalLimits:
         approved = await move(core, w, claim["id"], "APPROVED", w.staff["Claims Manager"])
         assert approved["total_approved"] == 600_000_00
 
+    async def test_an_approver_reads_its_own_ceilings(self, core: httpx.AsyncClient) -> None:
+        w = await world(core, roles=("Adjudicator", "Finance", "Read-only"))
+        mine = await core.get("/v1/approval-limits/mine", headers=w.staff["Adjudicator"])
+        assert mine.status_code == 200, mine.text
+        assert mine.json() == {"claim_limit": 500_000_00, "settlement_limit": 0}
+        finance = await core.get("/v1/approval-limits/mine", headers=w.staff["Finance"])
+        assert finance.json() == {"claim_limit": 0, "settlement_limit": 100_000_000_00}
+        reader = await core.get("/v1/approval-limits/mine", headers=w.staff["Read-only"])
+        assert reader.status_code == 403
+
     async def test_changing_limits_is_audited(self, core: httpx.AsyncClient) -> None:
         w = await world(core, roles=("Adjudicator",), benefits=BIG_PLAN)
         roles = (await core.get("/v1/roles", headers=w.hmo.admin)).json()["items"]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter
 
 from core_api.approvals import service
-from core_api.approvals.schemas import LimitsRead, LimitsUpdate
+from core_api.approvals.schemas import LimitsRead, LimitsUpdate, MyLimitsRead
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
 
@@ -19,6 +19,19 @@ async def list_limits(
     """`{limits}`: every role with its ceilings (0 where none is set: it cannot approve).
     One resource, the shape `PUT` takes: edit the answer and send it back."""
     return LimitsRead(limits=await service.list_limits(db))
+
+
+@router.get("/mine", response_model=MyLimitsRead)
+async def my_limits(
+    db: DbSession,
+    actor: Annotated[Actor, require("claims:approve", "settlements:approve")],
+) -> MyLimitsRead:
+    """The caller's own role's ceilings: what an approver may approve, shown before trying
+    (approvers need not hold `approval_limits:read`, which lists every role's)."""
+    return MyLimitsRead(
+        claim_limit=await service.ceiling(db, actor, "claim"),
+        settlement_limit=await service.ceiling(db, actor, "settlement"),
+    )
 
 
 @router.put("", response_model=LimitsRead)

@@ -31,3 +31,10 @@ class LimitsRead(BaseModel):
     """Every role with its ceilings: what GET answers and PUT answers, by role name."""
 
     limits: list[LimitRead]
+
+
+class MyLimitsRead(BaseModel):
+    """The caller's own ceilings (0: cannot approve), for showing them before they bite."""
+
+    claim_limit: int
+    settlement_limit: int

@@ -68,6 +68,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/approval-limits/mine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My Limits
+         * @description The caller's own role's ceilings: what an approver may approve, shown before trying
+         *     (approvers need not hold `approval_limits:read`, which lists every role's).
+         */
+        get: operations["my_limits_v1_approval_limits_mine_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/audit-events": {
         parameters: {
             query?: never;
@@ -4982,6 +5003,16 @@ export interface components {
             /** Categories */
             categories: components["schemas"]["CategoryCell"][];
         };
+        /**
+         * MyLimitsRead
+         * @description The caller's own ceilings (0: cannot approve), for showing them before they bite.
+         */
+        MyLimitsRead: {
+            /** Claim Limit */
+            claim_limit: number;
+            /** Settlement Limit */
+            settlement_limit: number;
+        };
         /** NotMe */
         NotMe: {
             /** Comment */
@@ -7740,6 +7771,53 @@ export interface operations {
             };
             /** @description Validation failed: `errors` names each field and what is wrong with it. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (a dependency cannot be reached just now): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    my_limits_v1_approval_limits_mine_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyLimitsRead"];
+                };
+            };
+            /** @description Not authenticated: the credentials (API key, session) are missing, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the caller lacks the permission, or uses the wrong kind of key. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
