@@ -30,6 +30,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
     CompoundSelect,
@@ -41,6 +42,7 @@ from sqlalchemy import (
     String,
     Subquery,
     Uuid,
+    and_,
     cast,
     column,
     func,
@@ -67,6 +69,7 @@ from core_api.reports.turnaround_hours import (
     MEDIAN,
     P90,
     in_days,
+    in_months,
     median_days,
     split_months,
     turnarounds,
@@ -247,7 +250,7 @@ def _cells(query: ReportQuery) -> CompoundSelect[Any] | Select[Any]:
         .where(
             months.c.tenant_id == query.tenant_id,
             months.c.currency == query.currency,
-            months.c.month.in_(span.months),
+            in_months(months.c.month, span.months),
             *_narrowed(months, query.filters),
         )
         .group_by(months.c.provider_id, months.c.month)
@@ -290,7 +293,7 @@ def _hours(query: ReportQuery, *, per_provider: bool) -> Subquery:
             hist.c.tenant_id == query.tenant_id,
             hist.c.currency == query.currency,
             hist.c.scope_id == scope,
-            hist.c.month.in_(span.months),
+            in_months(hist.c.month, span.months),
             which,
             hist.c.whole_day.is_(False),
         )
@@ -329,25 +332,38 @@ def _each_providers_turnarounds(query: ReportQuery) -> Subquery:
         hist.c.tenant_id == query.tenant_id,
         hist.c.currency == query.currency,
         hist.c.scope_id == (query.filters.client_id or query.filters.plan_id or ANY),
-        hist.c.month.in_(span.months),
+        in_months(hist.c.month, span.months),
     ]
     ranks = _ranks_by_day(hist, mine)
+    days = select(ranks.c.provider_id, ranks.c.day).distinct().subquery("days")
     in_day = (
         select(hist.c.hours, func.sum(hist.c.claims).label("n"))
         .where(
             *mine,
-            hist.c.provider_id == ranks.c.provider_id,
+            hist.c.provider_id == days.c.provider_id,
             hist.c.whole_day.is_(False),
-            hist.c.hours.between(ranks.c.day, ranks.c.day + HOURS_A_DAY - 1),
+            hist.c.hours.between(days.c.day, days.c.day + HOURS_A_DAY - 1),
         )
         .group_by(hist.c.hours)
         .lateral("in_day")
     )
+    hours_of_days = (
+        select(days, in_day.c.hours, in_day.c.n)
+        .select_from(days.join(in_day, true()))
+        .cte("hours_of_days")
+        .prefix_with("MATERIALIZED")  # each day read once, however many ranks it holds
+    )
     target = (ranks.c.provider_id, ranks.c.part, ranks.c.step)
-    upto = func.sum(in_day.c.n).over(partition_by=target, order_by=in_day.c.hours)
+    upto = func.sum(hours_of_days.c.n).over(partition_by=target, order_by=hours_of_days.c.hours)
     walked = (
-        select(ranks, in_day.c.hours, upto.label("upto"))
-        .select_from(ranks.join(in_day, true()))
+        select(ranks, hours_of_days.c.hours, upto.label("upto"))
+        .join(
+            hours_of_days,
+            and_(
+                hours_of_days.c.provider_id == ranks.c.provider_id,
+                hours_of_days.c.day == ranks.c.day,
+            ),
+        )
         .subquery()
     )
     at_rank = (
@@ -382,7 +398,7 @@ def _each_providers_turnarounds(query: ReportQuery) -> Subquery:
     )
 
 
-def _ranks_by_day(hist: Any, mine: list[ColumnElement[bool]]) -> Subquery:
+def _ranks_by_day(hist: Any, mine: list[ColumnElement[bool]]) -> CTE:
     """For each provider and percentile (`part` of `whole`), the ranks either side of it
     (`step` 0 and 1: rank, rank + 1) among the provider's claims by turnaround, the whole
     day holding each (`day`, in hours) and how many claims came before that day."""
@@ -424,7 +440,7 @@ def _ranks_by_day(hist: Any, mine: list[ColumnElement[bool]]) -> Subquery:
         .group_by(
             ranked.c.provider_id, wanted.c.part, wanted.c.whole, wanted.c.step, ranked.c.total
         )
-        .subquery("ranks")
+        .cte("ranks")
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_api.models.base import Base
@@ -45,12 +45,25 @@ class ProviderClaimMonth(Base):
 
 class ProviderTurnaroundHours(Base):
     __tablename__ = "provider_turnaround_hours"
+    # The claims in the key's index too: a day's hours are read from it alone.
+    __table_args__ = (
+        PrimaryKeyConstraint(
+            "tenant_id",
+            "currency",
+            "scope_id",
+            "provider_id",
+            "whole_day",
+            "hours",
+            "month",
+            postgresql_include=["claims"],
+        ),
+    )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    scope_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    whole_day: Mapped[bool] = mapped_column(primary_key=True)
-    hours: Mapped[int] = mapped_column(Integer, primary_key=True)
-    month: Mapped[date] = mapped_column(primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    scope_id: Mapped[uuid.UUID]
+    provider_id: Mapped[uuid.UUID]
+    whole_day: Mapped[bool]
+    hours: Mapped[int] = mapped_column(Integer)
+    month: Mapped[date]
     claims: Mapped[int]

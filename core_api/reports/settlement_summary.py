@@ -70,7 +70,7 @@ from core_api.reports.provider_summaries import ANY
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.settlement_summaries import SettlementClaimDay, SettlementTurnaroundHours
 from core_api.reports.sql import Window, day_of, first_of_month, grouped_by, month_of, total
-from core_api.reports.turnaround_hours import in_days, split_months, turnarounds
+from core_api.reports.turnaround_hours import in_days, in_months, split_months, turnarounds
 
 STATUSES = tuple(RunStatus)
 TOP_PROVIDERS = 10
@@ -244,7 +244,7 @@ def _settle_hours(query: ReportQuery) -> Subquery:
             hours.c.currency == query.currency,
             hours.c.provider_id == (query.filters.provider_id or ANY),
             or_(
-                and_(hours.c.whole_month, on.in_(months)),
+                and_(hours.c.whole_month, in_months(on, months)),
                 and_(~hours.c.whole_month, or_(false(), *(on.between(*p) for p in parts))),
             ),
         )

@@ -8,7 +8,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Float, Numeric, Subquery, cast, func, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Numeric,
+    Subquery,
+    cast,
+    false,
+    func,
+    select,
+)
 
 from core_api.reports.period import Period, month_end
 from core_api.reports.sql import end_of
@@ -68,6 +78,12 @@ def in_days(hours: ColumnElement[Any]) -> ColumnElement[Any]:
 def median_days(row: Any) -> float | None:
     median = row.median_hours
     return None if median is None else float(round(Decimal(median) / HOURS_A_DAY, 2))
+
+
+def in_months(month: ColumnElement[date], months: list[date]) -> ColumnElement[bool]:
+    """`month` is one of `months` (consecutive, as `split_months` gives them): a range, so
+    an index on it is read in one pass rather than once per month."""
+    return month.between(months[0], months[-1]) if months else false()
 
 
 def split_months(period: Period) -> tuple[list[date], list[tuple[date, date]]]:

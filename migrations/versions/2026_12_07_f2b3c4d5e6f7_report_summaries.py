@@ -375,8 +375,16 @@ def upgrade() -> None:
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("claims", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"]),
+        # The claims in the key's index too: a day's hours are read from it alone.
         sa.PrimaryKeyConstraint(
-            "tenant_id", "currency", "scope_id", "provider_id", "whole_day", "hours", "month"
+            "tenant_id",
+            "currency",
+            "scope_id",
+            "provider_id",
+            "whole_day",
+            "hours",
+            "month",
+            postgresql_include=["claims"],
         ),
     )
     op.create_table(
