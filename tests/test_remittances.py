@@ -125,6 +125,26 @@ class TestPrintableRemittance:
         assert "NGN 4.00" in page
 
 
+class TestRemittanceLines:
+    async def test_name_their_claims_and_show_them_settled(self, core: httpx.AsyncClient) -> None:
+        w, _, _, mine, _ = await approved_run(core)
+
+        async def lines() -> dict[str, tuple[str, str]]:
+            response = await core.get(f"/v1/remittances/{mine['id']}", headers=w.hmo.admin)
+            assert response.status_code == 200, response.text
+            return {
+                line["claim_id"]: (line["claim_number"], line["claim_status"])
+                for line in response.json()["lines"]
+            }
+
+        before = await lines()
+        for claim_id, (number, status) in before.items():
+            assert number == (await get_claim(core, w, claim_id))["number"]
+            assert status == "APPROVED"
+        assert (await pay(core, w.hmo.admin, mine, mine["total"])).status_code == 201
+        assert {status for _, status in (await lines()).values()} == {"SETTLED"}
+
+
 class TestPaymentProofFile:
     async def test_hmo_and_provider_download_others_cannot(self, core: httpx.AsyncClient) -> None:
         w, other, _, mine, theirs = await approved_run(core)

@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 
 from core_api.access.schemas import ORMModel
 from core_api.kit.fields import Day, Input
+from core_api.models.claim import ClaimStatus
 from core_api.models.finance import RemittanceStatus, RunStatus, SettlementCadence
 from shared.problems import field_error
 
@@ -33,6 +34,10 @@ class LineRead(ORMModel):
     billed: int
     approved: int
     amount: int
+    claim_number: str | None = Field(default=None, description="The line's claim, if any.")
+    claim_status: ClaimStatus | None = Field(
+        default=None, description="Its claim's status now (SETTLED once the remittance is paid)."
+    )
 
 
 class ProofRead(ORMModel):

@@ -300,10 +300,26 @@ async def _lines(db: AsyncSession, remittance: Remittance) -> list[RemittanceLin
     return list(rows.all())
 
 
+async def _line_reads(db: AsyncSession, remittance: Remittance) -> list[LineRead]:
+    """The lines with their claims' numbers and statuses, as the screens list them."""
+    rows = await db.execute(
+        select(RemittanceLine, Claim.number, Claim.status)
+        .outerjoin(Claim, Claim.id == RemittanceLine.claim_id)
+        .where(RemittanceLine.remittance_id == remittance.id)
+        .order_by(RemittanceLine.id)
+    )
+    return [
+        LineRead.model_validate(line).model_copy(
+            update={"claim_number": number, "claim_status": status}
+        )
+        for line, number, status in rows.all()
+    ]
+
+
 async def remittance_read(db: AsyncSession, remittance: Remittance) -> RemittanceRead:
     await db.refresh(remittance)
     body = RemittanceRead.model_validate(remittance)
-    body.lines = [LineRead.model_validate(line) for line in await _lines(db, remittance)]
+    body.lines = await _line_reads(db, remittance)
     proofs = await db.scalars(
         select(PaymentProof)
         .where(PaymentProof.remittance_id == remittance.id)
