@@ -67,6 +67,7 @@ async def test_piles_roll_up_by_provider_and_month(core: httpx.AsyncClient) -> N
     november = piles[0]
     assert november["claim_count"] == 2
     assert november["total_billed"] == 20_000_00
+    assert november["currency"] == "NGN"
     assert november["by_status"]["RECEIVED"]["count"] == 2
     assert november["to_vet"] == 2
     assert november["provider_name"] == ctx["provider"].name

@@ -22,6 +22,7 @@ class PileRead(BaseModel):
     claim_count: int
     total_billed: int
     total_approved: int
+    currency: str = Field(description="The claims' currency (a provider bills an HMO in one).")
     to_vet: int = Field(description="RECEIVED or RESUBMITTED claims no one holds right now.")
     decided_by_sampling: int
     by_status: dict[str, StatusTotals]

@@ -100,6 +100,7 @@ async def _summaries(
                 func.count().label("n"),
                 func.sum(Claim.total_billed).label("billed"),
                 func.sum(Claim.total_approved).label("approved"),
+                func.min(Claim.currency).label("currency"),
                 func.count().filter(free).label("to_vet"),
                 func.count().filter(Claim.decided_by_sampling).label("sampled"),
             )
@@ -130,6 +131,7 @@ async def _summaries(
                 claim_count=0,
                 total_billed=0,
                 total_approved=0,
+                currency=r.currency,
                 to_vet=0,
                 decided_by_sampling=0,
                 by_status={},

@@ -4642,13 +4642,6 @@ export interface components {
             approved: number;
             /** Amount */
             amount: number;
-            /**
-             * Claim Number
-             * @description The line's claim, if any.
-             */
-            claim_number?: string | null;
-            /** @description Its claim's status now (SETTLED once the remittance is paid). */
-            claim_status?: components["schemas"]["ClaimStatus"] | null;
         };
         /**
          * LinkAction
@@ -5506,6 +5499,11 @@ export interface components {
             total_billed: number;
             /** Total Approved */
             total_approved: number;
+            /**
+             * Currency
+             * @description The claims' currency (a provider bills an HMO in one).
+             */
+            currency: string;
             /**
              * To Vet
              * @description RECEIVED or RESUBMITTED claims no one holds right now.
