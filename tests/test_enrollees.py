@@ -145,6 +145,20 @@ class TestLifecycle:
         active = await core.post(url, json={"status": "ACTIVE"}, headers=tenant.admin)
         assert active.json()["status"] == "ACTIVE"
 
+    async def test_history_lists_each_status_oldest_first(self, core: httpx.AsyncClient) -> None:
+        tenant, _, _, principal = await family_setup(core)
+        url = f"/v1/enrollees/{principal['id']}/status"
+        await core.post(url, json={"status": "SUSPENDED", "reason": "unpaid"}, headers=tenant.admin)
+        history = await core.get(
+            f"/v1/enrollees/{principal['member_id']}/history", headers=tenant.admin
+        )
+        assert history.status_code == 200, history.text
+        steps = history.json()
+        assert [step["status"] for step in steps] == ["ACTIVE", "SUSPENDED"]
+        assert steps[-1]["reason"] == "unpaid"
+        missing = await core.get("/v1/enrollees/NO-SUCH-00001-P/history", headers=tenant.admin)
+        assert missing.status_code == 404
+
     async def test_termination_is_final_and_covers_dependants(
         self, core: httpx.AsyncClient
     ) -> None:

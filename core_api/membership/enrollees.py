@@ -468,6 +468,13 @@ def _apply_status(
     )
 
 
+async def status_history(db: AsyncSession, enrollee_id: uuid.UUID) -> list[EnrolleeStatusChange]:
+    """The lifecycle, oldest first (as it was recorded on each effective date)."""
+    query = select(EnrolleeStatusChange).where(EnrolleeStatusChange.enrollee_id == enrollee_id)
+    order = (EnrolleeStatusChange.effective_date, EnrolleeStatusChange.created_at)
+    return list((await db.scalars(query.order_by(*order))).all())
+
+
 def status_on_query(
     enrollee_id: uuid.UUID | SQLColumnExpression[uuid.UUID], on: date | SQLColumnExpression[date]
 ) -> Select[EnrolleeStatus]:

@@ -21,6 +21,7 @@ from core_api.membership.schemas import (
     ImportResult,
     PrincipalCreate,
     StatusChange,
+    StatusChangeRead,
 )
 from core_api.models import EnrolleeStatus, Relationship
 from shared.problems import ProblemError
@@ -126,6 +127,14 @@ async def get_enrollee(key: str, db: DbSession, actor: EnrolleeReader) -> Enroll
         **EnrolleeRead.model_validate(enrollee).model_dump(),
         dependants=[EnrolleeRead.model_validate(d) for d in family],
     )
+
+
+@router.get("/enrollees/{key}/history", response_model=list[StatusChangeRead])
+async def status_history(key: str, db: DbSession, actor: EnrolleeReader) -> list[StatusChangeRead]:
+    """The lifecycle, oldest first: each status with the day it took effect and why."""
+    enrollee = await enrollees.get_enrollee(db, key, actor)
+    changes = await enrollees.status_history(db, enrollee.id)
+    return [StatusChangeRead.model_validate(change) for change in changes]
 
 
 @router.get("/enrollees/{member_id}/card", response_model=CardRead)

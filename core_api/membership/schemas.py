@@ -118,6 +118,16 @@ class EnrolleeDetail(EnrolleeRead):
     dependants: list[EnrolleeRead]
 
 
+class StatusChangeRead(ORMModel):
+    """One step of an enrollee's lifecycle: the status in force from `effective_date` on."""
+
+    status: EnrolleeStatus
+    effective_date: date
+    reason: str
+    actor_id: uuid.UUID | None
+    created_at: datetime
+
+
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -4642,6 +4642,13 @@ export interface components {
             approved: number;
             /** Amount */
             amount: number;
+            /**
+             * Claim Number
+             * @description The line's claim, if any.
+             */
+            claim_number?: string | null;
+            /** @description Its claim's status now (SETTLED once the remittance is paid). */
+            claim_status?: components["schemas"]["ClaimStatus"] | null;
         };
         /**
          * LinkAction
