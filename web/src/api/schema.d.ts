@@ -1277,6 +1277,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/enrollees/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Status History
+         * @description The lifecycle, oldest first: each status with the day it took effect and why.
+         */
+        get: operations["status_history_v1_enrollees__key__history_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/enrollees/{member_id}/card": {
         parameters: {
             query?: never;
@@ -7003,6 +7023,27 @@ export interface components {
              * @default
              */
             reason: string;
+        };
+        /**
+         * StatusChangeRead
+         * @description One step of an enrollee's lifecycle: the status in force from `effective_date` on.
+         */
+        StatusChangeRead: {
+            status: components["schemas"]["EnrolleeStatus"];
+            /**
+             * Effective Date
+             * Format: date
+             */
+            effective_date: string;
+            /** Reason */
+            reason: string;
+            /** Actor Id */
+            actor_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** StatusCount */
         StatusCount: {
@@ -13563,6 +13604,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EnrolleeDetail"];
+                };
+            };
+            /** @description Not authenticated: the credentials (API key, session) are missing, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the caller lacks the permission, or uses the wrong kind of key. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found: no such resource, or one the caller may not see (another tenant's object is 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed: `errors` names each field and what is wrong with it. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (a dependency cannot be reached just now): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    status_history_v1_enrollees__key__history_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatusChangeRead"][];
                 };
             };
             /** @description Not authenticated: the credentials (API key, session) are missing, unknown, revoked or expired. */
