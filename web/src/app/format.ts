@@ -22,6 +22,12 @@ export function formatMoney(minor: number, currency = "NGN", locale?: string): s
   }).format(minor / 10 ** digits);
 }
 
+/** Minor units → the plain text `parseMoney` reads back ("12500.00"), to prefill an input. */
+export function moneyInput(minor: number, currency = "NGN"): string {
+  const digits = digitsOf(currency);
+  return (minor / 10 ** digits).toFixed(digits);
+}
+
 /** Whole units typed by a person ("1,250.50") → minor units, or null when it is not money. */
 export function parseMoney(text: string, currency = "NGN"): number | null {
   const cleaned = text.replace(/[\s,]/g, "");
@@ -61,14 +67,18 @@ export function formatPercent(ratio: number | null | undefined, locale?: string)
   return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
 }
 
-/** "in 3 h 12 min" / "12 min ago": a countdown to an SLA deadline. */
-export function formatCountdown(deadline: string, now: number = Date.now()): string {
-  const minutes = Math.round((new Date(deadline).getTime() - now) / 60_000);
+/** "in 3 h 12 min" / "12 min overdue": a countdown to an SLA deadline; `seconds` adds
+ * them under a day ("in 3 h 12 min 5 s"), for a clock that visibly ticks. */
+export function formatCountdown(deadline: string, now: number = Date.now(), seconds = false): string {
+  const left = new Date(deadline).getTime() - now;
+  const minutes = seconds ? Math.trunc(left / 60_000) : Math.round(left / 60_000);
   const size = Math.abs(minutes);
-  const text = size >= 60 * 24
+  let text = size >= 60 * 24
     ? `${Math.floor(size / 1440)} d ${Math.floor((size % 1440) / 60)} h`
     : size >= 60
       ? `${Math.floor(size / 60)} h ${size % 60} min`
       : `${size} min`;
-  return minutes >= 0 ? `in ${text}` : `${text} overdue`;
+  if (seconds && size < 60 * 24) text += ` ${Math.floor(Math.abs(left) / 1000) % 60} s`;
+  const overdue = seconds ? left < 0 : minutes < 0;
+  return overdue ? `${text} overdue` : `in ${text}`;
 }

@@ -1,5 +1,13 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { AuthorizationPage } from "./AuthorizationPage";
+import { AuthorizationQueuePage } from "./AuthorizationQueuePage";
+import { GhostAlertsPage } from "./GhostAlertsPage";
+import { RulesPage } from "./RulesPage";
 
-export const authorizationRoutes: RouteObject[] = [{ path: "authorizations/*", element: <NotBuiltYet title="Authorizations" /> }];
+export const authorizationRoutes: RouteObject[] = [
+  { path: "authorizations", element: <AuthorizationQueuePage /> },
+  { path: "authorizations/alerts", element: <GhostAlertsPage /> },
+  { path: "authorizations/rules", element: <RulesPage /> },
+  { path: "authorizations/:authorizationId", element: <AuthorizationPage /> },
+];

@@ -1,0 +1,37 @@
+/** The PA tables' columns, declared once for the queue and the ghost-patient alerts. */
+import { Badge, Group } from "@mantine/core";
+
+import type { Schemas } from "../../../api/types";
+import { formatDateTime } from "../../../app/format";
+import type { Column } from "../../../components/DataTable";
+import { Money } from "../../../components/Money";
+import { ProviderName } from "../../../components/ProviderName";
+import { StatusBadge } from "../../../components/StatusBadge";
+import { SlaCountdown } from "./sla";
+
+export type Pa = Schemas["AuthorizationRead"];
+
+export function Signals({ pa }: { pa: Pa }) {
+  return (
+    <Group gap={4} wrap="nowrap">
+      {pa.suspicious && <Badge color="#b3261e" variant="filled" radius="sm">Not me</Badge>}
+      {pa.breached_at && <Badge color="#a13f00" variant="outline" radius="sm">Past SLA</Badge>}
+    </Group>
+  );
+}
+
+export const number: Column<Pa> = { key: "number", label: "PA", render: (pa) => <strong>{pa.number}</strong> };
+export const urgency: Column<Pa> = { key: "urgency", label: "Urgency", render: (pa) => <StatusBadge status={pa.urgency} /> };
+export const status: Column<Pa> = { key: "status", label: "Status", render: (pa) => <StatusBadge status={pa.status} /> };
+export const member: Column<Pa> = { key: "member", label: "Member", render: (pa) => pa.member_id };
+export const provider: Column<Pa> = { key: "provider", label: "Provider", render: (pa) => <ProviderName providerId={pa.provider_id} /> };
+export const procedure: Column<Pa> = { key: "procedure", label: "Procedure", render: (pa) => pa.procedure_code };
+export const estimate: Column<Pa> = {
+  key: "estimate",
+  label: "Estimate",
+  align: "right",
+  render: (pa) => <Money minor={pa.estimated_amount} currency={pa.currency} />,
+};
+export const sla: Column<Pa> = { key: "sla", label: "SLA", render: (pa) => <SlaCountdown pa={pa} /> };
+export const filed: Column<Pa> = { key: "filed", label: "Filed", render: (pa) => formatDateTime(pa.created_at) };
+export const signals: Column<Pa> = { key: "signals", label: "Signals", render: (pa) => <Signals pa={pa} /> };
