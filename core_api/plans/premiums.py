@@ -48,7 +48,6 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     BigInteger,
-    Boolean,
     ColumnClause,
     ColumnElement,
     Date,
@@ -60,7 +59,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    column,
     exists,
     func,
     literal,
@@ -69,7 +67,6 @@ from sqlalchemy import (
     true,
     union,
     union_all,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -83,6 +80,7 @@ MEMBER_MONTH_PLACES = Decimal("0.000001")
 # Written into the statement rather than bound: a GROUP BY then matches the same
 # expression in the SELECT list.
 MONTH: ColumnClause[str] = literal_column("'month'")
+ONE_MONTH: ColumnClause[Any] = literal_column("interval '1 month'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +140,7 @@ def exposure_query(
     `currency`, `members`, `member_days` and `earned_premium` per row."""
     range_ = Range(first_day, last_day + timedelta(days=1))
     scope = Scope(tenant_id, client_id, plan_id)
-    months = _months(range_)
+    months = range_months(range_.first, range_.after)
     versions = _versions(tenant_id, range_, plan_id)
     by_day, by_month = _read_by_day(months, versions), _read_by_month(months, versions)
     events = _events(scope, range_, by_day)
@@ -155,7 +153,7 @@ def exposure_query(
         _changed_in_month(summed, segments),
     ).subquery("parts")
     month = parts.c.month
-    days_in_month = cast(month + literal_column("interval '1 month'"), Date) - month
+    days_in_month = cast(month + ONE_MONTH, Date) - month
     members = func.sum(parts.c.members)
     return (
         select(
@@ -465,23 +463,25 @@ def _versions(tenant_id: uuid.UUID, range_: Range, plan_id: uuid.UUID | None) ->
     )
 
 
-def _months(range_: Range) -> Subquery:
-    """Each month the range touches: its first day, its part [lo, hi) of the range, and
-    whether that is all of it."""
-    rows, month = [], range_.first.replace(day=1)
-    while month < range_.after:
-        following = month + timedelta(days=_days_in(month))
-        lo, hi = max(month, range_.first), min(following, range_.after)
-        rows.append((month, lo, hi, (lo, hi) == (month, following)))
-        month = following
-    table = values(
-        column("month", Date),
-        column("lo", Date),
-        column("hi", Date),
-        column("whole", Boolean),
-        name="month_rows",
-    )
-    return select(table.data(rows)).subquery("months")
+def range_months(first: date, after: date) -> Subquery:
+    """Each month the days [first, after) touch: `month` its first day, [lo, hi) its part
+    of those days, `whole` whether that is all of it, and `days` its number of days. Made
+    by the database from two bound dates, so a statement built on it is compiled once and
+    cached (a VALUES list of the months would make it a new statement each time)."""
+    start = cast(literal(first.replace(day=1), Date), DateTime)
+    stop = cast(literal(after - timedelta(days=1), Date), DateTime)
+    series = func.generate_series(start, stop, ONE_MONTH).table_valued("at").render_derived()
+    month = cast(func.date_trunc(MONTH, series.c.at), Date)
+    following = cast(func.date_trunc(MONTH, series.c.at) + ONE_MONTH, Date)
+    lo = func.greatest(month, literal(first, Date))
+    hi = func.least(following, literal(after, Date))
+    return select(
+        month.label("month"),
+        lo.label("lo"),
+        hi.label("hi"),
+        and_(lo == month, hi == following).label("whole"),
+        (following - month).label("days"),
+    ).subquery("months")
 
 
 def _month_of(day: SQLColumnExpression[date]) -> ColumnElement[date]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -34,7 +34,6 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
-    Integer,
     Numeric,
     Select,
     SQLColumnExpression,
@@ -42,14 +41,12 @@ from sqlalchemy import (
     Subquery,
     and_,
     cast,
-    column,
     func,
     literal,
     null,
     select,
     tuple_,
     union_all,
-    values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,9 +54,9 @@ from core_api.models import Client, Enrollee, Plan
 from core_api.models.claim import ClaimStatus
 from core_api.models.finance import CapitationRun, RunStatus
 from core_api.models.summary import IncurredDay
-from core_api.plans.premiums import exposure_query
+from core_api.plans.premiums import exposure_query, range_months
 from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
-from core_api.reports.period import Period, month_end
+from core_api.reports.period import Period
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import ratio, total
 
@@ -314,20 +311,14 @@ def _capitation(query: ReportQuery) -> Any:
 
 
 def months_in(period: Period) -> Subquery:
-    """Each month the period touches, with its days and how many of them are inside."""
-    rows = []
-    for month in period.months():
-        last = month_end(month)
-        inside = (min(last, period.last) - max(month, period.first)).days + 1
-        rows.append((month, inside, (last - month).days + 1))
+    """Each month the period touches (`month`), with its days (`days_in_month`) and how
+    many of them are inside (`days_in_period`)."""
+    months = range_months(period.first, period.last + timedelta(days=1))
     return select(
-        values(
-            column("month", Date),
-            column("days_in_period", Integer),
-            column("days_in_month", Integer),
-            name="period_months",
-        ).data(rows)
-    ).subquery("months")
+        months.c.month,
+        (months.c.hi - months.c.lo).label("days_in_period"),
+        months.c.days.label("days_in_month"),
+    ).subquery("period_months")
 
 
 def _incurred(query: ReportQuery) -> Any:
