@@ -1,17 +1,22 @@
 import { Alert, Button, Group } from "@mantine/core";
 
-import { problemOf } from "../api/problem";
+import { problemOf, type ApiProblem } from "../api/problem";
 
 /** What went wrong, in words, next to what caused it; a stale version offers a reload. */
 export function problemText(error: unknown): string {
   const problem = problemOf(error);
   if (!problem) return "Something went wrong. Check your connection and try again.";
-  if (problem.status === 409 && problem.kind === "stale-version") {
+  if (changedMeanwhile(problem)) {
     return "Someone else changed this while you were looking at it.";
   }
   if (problem.status === 403 && !problem.body.detail) return "You are not allowed to do this.";
   if (problem.status >= 500) return "Vetra could not answer just now. Try again in a moment.";
   return problem.body.detail ?? problem.body.title ?? problem.message;
+}
+
+/** A stale version, or a move the screen offered that the record's newer state forbids. */
+function changedMeanwhile(problem: ApiProblem): boolean {
+  return problem.status === 409 && (problem.kind === "stale-version" || (problem.kind === "illegal-transition" && "current_status" in problem.body));
 }
 
 export function ProblemAlert({ error, onReload }: { error: unknown; onReload?: () => void }) {

@@ -1,5 +1,9 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { ClaimPage } from "./ClaimPage";
+import { ClaimsPage } from "./ClaimsPage";
 
-export const claimRoutes: RouteObject[] = [{ path: "claims/*", element: <NotBuiltYet title="Claims" /> }];
+export const claimRoutes: RouteObject[] = [
+  { path: "claims", element: <ClaimsPage /> },
+  { path: "claims/:claimId", element: <ClaimPage /> },
+];

@@ -1,0 +1,92 @@
+/** Every claim, newest first, filtered by status, provider, member and service dates (in the URL). */
+import { Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { useState } from "react";
+import { useNavigate } from "react-router-dom";
+
+import { api, dataOf } from "../../../api/client";
+import { usePages, type Page } from "../../../api/pages";
+import type { Schemas } from "../../../api/types";
+import { useFilters } from "../../../app/filters";
+import { DataTable, type Column } from "../../../components/DataTable";
+import { Money } from "../../../components/Money";
+import { ProblemAlert } from "../../../components/ProblemAlert";
+import { statusLabel } from "../../../components/StatusBadge";
+import { claimColumns } from "./columns";
+import { useProviderOptions } from "./useProviderOptions";
+
+type Claim = Schemas["ClaimRead"];
+type Status = Schemas["ClaimStatus"];
+
+const FILTERS = ["status", "provider_id", "member_id", "from", "to"] as const;
+const STATUSES: Status[] = ["SUBMITTED", "RECEIVED", "IN_REVIEW", "QUERIED", "RESUBMITTED", "APPROVED", "REJECTED", "SETTLED"];
+
+const COLUMNS: Column<Claim>[] = [
+  ...claimColumns<Claim>(),
+  { key: "approved", label: "Approved", align: "right", render: (claim) => <Money minor={claim.total_approved} currency={claim.currency} /> },
+];
+
+export function ClaimList() {
+  const navigate = useNavigate();
+  const [filters, setFilters] = useFilters(FILTERS);
+  const claims = usePages(["claims", "list", filters], async (cursor) => {
+    const query = { ...filters, status: filters.status as Status | undefined, cursor, limit: 50 };
+    return dataOf(await api.GET("/api/claims", { params: { query } })) as Page<Claim>;
+  });
+  return (
+    <Stack>
+      <ClaimFilters filters={filters} onChange={setFilters} />
+      {claims.isError ? (
+        <ProblemAlert error={claims.error} />
+      ) : (
+        <DataTable
+          caption="Claims, newest first"
+          columns={COLUMNS}
+          rows={claims.items}
+          rowKey={(claim) => claim.id}
+          onRowClick={(claim) => navigate(`/hmo/claims/${claim.id}`)}
+          empty="No claim matches these filters."
+          {...claims.tableProps}
+        />
+      )}
+    </Stack>
+  );
+}
+
+type FilterValues = Partial<Record<(typeof FILTERS)[number], string>>;
+
+function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: (changes: FilterValues) => void }) {
+  const providers = useProviderOptions();
+  const [member, setMember] = useState(filters.member_id ?? "");
+  const commitMember = () => onChange({ member_id: member.trim() || undefined });
+  return (
+    <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }}>
+      <Select
+        label="Status"
+        placeholder="Any status"
+        clearable
+        data={STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
+        value={filters.status ?? null}
+        onChange={(status) => onChange({ status: status ?? undefined })}
+      />
+      <Select
+        label="Provider"
+        placeholder="Any provider"
+        clearable
+        searchable
+        data={providers}
+        value={filters.provider_id ?? null}
+        onChange={(provider) => onChange({ provider_id: provider ?? undefined })}
+      />
+      <TextInput
+        label="Member ID"
+        placeholder="Press Enter to search"
+        value={member}
+        onChange={(event) => setMember(event.currentTarget.value)}
+        onBlur={commitMember}
+        onKeyDown={(event) => event.key === "Enter" && commitMember()}
+      />
+      <TextInput label="Service from" type="date" value={filters.from ?? ""} onChange={(event) => onChange({ from: event.currentTarget.value })} />
+      <TextInput label="Service to" type="date" value={filters.to ?? ""} onChange={(event) => onChange({ to: event.currentTarget.value })} />
+    </SimpleGrid>
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The adjudication view (openIMIS's claim review as the model): the lines and the decision on
+ * one side, everything weighed to decide (eligibility, benefits, the PA, risk, history) on
+ * the other; stacked on a phone.
+ */
+import { Anchor, Center, Group, Loader, SimpleGrid, Stack, Text } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router-dom";
+
+import { api, dataOf } from "../../../api/client";
+import { formatDate } from "../../../app/format";
+import { useSession } from "../../../app/session";
+import { PageHeader } from "../../../components/PageHeader";
+import { ProblemAlert } from "../../../components/ProblemAlert";
+import { ProviderName } from "../../../components/ProviderName";
+import { StatusBadge } from "../../../components/StatusBadge";
+import { ClaimActions } from "./ClaimActions";
+import { BenefitBalances, ClaimAuthorization, ClaimHistory, EligibilityVerdict, RiskEvents } from "./ClaimFacts";
+import { ClaimLines } from "./ClaimLines";
+import { ClaimQueries } from "./ClaimQueries";
+import type { ClaimDetail } from "./claimViews";
+import { useLineDecisions } from "./lineDecisions";
+
+export function ClaimPage() {
+  const { claimId = "" } = useParams();
+  const claim = useQuery({
+    queryKey: ["claims", claimId],
+    queryFn: async () => dataOf(await api.GET("/api/claims/{claim_id}", { params: { path: { claim_id: claimId } } })) as ClaimDetail,
+  });
+  if (claim.isPending) {
+    return (
+      <Center p="xl">
+        <Loader aria-label="Loading the claim" />
+      </Center>
+    );
+  }
+  if (claim.isError) return <ProblemAlert error={claim.error} />;
+  // Keyed by version: a reloaded claim starts its line decisions afresh from the new proposal.
+  return <Adjudication key={`${claim.data.id}-${claim.data.version}`} claim={claim.data} onReload={() => void claim.refetch()} />;
+}
+
+function Adjudication({ claim, onReload }: { claim: ClaimDetail; onReload: () => void }) {
+  const { can } = useSession();
+  const lineDecisions = useLineDecisions(claim);
+  const deciding = claim.status === "IN_REVIEW" && can("claims:approve");
+  const decisions = deciding ? lineDecisions : null;
+  return (
+    <>
+      <PageHeader
+        title={`Claim ${claim.number}`}
+        description={<ClaimSummary claim={claim} />}
+        actions={<Anchor component={Link} to="/hmo/claims" size="sm">Back to claims</Anchor>}
+      />
+      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
+        <Stack gap="md">
+          <ClaimActions claim={claim} decisions={decisions} onReload={onReload} />
+          <ClaimLines claim={claim} decisions={decisions} />
+          <ClaimQueries claim={claim} />
+        </Stack>
+        <Stack gap="md">
+          <EligibilityVerdict claim={claim} />
+          <BenefitBalances claim={claim} />
+          <ClaimAuthorization claim={claim} />
+          <RiskEvents claim={claim} />
+          <ClaimHistory claim={claim} />
+        </Stack>
+      </SimpleGrid>
+    </>
+  );
+}
+
+function ClaimSummary({ claim }: { claim: ClaimDetail }) {
+  return (
+    <Group gap="xs" component="span">
+      <StatusBadge status={claim.status} />
+      <Text span size="sm">
+        Member {claim.member_id} · <ProviderName providerId={claim.provider_id} /> · service {formatDate(claim.service_date)}
+        {claim.diagnosis_codes.length > 0 && ` · diagnosis ${claim.diagnosis_codes.join(", ")}`}
+      </Text>
+    </Group>
+  );
+}
