@@ -2,7 +2,8 @@
  * The one table: columns declared once, rows from the API's keyset pages ("Load more"),
  * an empty state in words, horizontal scroll at phone widths.
  */
-import { Button, Center, Loader, ScrollArea, Stack, Table, Text } from "@mantine/core";
+import { Button, Center, Loader, ScrollArea, Stack, Table, Text, UnstyledButton } from "@mantine/core";
+import { IconArrowDown, IconArrowUp, IconArrowsSort } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 
 export interface Column<Row> {
@@ -12,7 +13,31 @@ export interface Column<Row> {
   align?: "left" | "right";
 }
 
-export function DataTable<Row>({ columns, rows, rowKey, onRowClick, loading, empty = "Nothing to show.", hasMore, onLoadMore, loadingMore, caption }: {
+/** The order as the API takes it: a column key, `-key` when descending. */
+export interface Sorting {
+  sort: string;
+  onSort: (sort: string) => void;
+}
+
+function SortableHeader({ column, sorting }: { column: { key: string; label: string }; sorting: Sorting }) {
+  const descending = sorting.sort === `-${column.key}`;
+  const ascending = sorting.sort === column.key;
+  const Icon = descending ? IconArrowDown : ascending ? IconArrowUp : IconArrowsSort;
+  return (
+    <UnstyledButton onClick={() => sorting.onSort(descending ? column.key : `-${column.key}`)} fw={700} fz="sm" style={{ display: "inline-flex", alignItems: "center", gap: 4 }}>
+      {column.label}
+      <Icon size={14} aria-hidden />
+    </UnstyledButton>
+  );
+}
+
+function ariaSort(sorting: Sorting | undefined, key: string) {
+  if (!sorting) return undefined;
+  if (sorting.sort === key) return "ascending";
+  return sorting.sort === `-${key}` ? "descending" : "none";
+}
+
+export function DataTable<Row>({ columns, rows, rowKey, onRowClick, loading, empty = "Nothing to show.", hasMore, onLoadMore, loadingMore, caption, sorting }: {
   columns: Column<Row>[];
   rows: Row[];
   rowKey: (row: Row) => string;
@@ -23,6 +48,8 @@ export function DataTable<Row>({ columns, rows, rowKey, onRowClick, loading, emp
   onLoadMore?: () => void;
   loadingMore?: boolean;
   caption?: string;
+  /** Every column sortable by its header (the API orders the rows). */
+  sorting?: Sorting;
 }) {
   if (loading) {
     return (
@@ -39,7 +66,9 @@ export function DataTable<Row>({ columns, rows, rowKey, onRowClick, loading, emp
           <Table.Thead>
             <Table.Tr>
               {columns.map((column) => (
-                <Table.Th key={column.key} ta={column.align ?? "left"}>{column.label}</Table.Th>
+                <Table.Th key={column.key} ta={column.align ?? "left"} aria-sort={ariaSort(sorting, column.key)}>
+                  {sorting ? <SortableHeader column={column} sorting={sorting} /> : column.label}
+                </Table.Th>
               ))}
             </Table.Tr>
           </Table.Thead>

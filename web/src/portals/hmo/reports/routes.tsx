@@ -1,5 +1,9 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { ReportPage } from "./ReportPage";
+import { ReportsIndexPage } from "./ReportsIndexPage";
 
-export const reportRoutes: RouteObject[] = [{ path: "reports/*", element: <NotBuiltYet title="Reports" /> }];
+export const reportRoutes: RouteObject[] = [
+  { path: "reports", element: <ReportsIndexPage /> },
+  { path: "reports/:name", element: <ReportPage /> },
+];
