@@ -93,6 +93,15 @@ DEMO_STAFF: tuple[tuple[str, str], ...] = (
     ("Provider Relations", "provider.relations"),
     ("Read-only", "readonly"),
 )
+# The people behind the demo logins, as the portal's header shows them.
+DEMO_STAFF_NAMES: dict[str, tuple[str, str]] = {
+    "admin": ("Ngozi", "Adeyemi"),
+    "claims.manager": ("Chinedu", "Okafor"),
+    "adjudicator": ("Aisha", "Bello"),
+    "finance": ("Tunde", "Balogun"),
+    "provider.relations": ("Funmi", "Oladipo"),
+    "readonly": ("Emeka", "Nwosu"),
+}
 INTEGRATION_KEY_PERMISSIONS = ("eligibility:check", "enrollees:read", "plans:read", "claims:read")
 # (slug, name, type, state, address, services): each logs in as `desk@<slug>.example.com`.
 DEMO_PROVIDERS: tuple[tuple[str, str, ProviderType, str, str, tuple[str, ...]], ...] = (
@@ -356,7 +365,7 @@ async def seed_tenant(
     its history begins on `start`."""
     actor = seed_actor()
     admin_local = DEMO_STAFF[0][1]
-    tenant, _admin = await tenants.create_tenant(
+    tenant, admin = await tenants.create_tenant(
         db,
         actor,
         TenantCreate(
@@ -367,6 +376,7 @@ async def seed_tenant(
             admin_password=password,
         ),
     )
+    admin.first_name, admin.last_name = DEMO_STAFF_NAMES[admin_local]
     roles = {role.name: role.id for role in await db.scalars(select(Role))}
     return DemoContext(db, seed_actor(tenant.id), tenant.id, password, roles, result, start)
 
@@ -381,8 +391,8 @@ async def seed_staff(ctx: DemoContext) -> None:
             email=demo_email(local),
             password=ctx.password,
             role_id=ctx.roles[role],
-            first_name=role,
-            last_name="Demo",
+            first_name=DEMO_STAFF_NAMES[local][0],
+            last_name=DEMO_STAFF_NAMES[local][1],
         )
 
 

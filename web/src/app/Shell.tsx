@@ -2,7 +2,7 @@
  * The one layout of every portal: navigation filtered by the user's permissions, the
  * user's name, role and organisation, the search box and the bell.
  */
-import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from "@mantine/core";
+import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { IconLogout } from "@tabler/icons-react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -41,13 +41,13 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={240}>
       <Menu.Target>
-        <UnstyledButton>
+        <UnstyledButton title={`${name} (${me.role ?? "account"})`}>
           <Group gap="xs" wrap="nowrap">
             <Avatar color="brand" radius="xl" size="sm">{name.slice(0, 1).toUpperCase()}</Avatar>
-            <div className="vetra-user-text">
+            <Box visibleFrom="sm">
               <Text size="sm" fw={600} lh={1.2}>{name}</Text>
               <Text size="xs" c="dimmed" lh={1.2}>{[me.role, me.tenant?.name].filter(Boolean).join(" · ")}</Text>
-            </div>
+            </Box>
           </Group>
         </UnstyledButton>
       </Menu.Target>

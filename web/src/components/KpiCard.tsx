@@ -3,9 +3,11 @@ import { IconArrowDownRight, IconArrowUpRight } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 
 /** A figure with the change from the period before (`previous` null: no comparison). */
-export function KpiCard({ label, value, current, previous, upIsGood = true }: {
+export function KpiCard({ label, value, note, current, previous, upIsGood = true }: {
   label: string;
   value: ReactNode;
+  /** Said under the value instead of a change (e.g. when the periods are not alike). */
+  note?: ReactNode;
   current?: number | null;
   previous?: number | null;
   upIsGood?: boolean;
@@ -16,6 +18,7 @@ export function KpiCard({ label, value, current, previous, upIsGood = true }: {
     <Paper withBorder p="md" radius="md">
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>{label}</Text>
       <Text fw={700} size="xl" mt={4}>{value}</Text>
+      {note && <Text size="xs" c="dimmed" mt={4}>{note}</Text>}
       {change !== null && (
         <Group gap={4} mt={4}>
           {change >= 0 ? <IconArrowUpRight size={16} color={good ? "green" : "red"} /> : <IconArrowDownRight size={16} color={good ? "green" : "red"} />}

@@ -25,7 +25,7 @@ function Figures({ board }: { board: Schemas["DashboardRead"] }) {
   const money = (minor: number) => formatMoney(minor, board.currency);
   return (
     <SimpleGrid cols={{ base: 1, xs: 2, lg: 4 }}>
-      <KpiCard label="Claims received this month" value={board.claims_received.this_month.toLocaleString()} current={board.claims_received.this_month} previous={board.claims_received.last_month} />
+      <KpiCard label="Claims received this month" value={board.claims_received.this_month.toLocaleString()} note={`Last month: ${board.claims_received.last_month.toLocaleString()}`} />
       <KpiCard label="Settled this month" value={money(board.settlement.amount)} />
       <KpiCard label={`Loss ratio since ${board.loss_ratio.from.slice(0, 4)}`} value={formatPercent(board.loss_ratio.loss_ratio)} />
       <KpiCard label="Open fraud flags" value={board.fraud_flags.open.toLocaleString()} />
@@ -53,7 +53,7 @@ function Queues({ board }: { board: Schemas["DashboardRead"] }) {
           <Text fw={700}>Settlement this month</Text>
           <Anchor component={Link} to="/hmo/finance" size="sm">Finance</Anchor>
         </Group>
-        <SimpleGrid cols={3} mt="sm">
+        <SimpleGrid cols={{ base: 2, xs: 3 }} mt="sm">
           <Stat label="Runs" value={board.settlement.runs} />
           <Stat label="Amount" value={formatMoney(board.settlement.amount, board.currency)} />
           <Stat label="Paid" value={formatMoney(board.settlement.paid, board.currency)} />
