@@ -259,6 +259,7 @@ def _key(name: str, default: str) -> str:
 def _banner(core: Service, bff: Service | None, logins: str | None) -> None:
     lines = ["", "Vetra is running (Ctrl-C stops everything):"]
     if bff is not None:
+        lines.append(f"  portals   {bff.url}/demo  (sign in with a demo login below)")
         lines.append(f"  BFF       {bff.url}/api   docs {bff.url}/docs")
     lines.append(f"  core API  {core.url}/v1    docs {core.url}/docs")
     if logins:
