@@ -1,4 +1,4 @@
-"""exact summaries for provider performance, settlement, fraud, authorisation and coverage reports
+"""exact summaries for the provider-performance and settlement-summary reports
 
 - Provider performance: each claim's figures by provider, client, plan and month
   submitted (`provider_claim_months`) and its turnaround in whole hours
@@ -74,9 +74,10 @@ SELECT format($q$
 $q$, source)
 $f$;
 
--- What the claims of `source` count, each added (its `sign` 1) or taken away (-1), in
--- the order of the summaries' keys (concurrent writers lock summary rows in one order).
-CREATE FUNCTION provider_summaries_sql(source text) RETURNS text[]
+-- What the claims of `facts` (`provider_facts_sql`'s rows) count, each added (its `sign`
+-- 1) or taken away (-1), in the order of the summaries' keys (concurrent writers lock
+-- summary rows in one order).
+CREATE FUNCTION provider_summaries_sql(facts text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$
 SELECT ARRAY[
   format($q$
@@ -85,20 +86,20 @@ SELECT ARRAY[
       sum(sign), sum(sign * billed), coalesce(sum(sign) FILTER (WHERE approved_claim), 0),
       sum(sign * approved), coalesce(sum(sign) FILTER (WHERE decided), 0),
       coalesce(sum(sign) FILTER (WHERE queried), 0), sum(sign * risk_events)
-    FROM (%1$s) f
+    FROM %1$s f
     GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (tenant_id, currency, month, provider_id, client_id, plan_id) DO UPDATE SET
       claims = s.claims + excluded.claims, billed = s.billed + excluded.billed,
       approved_claims = s.approved_claims + excluded.approved_claims,
       approved = s.approved + excluded.approved, decided = s.decided + excluded.decided,
       queried = s.queried + excluded.queried, risk_events = s.risk_events + excluded.risk_events
-  $q$, provider_facts_sql(source)),
+  $q$, facts),
   format($q$
     INSERT INTO provider_turnaround_hours AS s
     SELECT f.tenant_id, f.currency, scope.id, provider.id, span.whole_day,
       CASE WHEN span.whole_day THEN floor(f.hours / 24.0)::int * 24 ELSE f.hours END,
       f.month, sum(f.sign)
-    FROM (%1$s) f
+    FROM %1$s f
     CROSS JOIN LATERAL (VALUES (uuid_nil()), (f.client_id), (f.plan_id)) scope (id)
     CROSS JOIN LATERAL (VALUES (uuid_nil()), (f.provider_id)) provider (id)
     CROSS JOIN (VALUES (true), (false)) span (whole_day)
@@ -106,7 +107,7 @@ SELECT ARRAY[
     GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
     ON CONFLICT (tenant_id, currency, scope_id, provider_id, whole_day, hours, month)
     DO UPDATE SET claims = s.claims + excluded.claims
-  $q$, provider_facts_sql(source))
+  $q$, facts)
 ]
 $f$;
 
@@ -153,7 +154,8 @@ $f$;
 -- Every statement that counts the claims of `source` in the reports' summaries.
 CREATE FUNCTION report_claims_sql(source text) RETURNS text[]
 LANGUAGE sql IMMUTABLE AS $f$
-SELECT provider_summaries_sql(source) || settlement_summaries_sql(source)
+SELECT provider_summaries_sql(format('(%s)', provider_facts_sql(source)))
+  || settlement_summaries_sql(source)
 $f$;
 
 CREATE FUNCTION uuid_nil() RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
@@ -272,17 +274,21 @@ $f$;
 -- bench after its bulk load, and the tests' check of the triggers).
 CREATE FUNCTION report_summaries_rebuild(tenant uuid) RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
+  claims text := format('(SELECT 1 AS sign, * FROM claims WHERE tenant_id = %L)', tenant);
   statement text;
 BEGIN
   DELETE FROM provider_claim_months WHERE tenant_id = tenant;
   DELETE FROM provider_turnaround_hours WHERE tenant_id = tenant;
   DELETE FROM settlement_claim_days WHERE tenant_id = tenant;
   DELETE FROM settlement_turnaround_hours WHERE tenant_id = tenant;
-  FOREACH statement IN ARRAY report_claims_sql(
-    format('(SELECT 1 AS sign, * FROM claims WHERE tenant_id = %L)', tenant)
-  ) LOOP
+  -- Each claim's facts worked out once for the provider summaries' two statements.
+  EXECUTE 'CREATE TEMP TABLE rebuilt_facts AS ' || provider_facts_sql(claims);
+  FOREACH statement IN ARRAY
+    provider_summaries_sql('rebuilt_facts') || settlement_summaries_sql(claims)
+  LOOP
     EXECUTE statement;
   END LOOP;
+  DROP TABLE rebuilt_facts;
 END
 $f$;
 
