@@ -18,11 +18,12 @@ from starlette.staticfiles import StaticFiles
 
 from shared.problems import ProblemError
 
+# frame-src blob: lets a PDF the user picked be previewed before it is uploaded.
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
-    "manifest-src 'self'; worker-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    "manifest-src 'self'; worker-src 'self'; frame-src blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 IMMUTABLE = "public, max-age=31536000, immutable"
 NEVER_CACHED = "no-cache"

@@ -1,5 +1,8 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { FeesPage, InvoicesPage } from "./BillingPages";
 
-export const billingRoutes: RouteObject[] = [{ path: "billing/*", element: <NotBuiltYet title="Billing" /> }];
+export const billingRoutes: RouteObject[] = [
+  { path: "billing", element: <InvoicesPage /> },
+  { path: "billing/fees", element: <FeesPage /> },
+];
