@@ -48,10 +48,12 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     BigInteger,
+    Boolean,
     ColumnClause,
     ColumnElement,
     Date,
     DateTime,
+    Integer,
     Numeric,
     Select,
     SQLColumnExpression,
@@ -465,23 +467,24 @@ def _versions(tenant_id: uuid.UUID, range_: Range, plan_id: uuid.UUID | None) ->
 
 def range_months(first: date, after: date) -> Subquery:
     """Each month the days [first, after) touch: `month` its first day, [lo, hi) its part
-    of those days, `whole` whether that is all of it, and `days` its number of days. Made
-    by the database from two bound dates, so a statement built on it is compiled once and
-    cached (a VALUES list of the months would make it a new statement each time)."""
-    start = cast(literal(first.replace(day=1), Date), DateTime)
-    stop = cast(literal(after - timedelta(days=1), Date), DateTime)
-    series = func.generate_series(start, stop, ONE_MONTH).table_valued("at").render_derived()
-    month = cast(func.date_trunc(MONTH, series.c.at), Date)
-    following = cast(func.date_trunc(MONTH, series.c.at) + ONE_MONTH, Date)
-    lo = func.greatest(month, literal(first, Date))
-    hi = func.least(following, literal(after, Date))
-    return select(
-        month.label("month"),
-        lo.label("lo"),
-        hi.label("hi"),
-        and_(lo == month, hi == following).label("whole"),
-        (following - month).label("days"),
-    ).subquery("months")
+    of those days, `whole` whether that is all of it, and `days` its number of days. A
+    row of bound values per month (not a VALUES list, whose data SQLAlchemy cannot cache:
+    a statement built on it would be compiled again at every request)."""
+    rows, month = [], first.replace(day=1)
+    while month < after:
+        following = month + timedelta(days=_days_in(month))
+        lo, hi = max(month, first), min(following, after)
+        rows.append(
+            select(
+                literal(month, Date).label("month"),
+                literal(lo, Date).label("lo"),
+                literal(hi, Date).label("hi"),
+                literal((lo, hi) == (month, following), Boolean).label("whole"),
+                literal(_days_in(month), Integer).label("days"),
+            )
+        )
+        month = following
+    return union_all(*rows).subquery("months")
 
 
 def _month_of(day: SQLColumnExpression[date]) -> ColumnElement[date]:
