@@ -11,10 +11,11 @@ export function upload<T>(
   body: FormData | Blob,
   onProgress: (fraction: number) => void,
   headers: Record<string, string> = {},
+  method: "POST" | "PUT" = "POST",
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open("POST", path);
+    request.open(method, path);
     const token = currentCsrfToken();
     if (token) request.setRequestHeader("x-csrf-token", token);
     for (const [name, value] of Object.entries(headers)) request.setRequestHeader(name, value);

@@ -1,5 +1,21 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { AccessLayout, FirstAccessSection } from "./AccessLayout";
+import { ApiKeysPage } from "./ApiKeysPage";
+import { ApprovalLimitsPage } from "./ApprovalLimitsPage";
+import { RolesPage } from "./RolesPage";
+import { UsersPage } from "./UsersPage";
 
-export const accessRoutes: RouteObject[] = [{ path: "access/*", element: <NotBuiltYet title="Users & access" /> }];
+export const accessRoutes: RouteObject[] = [
+  {
+    path: "access",
+    element: <AccessLayout />,
+    children: [
+      { index: true, element: <FirstAccessSection /> },
+      { path: "users", element: <UsersPage /> },
+      { path: "roles", element: <RolesPage /> },
+      { path: "approval-limits", element: <ApprovalLimitsPage /> },
+      { path: "api-keys", element: <ApiKeysPage /> },
+    ],
+  },
+];

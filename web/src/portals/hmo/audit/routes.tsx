@@ -1,5 +1,5 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { AuditPage } from "./AuditPage";
 
-export const auditRoutes: RouteObject[] = [{ path: "audit/*", element: <NotBuiltYet title="Audit log" /> }];
+export const auditRoutes: RouteObject[] = [{ path: "audit", element: <AuditPage /> }];

@@ -1,5 +1,5 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { SettingsPage } from "./SettingsPage";
 
-export const settingsRoutes: RouteObject[] = [{ path: "settings/*", element: <NotBuiltYet title="Settings" /> }];
+export const settingsRoutes: RouteObject[] = [{ path: "settings", element: <SettingsPage /> }];
