@@ -197,7 +197,8 @@ HAVING sum(sign) <> 0 OR sum(sign * amount) <> 0
 ORDER BY 1, 2, 3, 4, 5
 ON CONFLICT (tenant_id, service_date, client_id, plan_id, currency) DO UPDATE
 SET claims = s.claims + excluded.claims, amount = s.amount + excluded.amount"""
-INCURRED_EMPTIED = "DELETE FROM incurred_days WHERE claims = 0"
+# Only after an upsert that wrote a row (FOUND): most statements change no sum.
+INCURRED_EMPTIED = "IF FOUND THEN DELETE FROM incurred_days WHERE claims = 0; END IF"
 
 CLAIM_DELTA = f"""
 SELECT c.tenant_id, c.service_date, e.client_id, e.plan_id, c.currency,
@@ -235,7 +236,7 @@ HAVING sum(sign) <> 0
 ORDER BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT (tenant_id, client_id, plan_id, relationship, lo, hi, prev_hi) DO UPDATE
 SET members = s.members + excluded.members"""
-COHORTS_EMPTIED = "DELETE FROM coverage_cohorts WHERE members = 0"
+COHORTS_EMPTIED = "IF FOUND THEN DELETE FROM coverage_cohorts WHERE members = 0; END IF"
 
 # Per month, what the spans beginning and ending in it change: `net` members covered
 # (+ for a span begun, - for one ended; an open span never ends), `first_net` the change on
@@ -271,13 +272,17 @@ ON CONFLICT (tenant_id, client_id, plan_id, relationship, month) DO UPDATE
 SET net = s.net + excluded.net, first_net = s.first_net + excluded.first_net,
     joined = s.joined + excluded.joined, later_days = s.later_days + excluded.later_days"""
 MONTHS_NOTHING = "net = 0 AND first_net = 0 AND joined = 0 AND later_days = 0"
-MONTHS_EMPTIED = f"DELETE FROM coverage_months WHERE {MONTHS_NOTHING}"
+MONTHS_EMPTIED = f"IF FOUND THEN DELETE FROM coverage_months WHERE {MONTHS_NOTHING}; END IF"
 
 # The things a statement touched (`{rows}` a transition table, `{id}` its column naming
 # them), whose rows of `{table}` are computed again.
 REFRESH = """
-PERFORM {table}_refresh(array_agg(tenant_id), array_agg(id))
-FROM (SELECT DISTINCT tenant_id, id FROM ({members}) m) touched"""
+PERFORM {table}_refresh(tenants, ids)
+FROM (
+    SELECT array_agg(tenant_id) AS tenants, array_agg(id) AS ids
+    FROM (SELECT DISTINCT tenant_id, id FROM ({members}) m) touched
+) found
+WHERE tenants IS NOT NULL"""
 TOUCHED = "SELECT tenant_id, {id} AS id FROM {rows}"
 # Only the columns the spans carry: an enrollee's other updates (its status, its
 # address) leave them as they are.
