@@ -21,6 +21,7 @@ The rows are the events, one each.
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -61,7 +62,7 @@ _CONFIRMED = Series(key="confirmed", label="Confirmed", unit=Unit.COUNT)
 _CLEARED = Series(key="cleared", label="Cleared", unit=Unit.COUNT)
 SERIES = (_EVENTS, _AMOUNT, _CONFIRMED, _CLEARED)
 # What the charts group the events by, in one pass: each a tuple of columns.
-GROUPINGS = (("month",), ("rule",), ("outcome",), ("provider_id", "provider"), ("member_id",))
+GROUPINGS = (("month",), ("rule",), ("outcome",), ("provider_id",), ("member_id",))
 
 
 class FraudAnomaly(Report):
@@ -114,13 +115,21 @@ class FraudAnomaly(Report):
             items=[_item(o, o, by_outcome.get(o), (_EVENTS, _AMOUNT)) for o in OUTCOMES],
         )
         by_code = (await db.execute(_totals(_by_code(events, query), ("code",)))).all()
+        providers = _of(found, "provider_id")
+        named = select(Provider.id, Provider.name).where(
+            Provider.id.in_([row.provider_id for row in providers])
+        )
+        names: dict[Any, str] = {key: name for key, name in await db.execute(named)}
         return trend, [
             _ranked("rule", "By rule", _of(found, "rule"), "rule", top=None),
             outcomes,
             _ranked(
                 "provider",
                 f"Top {TOP} providers",
-                _of(found, "provider_id"),
+                [
+                    SimpleNamespace(**row._asdict(), provider=names[row.provider_id])
+                    for row in providers
+                ],
                 "provider_id",
                 "provider",
             ),
@@ -130,10 +139,11 @@ class FraudAnomaly(Report):
 
     def table(self, query: ReportQuery) -> Select[Any]:
         events = _events(query).subquery()
+        read = [Provider.name if c.key == "provider" else events.c[c.key] for c in self.columns]
         return select(
-            *(events.c[c.key] for c in self.columns),
+            *(column.label(c.key) for column, c in zip(read, self.columns, strict=True)),
             cast(events.c.event_id, String).label("row_key"),
-        )
+        ).join(Provider, Provider.id == events.c.provider_id)
 
 
 def _events(query: ReportQuery) -> CompoundSelect[Any]:
@@ -168,7 +178,6 @@ def _on(query: ReportQuery, *, on_claim: bool) -> Select[Any]:
         RiskEvent.weight.label("weight"),
         owner.c.number.label("subject"),
         owner.c.provider_id.label("provider_id"),
-        Provider.name.label("provider"),
         owner.c.member_id.label("member_id"),
         claim.c.id.label("claim_id"),
         claim.c.total_billed.label("billed"),
@@ -181,7 +190,6 @@ def _on(query: ReportQuery, *, on_claim: bool) -> Select[Any]:
         .select_from(RiskEvent)
         .join(owner, true())
         .outerjoin(other, true())
-        .join(Provider, Provider.id == owner.c.provider_id)
         .where(
             RiskEvent.tenant_id == query.tenant_id,
             owner.c.currency == query.currency,
