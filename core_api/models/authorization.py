@@ -130,6 +130,13 @@ class AuthorizationEvent(TenantScoped, Base):
     __table_args__ = tenant_table_args(
         tenant_fk("authorization_id", "authorizations", ondelete="CASCADE"),
         Index("ix_pa_events_authorization", "tenant_id", "authorization_id", "created_at"),
+        # The PAs appealed, counted from the index alone (the authorisation report).
+        Index(
+            "ix_pa_events_appealed",
+            "tenant_id",
+            "authorization_id",
+            postgresql_where="action = 'appealed'",
+        ),
     )
 
     authorization_id: Mapped[uuid.UUID]

@@ -356,6 +356,13 @@ DROP FUNCTION provider_facts_sql(text);
 
 def upgrade() -> None:
     op.create_index("ix_claims_created", "claims", ["tenant_id", "created_at"], unique=False)
+    op.create_index(
+        "ix_pa_events_appealed",
+        "pa_events",
+        ["tenant_id", "authorization_id"],
+        unique=False,
+        postgresql_where="action = 'appealed'",
+    )
     op.create_table(
         "provider_claim_months",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
@@ -441,4 +448,5 @@ def downgrade() -> None:
     op.drop_table("settlement_claim_days")
     op.drop_table("provider_turnaround_hours")
     op.drop_table("provider_claim_months")
+    op.drop_index("ix_pa_events_appealed", table_name="pa_events")
     op.drop_index("ix_claims_created", table_name="claims")
