@@ -248,6 +248,24 @@ class TestEarnedPremium:
         assert october[w.clients["later"]] == (1, 5, round(PREMIUM["principal"] * 5 / 31))
         assert w.clients["leaver"] not in october
 
+    async def test_a_range_beginning_the_day_members_join_leave_or_come_back(
+        self, core: httpx.AsyncClient, core_app: Any
+    ) -> None:
+        tenant = await make_tenant(core)
+        plan = await make_plan(core, tenant, premium=PREMIUM)
+        client = await make_client(core, tenant)
+        await make_principal(core, tenant, client, plan, coverage_start="2025-09-01")
+        leaver = await make_principal(core, tenant, client, plan, coverage_start="2025-01-01")
+        await set_status(core, tenant, leaver, "TERMINATED", "2025-09-01")
+        back = await make_principal(core, tenant, client, plan, coverage_start="2025-01-01")
+        await set_status(core, tenant, back, "SUSPENDED", "2025-08-10")
+        await set_status(core, tenant, back, "ACTIVE", "2025-09-01")
+        rows = await exposure_of(core_app, tenant, date(2025, 9, 1), date(2025, 10, 31))
+        assert [(r.month, r.members, r.member_days) for r in rows] == [
+            (date(2025, 9, 1), 2, 60),
+            (date(2025, 10, 1), 2, 62),
+        ]
+
     async def test_a_new_version_mid_month_prices_each_side(
         self, core: httpx.AsyncClient, core_app: Any
     ) -> None:

@@ -147,7 +147,7 @@ def exposure_query(
     by_day, by_month = _read_by_day(months, versions), _read_by_month(months, versions)
     events = _events(scope, range_, by_day)
     summed = _summed(scope, by_month)
-    grid = _grid(_opening(scope, range_), _changes(events, summed), months)
+    grid = _grid(_opening(scope, range_), _changes(events, summed, range_), months)
     segments = _segments(months, versions)
     parts = union_all(
         _covered(grid, segments),
@@ -363,9 +363,10 @@ def _opening(scope: Scope, range_: Range) -> CTE:
     )
 
 
-def _changes(events: CTE, summed: CTE) -> CTE:
+def _changes(events: CTE, summed: CTE, range_: Range) -> CTE:
     """Per stream and range month: the net change on its first day, after it, and the
-    members joined after it."""
+    members joined after it. The range's first day is the opening's (so, when a month
+    read as sums begins the range, its first day's change is not counted again)."""
     on_first_day = events.c.day == events.c.month
     by_day = select(
         events.c.client_id,
@@ -381,7 +382,7 @@ def _changes(events: CTE, summed: CTE) -> CTE:
         summed.c.plan_id,
         summed.c.relationship,
         summed.c.month,
-        summed.c.first_net,
+        case((summed.c.month == range_.first, 0), else_=summed.c.first_net).label("first_net"),
         (summed.c.net - summed.c.first_net).label("later_net"),
         summed.c.joined,
     )
