@@ -289,9 +289,14 @@ async def test_every_figure_matches_the_raw_rows_under_each_filter(
         {"client_id": net.clients[1]["id"]},
         {"plan_id": net.plans[1]["id"]},
     ]
-    for given in filters:
+    # Days that cut months (read from the claims for those months) under no filter and
+    # under client and plan at once (no summary has both: every day from the claims).
+    days = {"from": (date.today() - timedelta(days=200)).isoformat()}
+    days["to"] = (date.today() - timedelta(days=20)).isoformat()
+    both = {"client_id": net.clients[1]["id"], "plan_id": net.plans[1]["id"]}
+    for given, period in [*((f, {}) for f in filters), ({}, days), (both, {}), (both, days)]:
         answer = await core.get(
-            f"/v1/reports/{NAME}", params={**given, "limit": 200}, headers=w.hmo.admin
+            f"/v1/reports/{NAME}", params={**given, **period, "limit": 200}, headers=w.hmo.admin
         )
         assert answer.status_code == 200, answer.text
         assert answer.json()["filters"] == given
