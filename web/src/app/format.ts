@@ -67,18 +67,18 @@ export function formatPercent(ratio: number | null | undefined, locale?: string)
   return new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 1 }).format(ratio);
 }
 
-/** "in 3 h 12 min" / "12 min overdue": a countdown to an SLA deadline; `seconds` adds
- * them under a day ("in 3 h 12 min 5 s"), for a clock that visibly ticks. */
+/** "in 3 h 12 min" / "12 min overdue": a countdown to an SLA deadline; `seconds` gives it
+ * to the second ("in 1 d 2 h 0 min 5 s"), for a clock that visibly ticks. */
 export function formatCountdown(deadline: string, now: number = Date.now(), seconds = false): string {
   const left = new Date(deadline).getTime() - now;
   const minutes = seconds ? Math.trunc(left / 60_000) : Math.round(left / 60_000);
-  const size = Math.abs(minutes);
-  let text = size >= 60 * 24
-    ? `${Math.floor(size / 1440)} d ${Math.floor((size % 1440) / 60)} h`
-    : size >= 60
-      ? `${Math.floor(size / 60)} h ${size % 60} min`
-      : `${size} min`;
-  if (seconds && size < 60 * 24) text += ` ${Math.floor(Math.abs(left) / 1000) % 60} s`;
   const overdue = seconds ? left < 0 : minutes < 0;
-  return overdue ? `${text} overdue` : `in ${text}`;
+  const size = Math.abs(minutes);
+  const [days, hours, mins] = [Math.floor(size / 1440), Math.floor((size % 1440) / 60), size % 60];
+  const parts = days ? [`${days} d`, `${hours} h`] : hours ? [`${hours} h`, `${mins} min`] : [`${mins} min`];
+  if (seconds) {
+    if (days) parts.push(`${mins} min`);
+    parts.push(`${Math.floor(Math.abs(left) / 1000) % 60} s`);
+  }
+  return overdue ? `${parts.join(" ")} overdue` : `in ${parts.join(" ")}`;
 }

@@ -24,7 +24,7 @@ export function ReasonDialogButton({ label, title, explanation, confirmLabel, re
   return (
     <>
       <Button color={color} variant={variant} onClick={() => setOpened(true)}>{label}</Button>
-      <Modal opened={opened} onClose={() => setOpened(false)} title={title}>
+      <Modal opened={opened} onClose={() => setOpened(false)} title={title} closeButtonProps={{ "aria-label": "Close" }}>
         <Stack>
           {explanation && <Text size="sm">{explanation}</Text>}
           <Textarea label="Reason" required={required} autosize minRows={2} value={reason} onChange={(event) => setReason(event.currentTarget.value)} />

@@ -176,7 +176,7 @@ export function AuthorizationPage() {
     <Stack gap="md">
       <Anchor component={Link} to="/hmo/authorizations" size="sm">Back to the queue</Anchor>
       <PageHeader
-        title={`PA ${pa.number}`}
+        title={pa.number}
         description={
           <Group gap="xs" component="span">
             <StatusBadge status={pa.status} />

@@ -49,7 +49,7 @@ function fetchPage(filters: QueueFilters, byDeadline: boolean) {
   };
 }
 
-function QueueFilterBar({ filters, setFilters }: { filters: QueueFilters; setFilters: (changes: FilterChanges) => void }) {
+function QueueFilterBar({ filters, setFilters, anyStatus }: { filters: QueueFilters; setFilters: (changes: FilterChanges) => void; anyStatus: string }) {
   return (
     <Group align="flex-end" gap="md" wrap="wrap">
       <Stack gap={4}>
@@ -63,7 +63,7 @@ function QueueFilterBar({ filters, setFilters }: { filters: QueueFilters; setFil
       </Stack>
       <Select
         label="Status"
-        placeholder="Awaiting decision"
+        placeholder={anyStatus}
         clearable
         w={200}
         value={filters.status ?? null}
@@ -97,7 +97,7 @@ export function AuthorizationQueuePage() {
         description={byDeadline ? "Awaiting a decision, least SLA time left first." : "Every pre-authorization, newest first."}
       />
       <AuthorizationTabs />
-      <QueueFilterBar filters={filters} setFilters={setFilters} />
+      <QueueFilterBar filters={filters} setFilters={setFilters} anyStatus={can("authorizations:decide") ? "Awaiting decision" : "Any"} />
       <ProblemAlert error={pages.error} />
       <DataTable
         caption="Pre-authorizations"

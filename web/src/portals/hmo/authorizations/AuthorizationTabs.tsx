@@ -1,6 +1,6 @@
 /** The Authorizations module's screens: the queue, the ghost-patient alerts, the rules. */
-import { Tabs } from "@mantine/core";
-import { useLocation, useNavigate } from "react-router-dom";
+import { Button, Group } from "@mantine/core";
+import { Link, useLocation } from "react-router-dom";
 
 import { useSession } from "../../../app/session";
 
@@ -13,14 +13,16 @@ const SCREENS = [
 export function AuthorizationTabs() {
   const { can } = useSession();
   const { pathname } = useLocation();
-  const navigate = useNavigate();
   return (
-    <Tabs value={pathname} onChange={(to) => to && navigate(to)} mb="md">
-      <Tabs.List>
-        {SCREENS.filter((screen) => can(screen.permission)).map((screen) => (
-          <Tabs.Tab key={screen.to} value={screen.to}>{screen.label}</Tabs.Tab>
-        ))}
-      </Tabs.List>
-    </Tabs>
+    <Group component="nav" aria-label="Authorizations" gap="xs">
+      {SCREENS.filter((screen) => can(screen.permission)).map((screen) => {
+        const here = pathname === screen.to;
+        return (
+          <Button key={screen.to} component={Link} to={screen.to} size="compact-sm" variant={here ? "filled" : "default"} aria-current={here ? "page" : undefined}>
+            {screen.label}
+          </Button>
+        );
+      })}
+    </Group>
   );
 }

@@ -114,7 +114,7 @@ export function RuleForm({ rule, plans, onDone }: { rule: Rule | null; plans: Pl
       <Switch label="Active" checked={draft.active} onChange={(event) => change({ active: event.currentTarget.checked })} />
       <ProblemAlert error={Object.keys(errors).length ? null : save.error} />
       <Group justify="flex-end">
-        <Button variant="default" onClick={onDone}>Close</Button>
+        <Button variant="default" onClick={onDone}>Cancel</Button>
         <Button onClick={submit} loading={save.isPending} disabled={amount === null || !draft.planId || !draft.procedure.trim()}>
           {rule ? `Save as version ${rule.version + 1}` : "Create the rule"}
         </Button>

@@ -89,6 +89,7 @@ export function RulesPage() {
       <Modal
         opened={editing !== null}
         onClose={() => setEditing(null)}
+        closeButtonProps={{ "aria-label": "Close" }}
         title={editing === "new" ? "New auto-approval rule" : `Change the rule (version ${editing?.version ?? ""})`}
       >
         {editing !== null && <RuleForm rule={editing === "new" ? null : editing} plans={planList} onDone={() => setEditing(null)} />}

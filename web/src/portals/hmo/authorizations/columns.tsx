@@ -1,5 +1,6 @@
 /** The PA tables' columns, declared once for the queue and the ghost-patient alerts. */
-import { Badge, Group } from "@mantine/core";
+import { Badge, Box, Group } from "@mantine/core";
+import type { ReactNode } from "react";
 
 import type { Schemas } from "../../../api/types";
 import { formatDateTime } from "../../../app/format";
@@ -11,19 +12,24 @@ import { SlaCountdown } from "./sla";
 
 export type Pa = Schemas["AuthorizationRead"];
 
+/** Kept on one line: the table scrolls sideways rather than squeeze a badge or a number. */
+function Whole({ children }: { children: ReactNode }) {
+  return <Box component="span" display="inline-block" miw="max-content">{children}</Box>;
+}
+
 export function Signals({ pa }: { pa: Pa }) {
   return (
-    <Group gap={4} wrap="nowrap">
+    <Group gap={4} wrap="nowrap" miw="max-content">
       {pa.suspicious && <Badge color="#b3261e" variant="filled" radius="sm">Not me</Badge>}
       {pa.breached_at && <Badge color="#a13f00" variant="outline" radius="sm">Past SLA</Badge>}
     </Group>
   );
 }
 
-export const number: Column<Pa> = { key: "number", label: "PA", render: (pa) => <strong>{pa.number}</strong> };
-export const urgency: Column<Pa> = { key: "urgency", label: "Urgency", render: (pa) => <StatusBadge status={pa.urgency} /> };
-export const status: Column<Pa> = { key: "status", label: "Status", render: (pa) => <StatusBadge status={pa.status} /> };
-export const member: Column<Pa> = { key: "member", label: "Member", render: (pa) => pa.member_id };
+export const number: Column<Pa> = { key: "number", label: "PA", render: (pa) => <Whole><strong>{pa.number}</strong></Whole> };
+export const urgency: Column<Pa> = { key: "urgency", label: "Urgency", render: (pa) => <Whole><StatusBadge status={pa.urgency} /></Whole> };
+export const status: Column<Pa> = { key: "status", label: "Status", render: (pa) => <Whole><StatusBadge status={pa.status} /></Whole> };
+export const member: Column<Pa> = { key: "member", label: "Member", render: (pa) => <Whole>{pa.member_id}</Whole> };
 export const provider: Column<Pa> = { key: "provider", label: "Provider", render: (pa) => <ProviderName providerId={pa.provider_id} /> };
 export const procedure: Column<Pa> = { key: "procedure", label: "Procedure", render: (pa) => pa.procedure_code };
 export const estimate: Column<Pa> = {

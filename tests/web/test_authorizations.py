@@ -1,0 +1,175 @@
+"""The HMO's authorizations screens: a provider's PA seen in the queue with its live SLA
+clock, decided on screen (the auth code shown), the bell told of the next PA the provider
+files, and an auto-approval rule changed as a new version."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, Page, expect
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from core_api.db import async_url
+from core_api.seed import DEMO_PASSWORD, provider_email
+from tests.factories import BFF, session_headers
+from tests.web.conftest import (
+    PHONE,
+    Stack,
+    new_context,
+    screenshot,
+    serious_violations,
+    sign_in,
+    staff,
+)
+
+PROVIDER = "lagoon"
+
+
+async def _sql(stack: Stack, sql: str, **params: Any) -> list[Any]:
+    engine = create_async_engine(async_url(stack.database_url))
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(text(sql), params)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def _file_pa(stack: Stack, amount: int = 25_000_00) -> dict[str, Any]:
+    """The provider's front desk files an URGENT PA (no auto-approval rule covers it)."""
+    [(member_id,)] = await _sql(
+        stack, "select member_id from enrollees where status = 'ACTIVE' order by member_id limit 1"
+    )
+    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
+        login = await core.post(
+            "/v1/auth/sessions",
+            json={"tenant": PROVIDER, "email": provider_email(PROVIDER), "password": DEMO_PASSWORD},
+            headers=BFF,
+        )
+        assert login.status_code == 201, login.text
+        filed = await core.post(
+            "/v1/authorizations",
+            json={
+                "member_id": member_id,
+                "urgency": "URGENT",
+                "procedure_code": "CONS-01",
+                "diagnosis_codes": ["J06.9"],
+                "estimated_amount": amount,
+                "notes": "Persistent fever for five days.",
+            },
+            headers=session_headers(login.json()["token"]),
+        )
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["status"] == "SUBMITTED"
+    return dict(filed.json())
+
+
+async def _no_serious_violations(page: Page) -> None:
+    found = await serious_violations(page)
+    assert found == [], "\n".join(found)
+
+
+async def _countdown_ticks(page: Page) -> None:
+    clock = page.get_by_test_id("sla-countdown").first
+    before = await clock.inner_text()
+    assert re.fullmatch(r"in (\d+ d )?\d+ h \d+ min \d+ s", before), before
+    await expect(clock).not_to_have_text(before, timeout=5_000)
+
+
+async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_hears_the_next(
+    page: Page, stack: Stack
+) -> None:
+    pa = await _file_pa(stack)
+    await _sql(
+        stack,
+        "update notifications set read_at = now() where read_at is null and user_id = "
+        "(select id from users where email = :email)",
+        email=staff("claims.manager"),
+    )
+    await sign_in(page, staff("claims.manager"))
+    await page.goto("/hmo/authorizations")
+    row = page.get_by_role("row").filter(has_text=pa["number"])
+    await expect(row).to_contain_text("Urgent")
+    await expect(row.get_by_test_id("sla-countdown")).to_have_text(re.compile(r"^in \d+ (d|h) "))
+    await _no_serious_violations(page)
+    await screenshot(page, "pa-queue")
+
+    await page.get_by_role("switch", name="Past the SLA").click()
+    await expect(page).to_have_url(re.compile(r"breached=true"))
+    await expect(page.get_by_role("row").filter(has_text=pa["number"])).to_have_count(0)
+    await page.get_by_role("switch", name="Past the SLA").click()
+    await expect(page).not_to_have_url(re.compile(r"breached"))
+
+    await row.click()
+    await expect(page.get_by_role("heading", name=pa["number"])).to_be_visible()
+    await _countdown_ticks(page)
+    await expect(page.get_by_text("Persistent fever for five days.")).to_be_visible()
+    await _no_serious_violations(page)
+    await screenshot(page, "pa-detail")
+
+    await page.get_by_label("Approved amount (NGN)").fill("20,000.00")
+    await page.get_by_label("Auth code valid for (days)").fill("14")
+    await page.get_by_role("button", name="Approve and issue the auth code").click()
+    code = page.get_by_test_id("auth-code")
+    await expect(code).to_be_visible()
+    [(status, approved, auth_code)] = await _sql(
+        stack,
+        "select status, approved_amount, auth_code from authorizations where id = :id",
+        id=pa["id"],
+    )
+    assert (status, approved) == ("APPROVED", 20_000_00)
+    await expect(code).to_have_text(auth_code)
+    await expect(page.get_by_role("heading", name="Decide")).to_have_count(0)
+    await _no_serious_violations(page)
+
+    await page.get_by_role("link", name="Back to the queue").click()
+    bell = page.get_by_role("button", name=re.compile(r"^Notifications, "))
+    await expect(bell).to_have_attribute("aria-label", "Notifications, 0 unread")
+    second = await _file_pa(stack, amount=40_000_00)  # the provider, in its own session
+    toast = page.get_by_text(f"Urgent PA {second['number']} from Lagoon Hospital").first
+    await expect(toast).to_be_visible()
+    await expect(bell).to_have_attribute("aria-label", "Notifications, 1 unread")
+    await expect(page.get_by_role("row").filter(has_text=second["number"])).to_be_visible()
+
+
+async def test_an_auto_approval_rule_is_changed_as_a_new_version(page: Page) -> None:
+    await sign_in(page, staff("claims.manager"))
+    await page.goto("/hmo/authorizations/rules")
+    row = page.get_by_role("row").filter(has_text="Gold").filter(has_text="CONS-02")
+    await expect(row).to_contain_text("80,000.00")
+    await _no_serious_violations(page)
+    await row.click()
+    dialog = page.get_by_role("dialog")
+    await expect(dialog.get_by_label("Plan")).to_be_disabled()
+    await dialog.get_by_label("Up to the amount (NGN)").fill("95,000.00")
+    await _no_serious_violations(page)
+    await dialog.get_by_role("button", name="Save as version 2").click()
+    await expect(dialog).to_have_count(0)
+    await expect(row).to_contain_text("95,000.00")
+    await expect(row.get_by_role("cell", name="2", exact=True)).to_be_visible()
+
+    await page.get_by_role("link", name="Ghost-patient alerts").click()
+    await expect(page).to_have_url(re.compile(r"/hmo/authorizations/alerts$"))
+    await expect(page.get_by_role("table", name=re.compile("Not me"))).to_be_visible()
+    await _no_serious_violations(page)
+
+
+async def test_the_pa_screens_read_at_a_phone_width(browser: Browser, stack: Stack) -> None:
+    pa = await _file_pa(stack)
+    context = await new_context(browser, stack, PHONE)
+    page = await context.new_page()
+    await sign_in(page, staff("adjudicator"))
+    for path, name in (
+        ("/hmo/authorizations", "pa-queue-phone"),
+        (f"/hmo/authorizations/{pa['id']}", "pa-detail-phone"),
+    ):
+        await page.goto(path)
+        await expect(page.get_by_text(pa["number"]).first).to_be_visible()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways at 390 px"
+        await _no_serious_violations(page)
+        await screenshot(page, name)
+    await context.close()
