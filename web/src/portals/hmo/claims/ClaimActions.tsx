@@ -83,7 +83,7 @@ function ApproveButton({ claim, decisions, pending, onApprove }: { claim: ClaimD
       <Button color="#25713a" loading={pending} disabled={invalid || overLimit || claim.on_hold || limit.isPending} onClick={onApprove} aria-describedby="approval-limit">
         Approve {money(total)}
       </Button>
-      <Text id="approval-limit" size="xs" c={overLimit ? "red.8" : "dimmed"}>
+      <Text id="approval-limit" size="xs" c={overLimit ? "#b3261e" : "dimmed"}>
         {limit.isError && "Your approval limit could not be read."}
         {limit.data !== undefined && (overLimit
           ? `${money(total)} is above your approval limit of ${money(limit.data)}: someone with a higher limit must approve it.`

@@ -88,7 +88,7 @@ export function ClaimAuthorization({ claim }: { claim: ClaimDetail }) {
             Auth code {pa.auth_code} for {pa.procedure_code}, approved for {pa.approved_amount === null ? "—" : formatMoney(pa.approved_amount, claim.currency)}, valid {formatDate(pa.valid_from)} to {formatDate(pa.valid_to)}.
           </Text>
           {pa.used_by_claim_id && pa.used_by_claim_id !== claim.id && (
-            <Text size="sm" c="red.8">Already used by <Anchor component={Link} to={`/hmo/claims/${pa.used_by_claim_id}`}>another claim</Anchor>.</Text>
+            <Text size="sm" c="#b3261e">Already used by <Anchor component={Link} to={`/hmo/claims/${pa.used_by_claim_id}`}>another claim</Anchor>.</Text>
           )}
         </Stack>
       )}

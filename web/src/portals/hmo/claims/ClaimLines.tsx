@@ -60,7 +60,7 @@ function decisionColumns(decisions: LineDecisions): Column<ClaimLine>[] {
       render: (line) => (
         <TextInput
           aria-label={`Approved amount, line ${line.line_no}`}
-          w={140}
+          w={110}
           value={decisions.choices[line.id]?.amount ?? ""}
           error={decisions.errors[line.id]}
           onChange={(event) => decisions.change(line.id, { amount: event.currentTarget.value })}
@@ -73,7 +73,7 @@ function decisionColumns(decisions: LineDecisions): Column<ClaimLine>[] {
       render: (line) => (
         <Select
           aria-label={`Reason code, line ${line.line_no}`}
-          w={220}
+          w={170}
           clearable
           searchable
           placeholder="None"

@@ -3,7 +3,7 @@
  * one side, everything weighed to decide (eligibility, benefits, the PA, risk, history) on
  * the other; stacked on a phone.
  */
-import { Anchor, Center, Group, Loader, SimpleGrid, Stack, Text } from "@mantine/core";
+import { Anchor, Center, Grid, Group, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router-dom";
 
@@ -51,20 +51,24 @@ function Adjudication({ claim, onReload }: { claim: ClaimDetail; onReload: () =>
         description={<ClaimSummary claim={claim} />}
         actions={<Anchor component={Link} to="/hmo/claims" size="sm">Back to claims</Anchor>}
       />
-      <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
-        <Stack gap="md">
-          <ClaimActions claim={claim} decisions={decisions} onReload={onReload} />
-          <ClaimLines claim={claim} decisions={decisions} />
-          <ClaimQueries claim={claim} />
-        </Stack>
-        <Stack gap="md">
-          <EligibilityVerdict claim={claim} />
-          <BenefitBalances claim={claim} />
-          <ClaimAuthorization claim={claim} />
-          <RiskEvents claim={claim} />
-          <ClaimHistory claim={claim} />
-        </Stack>
-      </SimpleGrid>
+      <Grid gutter="md">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <Stack gap="md">
+            <ClaimActions claim={claim} decisions={decisions} onReload={onReload} />
+            <ClaimLines claim={claim} decisions={decisions} />
+            <ClaimQueries claim={claim} />
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Stack gap="md">
+            <EligibilityVerdict claim={claim} />
+            <BenefitBalances claim={claim} />
+            <ClaimAuthorization claim={claim} />
+            <RiskEvents claim={claim} />
+            <ClaimHistory claim={claim} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
     </>
   );
 }

@@ -18,7 +18,7 @@ const COLUMNS: Column<Entry>[] = [
   {
     key: "sla",
     label: "SLA due",
-    render: (entry) => <Text size="sm" c={entry.overdue ? "red.8" : undefined} fw={entry.overdue ? 700 : undefined}>{formatDate(entry.sla_due_on)}{entry.overdue ? " (past SLA)" : ""}</Text>,
+    render: (entry) => <Text size="sm" c={entry.overdue ? "#b3261e" : undefined} fw={entry.overdue ? 700 : undefined}>{formatDate(entry.sla_due_on)}{entry.overdue ? " (past SLA)" : ""}</Text>,
   },
 ];
 

@@ -1,0 +1,213 @@
+"""Claims through the screens: a provider's claim taken RECEIVED → IN_REVIEW → APPROVED by the
+staff roles that may make each move, roles that may not never see the buttons, and a claim
+moved in another tab shown as such."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, provider_email
+from tests.factories import BFF, session_headers
+from tests.web.conftest import (
+    PHONE,
+    Stack,
+    new_context,
+    screenshot,
+    serious_violations,
+    sign_in,
+    staff,
+)
+
+PROVIDER = "lagoon"
+MOVE_BUTTONS = re.compile(r"^(Mark received|Start review|Approve|Query the provider|Reject)")
+
+
+async def _session(core: httpx.AsyncClient, tenant: str, email: str) -> dict[str, str]:
+    answer = await core.post(
+        "/v1/auth/sessions",
+        json={"tenant": tenant, "email": email, "password": DEMO_PASSWORD},
+        headers=BFF,
+    )
+    assert answer.status_code == 201, answer.text
+    return session_headers(answer.json()["token"])
+
+
+async def file_claim(stack: Stack) -> dict[str, Any]:
+    """A claim filed by Lagoon Hospital's desk for a Dangote principal, as its API client would."""
+    async with httpx.AsyncClient(base_url=stack.core_url) as core:
+        admin = await _session(core, DEMO_SLUG, staff("admin"))
+        found = await core.get(
+            "/v1/enrollees",
+            params={"q": "chukwuemeka.obi", "status": "ACTIVE", "limit": 1},
+            headers=admin,
+        )
+        member_id = found.json()["items"][0]["member_id"]
+        desk = await _session(core, PROVIDER, provider_email(PROVIDER))
+        filed = await core.post(
+            "/v1/claims",
+            json={
+                "member_id": member_id,
+                "service_date": (date.today() - timedelta(days=1)).isoformat(),
+                "diagnosis_codes": ["J06.9"],
+                "items": [
+                    {
+                        "code": "CONS-GP",
+                        "description": "GP consultation",
+                        "quantity": 1,
+                        "unit_price": 15_000_00,
+                    },
+                    {
+                        "code": "LAB-FBC",
+                        "description": "Full blood count",
+                        "quantity": 1,
+                        "unit_price": 8_500_00,
+                    },
+                ],
+            },
+            headers={**desk, "idempotency-key": secrets.token_hex(8)},
+        )
+        assert filed.status_code == 201, filed.text
+        claim: dict[str, Any] = filed.json()
+        return claim
+
+
+async def signed_in(browser: Browser, stack: Stack, who: str, viewport: Any = None) -> Page:
+    context: BrowserContext = await new_context(
+        browser, stack, viewport or {"width": 1280, "height": 860}
+    )
+    page = await context.new_page()
+    await sign_in(page, staff(who))
+    return page
+
+
+async def open_claim(page: Page, claim: dict[str, Any]) -> None:
+    await page.goto(f"/hmo/claims/{claim['id']}")
+    await expect(page.get_by_role("heading", name=f"Claim {claim['number']}")).to_be_visible()
+
+
+async def no_violations(page: Page) -> None:
+    found = await serious_violations(page)
+    assert found == [], "\n".join(found)
+
+
+async def sees_no_moves(page: Page, claim: dict[str, Any]) -> None:
+    await open_claim(page, claim)
+    await expect(page.get_by_role("heading", name="Line items")).to_be_visible()
+    await expect(page.get_by_role("button", name=MOVE_BUTTONS)).to_have_count(0)
+    await expect(page.get_by_role("region", name="Decision")).to_have_count(0)
+
+
+async def test_a_claim_goes_received_in_review_approved_by_the_roles_that_may(
+    browser: Browser, stack: Stack
+) -> None:
+    claim = await file_claim(stack)
+    adjudicator = await signed_in(browser, stack, "adjudicator")
+
+    # Found through the list's filters (kept in the URL), opened from its row.
+    await adjudicator.goto(f"/hmo/claims?view=all&member_id={claim['member_id']}&status=SUBMITTED")
+    await adjudicator.get_by_role("row", name=re.compile(claim["number"])).click()
+    await expect(
+        adjudicator.get_by_role("heading", name=f"Claim {claim['number']}")
+    ).to_be_visible()
+    await adjudicator.get_by_role("button", name="Mark received").click()
+    await expect(adjudicator.get_by_role("button", name="Start review")).to_be_visible()
+    await adjudicator.get_by_role("button", name="Start review").click()
+    approve = adjudicator.get_by_role("button", name=re.compile(r"^Approve"))
+    await expect(approve).to_be_enabled()
+    await expect(
+        adjudicator.get_by_text(re.compile(r"Your approval limit: ₦\s?500,000"))
+    ).to_be_visible()
+
+    # A role without claims:adjudicate / approve sees the claim but never a move.
+    for reader in ("readonly", "finance"):
+        await sees_no_moves(await signed_in(browser, stack, reader), claim)
+
+    manager = await signed_in(browser, stack, "claims.manager")
+    await open_claim(manager, claim)
+    await expect(manager.get_by_text("Covered", exact=True)).to_be_visible()
+    await expect(
+        manager.get_by_role("heading", name="Benefits: limit, used, remaining")
+    ).to_be_visible()
+    # The lab line trimmed to ₦8,000 with a reason code; the total follows before approving.
+    amount = manager.get_by_label("Approved amount, line 2")
+    await amount.fill("8000")
+    await manager.get_by_role("textbox", name="Reason code, line 2").click()
+    await manager.get_by_role("option", name=re.compile(r"^45:")).click()
+    await expect(
+        manager.get_by_role("button", name=re.compile(r"^Approve ₦\s?23,000\.00"))
+    ).to_be_visible()
+    await amount.fill("999999")
+    await expect(manager.get_by_text("Above what the checks allow for this line")).to_be_visible()
+    await expect(manager.get_by_role("button", name=re.compile(r"^Approve"))).to_be_disabled()
+    await amount.fill("8000")
+    await manager.get_by_role("button", name=re.compile(r"^Approve")).click()
+    await expect(manager.get_by_role("button", name=MOVE_BUTTONS)).to_have_count(0)
+    await expect(
+        manager.get_by_text("45: Charge exceeds fee schedule/maximum allowable")
+    ).to_be_visible()
+
+    async with httpx.AsyncClient(base_url=stack.core_url) as core:
+        headers = await _session(core, DEMO_SLUG, staff("admin"))
+        final = (await core.get(f"/v1/claims/{claim['id']}", headers=headers)).json()
+    assert final["status"] == "APPROVED"
+    assert final["total_approved"] == 23_000_00
+    assert [e["to_status"] for e in final["history"]] == [
+        "SUBMITTED",
+        "RECEIVED",
+        "IN_REVIEW",
+        "APPROVED",
+    ]
+
+
+async def test_queue_and_adjudication_view_pass_axe_at_both_widths(
+    browser: Browser, stack: Stack
+) -> None:
+    claim = await file_claim(stack)
+    adjudicator = await signed_in(browser, stack, "adjudicator")
+    await adjudicator.goto("/hmo/claims")
+    await expect(adjudicator.get_by_role("tab", name="Review queue")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    await expect(adjudicator.get_by_role("row").nth(1)).to_be_visible()
+    await no_violations(adjudicator)
+    await screenshot(adjudicator, "claims-queue")
+
+    await open_claim(adjudicator, claim)
+    await adjudicator.get_by_role("button", name="Mark received").click()
+    await adjudicator.get_by_role("button", name="Start review").click()
+    await expect(adjudicator.get_by_label("Approved amount, line 1")).to_be_visible()
+    await no_violations(adjudicator)
+    await screenshot(adjudicator, "claims-adjudication")
+
+    phone = await signed_in(browser, stack, "adjudicator", PHONE)
+    await open_claim(phone, claim)
+    await expect(phone.get_by_role("heading", name="History")).to_be_visible()
+    await no_violations(phone)
+    await screenshot(phone, "claims-adjudication-phone")
+
+
+async def test_a_claim_moved_in_another_tab_is_said_so_with_a_reload(
+    browser: Browser, stack: Stack
+) -> None:
+    claim = await file_claim(stack)
+    first = await signed_in(browser, stack, "claims.manager")
+    second = await first.context.new_page()
+    await open_claim(first, claim)
+    await open_claim(second, claim)
+
+    await first.get_by_role("button", name="Mark received").click()
+    await expect(first.get_by_role("button", name="Start review")).to_be_visible()
+
+    await second.get_by_role("button", name="Mark received").click()
+    alert = second.get_by_role("alert")
+    await expect(alert).to_contain_text("Someone else changed this while you were looking at it.")
+    await second.get_by_role("button", name="Reload the latest").click()
+    await expect(second.get_by_role("alert")).to_have_count(0)
+    await expect(second.get_by_role("button", name="Start review")).to_be_visible()
+    await expect(second.get_by_role("button", name="Mark received")).to_have_count(0)
