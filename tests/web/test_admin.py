@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.web.conftest import (
     PHONE,
@@ -26,8 +26,8 @@ async def _no_serious_violations(page: Page) -> None:
     assert found == [], "\n".join(found)
 
 
-async def _pick(page: Page, label: str, option: str) -> None:
-    await page.get_by_role("textbox", name=label).click()
+async def _pick(page: Page, scope: Locator, label: str, option: str) -> None:
+    await scope.get_by_label(label, exact=True).click()
     await page.get_by_role("option", name=option, exact=True).click()
 
 
@@ -43,7 +43,7 @@ async def test_inviting_a_user_and_deactivating_one(page: Page) -> None:
     await page.get_by_role("button", name="Invite a user").click()
     dialog = page.get_by_role("dialog", name="Invite a user")
     await dialog.get_by_label("E-mail").fill("new.adjudicator@demo.example.com")
-    await _pick(page, "Role", "Adjudicator")
+    await _pick(page, dialog, "Role", "Adjudicator")
     await _no_serious_violations(page)
     await dialog.get_by_role("button", name="Send the invitation").click()
     sent = page.get_by_text("Invitation sent to new.adjudicator@demo.example.com.")

@@ -3,6 +3,7 @@ import { SimpleGrid, TextInput } from "@mantine/core";
 import { DatePickerInput } from "@mantine/dates";
 
 import type { Filters } from "../../../app/filters";
+import { READABLE_PLACEHOLDER } from "../../../components/readablePlaceholder";
 
 export const AUDIT_FILTERS = ["action", "object_type", "object_id", "from", "to"] as const;
 export type AuditFilters = Filters<(typeof AUDIT_FILTERS)[number]>;
@@ -28,8 +29,8 @@ export function AuditFilterFields({ filters, onChange }: { filters: AuditFilters
       <TypedFilter name="action" label="Action" placeholder="e.g. claim.approved" filters={filters} onChange={onChange} />
       <TypedFilter name="object_type" label="Object type" placeholder="e.g. claim" filters={filters} onChange={onChange} />
       <TypedFilter name="object_id" label="Object id" placeholder="An id" filters={filters} onChange={onChange} />
-      <DatePickerInput label="From day" placeholder="Any" value={filters.from ?? null} onChange={(value) => onChange({ from: value })} clearable />
-      <DatePickerInput label="To day (included)" placeholder="Any" value={filters.to ?? null} onChange={(value) => onChange({ to: value })} clearable />
+      <DatePickerInput label="From day" placeholder="Any" styles={READABLE_PLACEHOLDER} value={filters.from ?? null} onChange={(value) => onChange({ from: value })} clearable />
+      <DatePickerInput label="To day (included)" placeholder="Any" styles={READABLE_PLACEHOLDER} value={filters.to ?? null} onChange={(value) => onChange({ to: value })} clearable />
     </SimpleGrid>
   );
 }

@@ -8,6 +8,7 @@ import type { Schemas } from "../../../api/types";
 import type { Filters } from "../../../app/filters";
 import { useSession } from "../../../app/session";
 import { statusLabel } from "../../../components/StatusBadge";
+import { READABLE_PLACEHOLDER } from "../../../components/readablePlaceholder";
 import type { FilterName, ReportEntry } from "./catalog";
 
 export type ReportFilterValues = Filters<FilterName | "from" | "to">;
@@ -88,8 +89,8 @@ export function ReportFilterFields({ entry, filters, onChange, breakdowns }: {
 }) {
   return (
     <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
-      <MonthPickerInput label="From" placeholder="12 months ago" value={filters.from ? `${filters.from}-01` : null} onChange={(value) => onChange({ from: monthOf(value) })} clearable />
-      <MonthPickerInput label="To" placeholder="This month" value={filters.to ? `${filters.to}-01` : null} onChange={(value) => onChange({ to: monthOf(value) })} clearable />
+      <MonthPickerInput label="From" placeholder="12 months ago" styles={READABLE_PLACEHOLDER} value={filters.from ? `${filters.from}-01` : null} onChange={(value) => onChange({ from: monthOf(value) })} clearable />
+      <MonthPickerInput label="To" placeholder="This month" styles={READABLE_PLACEHOLDER} value={filters.to ? `${filters.to}-01` : null} onChange={(value) => onChange({ to: monthOf(value) })} clearable />
       {entry.filters.map((name) => (
         <OneFilter key={name} name={name} entry={entry} value={filters[name]} onChange={(value) => onChange({ [name]: value })} breakdowns={breakdowns} />
       ))}

@@ -15,11 +15,14 @@ export function ClaimsSection({ settings }: { settings: Settings }) {
   const read = { claim_sla_days: settings.claim_sla_days, frequency_limit_days: settings.frequency_limit_days };
   const [draft, setDraft] = useState<Numbers>(read);
   const changes = changedFields(
-    { claim_sla_days: whole(draft.claim_sla_days ?? ""), frequency_limit_days: whole(draft.frequency_limit_days ?? "") },
+    {
+      claim_sla_days: whole(draft.claim_sla_days ?? "") ?? read.claim_sla_days,
+      frequency_limit_days: whole(draft.frequency_limit_days ?? "") ?? read.frequency_limit_days,
+    },
     read,
   );
   return (
-    <SettingsSection title="Claims" description="The days a claim may wait for a decision (the queue ranks by it), and the days within which a repeat visit is flagged." settings={settings} changes={changes as Numbers}>
+    <SettingsSection title="Claims" description="The days a claim may wait for a decision (the queue ranks by it), and the days within which a repeat visit is flagged." settings={settings} changes={changes}>
       {(errors, editable) => (
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
           <NumberInput label="Claim SLA (days)" min={1} max={365} value={draft.claim_sla_days} onChange={(value) => setDraft({ ...draft, claim_sla_days: value })} error={errors.claim_sla_days} disabled={!editable} />
