@@ -24,7 +24,7 @@ export function ConfirmButton({ label, title, confirmLabel, onConfirm, pending, 
   return (
     <>
       <Button color={color} variant={variant} onClick={() => setOpened(true)}>{label}</Button>
-      <Modal opened={opened} onClose={() => setOpened(false)} title={title}>
+      <Modal opened={opened} onClose={() => setOpened(false)} title={title} closeButtonProps={{ "aria-label": "Close" }}>
         <Stack>
           <Text size="sm">{children}</Text>
           <ProblemAlert error={error} onReload={onReload} />

@@ -54,13 +54,14 @@ export function DataTable<Row>({ columns, rows, rowKey, onRowClick, loading, emp
   if (loading) {
     return (
       <Center p="xl">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   }
   return (
     <Stack gap="sm">
-      <ScrollArea type="auto">
+      {/* Focusable, so a keyboard scrolls a table wider than a phone (axe: scrollable-region-focusable). */}
+      <ScrollArea type="auto" viewportProps={{ tabIndex: 0, role: caption ? "region" : undefined, "aria-label": caption }}>
         <Table striped highlightOnHover={Boolean(onRowClick)} verticalSpacing="xs" miw={600}>
           {caption && <Table.Caption>{caption}</Table.Caption>}
           <Table.Thead>
