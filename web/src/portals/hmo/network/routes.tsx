@@ -1,5 +1,9 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { DirectoryPage } from "./DirectoryPage";
+import { LinksPage } from "./LinksPage";
 
-export const networkRoutes: RouteObject[] = [{ path: "network/*", element: <NotBuiltYet title="Network" /> }];
+export const networkRoutes: RouteObject[] = [
+  { path: "network", element: <DirectoryPage /> },
+  { path: "network/links", element: <LinksPage /> },
+];

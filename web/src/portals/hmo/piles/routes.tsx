@@ -1,5 +1,9 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { PilePage } from "./PilePage";
+import { PilesPage } from "./PilesPage";
 
-export const pileRoutes: RouteObject[] = [{ path: "piles/*", element: <NotBuiltYet title="Piles" /> }];
+export const pileRoutes: RouteObject[] = [
+  { path: "piles", element: <PilesPage /> },
+  { path: "piles/:pileId", element: <PilePage /> },
+];
