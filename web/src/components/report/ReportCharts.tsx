@@ -9,6 +9,8 @@ import { axisValue, formatValue, type Unit } from "./units";
 
 const PALETTE = ["brand.6", "orange.6", "grape.6", "teal.6", "red.6", "indigo.6"];
 
+const UNIT_NAMES: Partial<Record<Unit, string>> = { money: "Amounts", ratio: "Ratios", count: "Counts", rate: "Rates", days: "Durations" };
+
 function unitsOf(series: Schemas["Series"][]): Unit[] {
   return [...new Set(series.map((s) => s.unit))];
 }
@@ -16,7 +18,7 @@ function unitsOf(series: Schemas["Series"][]): Unit[] {
 function UnitPicker({ units, value, onChange }: { units: Unit[]; value: Unit; onChange: (unit: Unit) => void }) {
   if (units.length < 2) return null;
   return (
-    <SegmentedControl size="xs" value={value} onChange={(picked) => onChange(picked as Unit)} data={units.map((unit) => ({ value: unit, label: unit === "money" ? "Amounts" : unit === "ratio" ? "Ratios" : unit === "count" ? "Counts" : unit }))} />
+    <SegmentedControl size="xs" value={value} onChange={(picked) => onChange(picked as Unit)} data={units.map((unit) => ({ value: unit, label: UNIT_NAMES[unit] ?? unit }))} />
   );
 }
 
@@ -38,6 +40,7 @@ export function TrendChart({ trend, currency, title = "Trend by month" }: { tren
           withLegend
           curveType="monotone"
           connectNulls={false}
+          role="img"
           aria-label={`${title}: ${shown.map((s) => s.label).join(", ")}`}
         />
       </Stack>
@@ -66,6 +69,7 @@ export function BreakdownChart({ breakdown, currency }: { breakdown: Schemas["Br
             valueFormatter={(value) => formatValue(value, unit, currency)}
             yAxisProps={{ width: 140 }}
             withLegend={shown.length > 1}
+            role="img"
             aria-label={breakdown.label}
           />
         )}

@@ -51,7 +51,7 @@ function CreateKeyButton() {
   return (
     <>
       <Button onClick={() => setOpened(true)}>Create an API key</Button>
-      <Modal opened={opened} onClose={close} title="Create an API key" size="lg">
+      <Modal opened={opened} onClose={close} title="Create an API key" size="lg" closeButtonProps={{ "aria-label": "Close" }}>
         {create.data ? (
           <TheKeyOnce created={create.data} onDone={close} />
         ) : (

@@ -50,7 +50,7 @@ export function RoleForm({ role, opened, onClose }: { role?: Role; opened: boole
     onClose();
   };
   return (
-    <Modal opened={opened} onClose={onClose} title={role ? `Edit ${role.name}` : "New role"} size="xl">
+    <Modal opened={opened} onClose={onClose} title={role ? `Edit ${role.name}` : "New role"} size="xl" closeButtonProps={{ "aria-label": "Close" }}>
       <form onSubmit={(event) => { event.preventDefault(); save.mutate(); }}>
         <Stack>
           <TextInput label="Name" required value={name} onChange={(event) => setName(event.currentTarget.value)} error={fieldErrors.name} />

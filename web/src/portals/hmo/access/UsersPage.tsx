@@ -13,6 +13,7 @@ import { useSession } from "../../../app/session";
 import { ConfirmButton } from "../../../components/ConfirmButton";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { ProblemAlert } from "../../../components/ProblemAlert";
+import { statusLabel } from "../../../components/StatusBadge";
 import { useRoles, type Role } from "./access";
 
 type User = Schemas["UserRead"];
@@ -34,7 +35,7 @@ function InviteButton({ roles }: { roles: Role[] }) {
   return (
     <>
       <Button onClick={() => setOpened(true)}>Invite a user</Button>
-      <Modal opened={opened} onClose={() => setOpened(false)} title="Invite a user">
+      <Modal opened={opened} onClose={() => setOpened(false)} title="Invite a user" closeButtonProps={{ "aria-label": "Close" }}>
         <form onSubmit={(event) => { event.preventDefault(); invite.mutate(); }}>
           <Stack>
             <Text size="sm">They get an e-mail with a one-time link to set their password.</Text>
@@ -85,7 +86,7 @@ export function UsersPage() {
   const columns: Column<User>[] = [
     { key: "name", label: "Name", render: (user) => `${user.first_name} ${user.last_name}`.trim() || "—" },
     { key: "email", label: "E-mail", render: (user) => user.email },
-    { key: "role", label: "Role", render: (user) => (user.role_id ? roleName.get(user.role_id) ?? "—" : "—") },
+    { key: "role", label: "Role", render: (user) => (user.role_id ? roleName.get(user.role_id) ?? "—" : statusLabel(user.kind)) },
     { key: "status", label: "Status", render: (user) => <Badge variant="outline" color={user.is_active ? "#25713a" : "#495057"}>{user.is_active ? "Active" : "Deactivated"}</Badge> },
     { key: "last_login", label: "Last signed in", render: (user) => formatDateTime(user.last_login_at) },
     ...(can("users:update")

@@ -28,7 +28,7 @@ const COLUMNS: Column<AuditEvent>[] = [
 
 function EventDetails({ event, onClose }: { event: AuditEvent; onClose: () => void }) {
   return (
-    <Modal opened onClose={onClose} title={`Audit entry #${event.seq}`} size="lg">
+    <Modal opened onClose={onClose} title={`Audit entry #${event.seq}`} size="lg" closeButtonProps={{ "aria-label": "Close" }}>
       <Stack gap="xs">
         <Text size="sm">{`${event.actor_label} (${event.actor_type}) — ${event.action} on ${event.object_type} ${event.object_id ?? ""}`}</Text>
         <Text size="sm">{`${formatDateTime(event.occurred_at)}, request ${event.request_id ?? "—"}, IP ${event.ip ?? "—"}`}</Text>

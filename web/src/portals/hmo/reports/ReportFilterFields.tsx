@@ -88,7 +88,7 @@ export function ReportFilterFields({ entry, filters, onChange, breakdowns }: {
   breakdowns: Schemas["Breakdown"][];
 }) {
   return (
-    <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
+    <SimpleGrid cols={{ base: 2, lg: 4 }}>
       <MonthPickerInput label="From" placeholder="12 months ago" styles={READABLE_PLACEHOLDER} value={filters.from ? `${filters.from}-01` : null} onChange={(value) => onChange({ from: monthOf(value) })} clearable />
       <MonthPickerInput label="To" placeholder="This month" styles={READABLE_PLACEHOLDER} value={filters.to ? `${filters.to}-01` : null} onChange={(value) => onChange({ to: monthOf(value) })} clearable />
       {entry.filters.map((name) => (

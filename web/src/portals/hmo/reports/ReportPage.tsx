@@ -15,6 +15,7 @@ import { KpiCard } from "../../../components/KpiCard";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { BreakdownChart, TrendChart } from "../../../components/report/ReportCharts";
+import { StatusBadge } from "../../../components/StatusBadge";
 import { formatValue, type Cell } from "../../../components/report/units";
 import { LOWER_IS_BETTER, reportNamed, type ReportEntry } from "./catalog";
 import { ReportFilterFields } from "./ReportFilterFields";
@@ -22,6 +23,8 @@ import { ReportFilterFields } from "./ReportFilterFields";
 type Report = Schemas["ReportRead"];
 type Row = Report["rows"]["items"][number];
 const NUMERIC = new Set(["count", "money", "ratio", "rate", "days"]);
+/** Columns holding a state machine's state, shown as its badge. */
+const STATES = new Set(["status", "urgency"]);
 
 function Kpis({ report }: { report: Report }) {
   return (
@@ -58,7 +61,11 @@ function columnsOf(report: Report): Column<Row>[] {
     key: column.key,
     label: column.label,
     align: NUMERIC.has(column.unit) ? "right" : "left",
-    render: (row) => formatValue(row[column.key] as Cell, column.unit, report.currency),
+    render: (row) => {
+      const value = row[column.key] as Cell;
+      if (STATES.has(column.key) && typeof value === "string") return <StatusBadge status={value} />;
+      return formatValue(value, column.unit, report.currency);
+    },
   }));
 }
 

@@ -78,7 +78,7 @@ export function BrandingSection({ settings }: { settings: Settings }) {
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <Stack gap="sm">
             <TextInput label="Display name" placeholder={settings.display_name ?? "The HMO's own name"} {...field("display_name")} error={errors.display_name} disabled={!editable} />
-            <ColorInput label="Primary colour" placeholder="#RRGGBB" format="hex" value={draft.primary_colour} onChange={(value) => setDraft({ ...draft, primary_colour: value })} error={errors.primary_colour} disabled={!editable} />
+            <ColorInput label="Primary colour" placeholder="#RRGGBB" format="hex" withEyeDropper={false} value={draft.primary_colour} onChange={(value) => setDraft({ ...draft, primary_colour: value })} error={errors.primary_colour} disabled={!editable} />
             <TextInput label="Support e-mail" type="email" {...field("support_email")} error={errors.support_email} disabled={!editable} />
             <TextInput label="Support phone" {...field("support_phone")} error={errors.support_phone} disabled={!editable} />
           </Stack>
