@@ -43,7 +43,7 @@ async def test_the_directory_is_searched_by_name_and_type_with_the_filters_in_th
     await _no_serious_violations(page)
     await screenshot(page, "network-directory")
 
-    await page.get_by_label("Type").click()
+    await page.get_by_role("textbox", name="Type").click()
     await page.get_by_role("option", name="Laboratory").click()
     await expect(page).to_have_url(re.compile(r"type=LAB"))
     await expect(page.get_by_role("cell", name="Laboratory").first).to_be_visible()

@@ -67,9 +67,13 @@ async def test_vet_next_opens_a_claim_of_the_pile_in_the_claims_screen(
     await _no_serious_violations(page)
     await screenshot(page, "piles")
 
-    await page.goto(f"/hmo/piles?provider={pile['provider_id']}&month={pile['month']}")
+    await page.get_by_role("textbox", name="Provider").click()
+    await page.get_by_role("option", name=pile["provider_name"], exact=True).click()
+    await page.get_by_label("Billing month").fill(pile["month"])
+    filtered = rf"provider={pile['provider_id']}&month={pile['month']}$"
+    await expect(page).to_have_url(re.compile(filtered))
     row = page.get_by_role("row", name=re.compile(re.escape(pile["provider_name"])))
-    await expect(row).to_have_count(1)
+    await expect(row).to_have_count(1, timeout=15_000)
     await row.click()
     heading = page.get_by_role("heading", name=re.compile(re.escape(pile["provider_name"])))
     await expect(heading).to_be_visible()
