@@ -1,5 +1,12 @@
 import type { RouteObject } from "react-router-dom";
 
-import { NotBuiltYet } from "../../../components/NotBuiltYet";
+import { PlanFormPage } from "./PlanFormPage";
+import { PlanPage } from "./PlanPage";
+import { PlansPage } from "./PlansPage";
 
-export const planRoutes: RouteObject[] = [{ path: "plans/*", element: <NotBuiltYet title="Plans & benefits" /> }];
+export const planRoutes: RouteObject[] = [
+  { path: "plans", element: <PlansPage /> },
+  { path: "plans/new", element: <PlanFormPage /> },
+  { path: "plans/:planId", element: <PlanPage /> },
+  { path: "plans/:planId/edit", element: <PlanFormPage /> },
+];

@@ -1,0 +1,127 @@
+/**
+ * Clients' change requests (add or remove a dependant, edit an enrollee's details), newest
+ * first. Approving applies the change, declining cancels it; each asks to confirm first.
+ */
+import { Anchor, Group, Select, SimpleGrid, Text } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router-dom";
+
+import { api, dataOf } from "../../../api/client";
+import { usePages } from "../../../api/pages";
+import type { Schemas } from "../../../api/types";
+import { formatDateTime } from "../../../app/format";
+import { useFilters } from "../../../app/filters";
+import { useSession } from "../../../app/session";
+import { ConfirmButton } from "../../../components/ConfirmButton";
+import { DataTable, type Column } from "../../../components/DataTable";
+import { PageHeader } from "../../../components/PageHeader";
+import { ProblemAlert } from "../../../components/ProblemAlert";
+import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
+import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
+import { ClientsTabs } from "./ClientsTabs";
+import { choicesOf, fullName, nameIn, useClientChoices, useEnrollee } from "./queries";
+
+type Request = Schemas["ChangeRequestRead"];
+const FILTERS = ["status", "client"] as const;
+const STATUSES: Schemas["ChangeRequestStatus"][] = ["PENDING", "APPROVED", "DECLINED"];
+
+const WHAT: Record<Request["kind"], string> = {
+  ADD_DEPENDANT: "Add a dependant under",
+  EDIT_ENROLLEE: "Edit the details of",
+  DELETE_DEPENDANT: "Remove the dependant",
+};
+
+/** The change asked for, in words ("Child: Amaka Okafor, born 14 May 2019"). */
+export function describeChange(request: Pick<Request, "kind" | "payload">): string {
+  const payload = request.payload as Record<string, unknown>;
+  if (request.kind === "ADD_DEPENDANT") {
+    return `${statusLabel(String(payload.relationship))}: ${String(payload.first_name)} ${String(payload.last_name)}, born ${String(payload.date_of_birth)}`;
+  }
+  if (request.kind === "DELETE_DEPENDANT") return payload.reason ? `Because: ${String(payload.reason)}` : "No reason given";
+  return Object.entries(payload).map(([field, value]) => `${field.replace(/_/g, " ")} → ${value === null ? "none" : String(value)}`).join("; ");
+}
+
+function EnrolleeLink({ enrolleeId }: { enrolleeId: string }) {
+  const enrollee = useEnrollee(enrolleeId);
+  return (
+    <Anchor component={Link} to={`/hmo/enrollees/${enrolleeId}`} onClick={(event) => event.stopPropagation()}>
+      {enrollee.data ? `${fullName(enrollee.data)} (${enrollee.data.member_id})` : "the enrollee"}
+    </Anchor>
+  );
+}
+
+function Decision({ request }: { request: Request }) {
+  const queryClient = useQueryClient();
+  const path = { params: { path: { request_id: request.id } } };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ["change-requests"] });
+  const approve = useMutation({
+    mutationFn: async () => dataOf(await api.POST("/api/change-requests/{request_id}/approve", path)),
+    onSuccess: () => Promise.all([refresh(), queryClient.invalidateQueries({ queryKey: ["enrollees"] })]),
+  });
+  const decline = useMutation({
+    mutationFn: async (reason: string) => dataOf(await api.POST("/api/change-requests/{request_id}/decline", { ...path, body: { reason } })),
+    onSuccess: refresh,
+  });
+  return (
+    <Group gap="xs" wrap="nowrap">
+      <ConfirmButton label="Approve" title="Approve this request?" confirmLabel="Confirm" onConfirm={() => approve.mutateAsync()} pending={approve.isPending} error={approve.error} onReload={() => void refresh()}>
+        {describeChange(request)}. The change is applied to the enrollee's record at once.
+      </ConfirmButton>
+      <ReasonDialogButton
+        label="Decline"
+        title="Decline this request?"
+        explanation={`${describeChange(request)}. Nothing changes; the client sees your reason.`}
+        confirmLabel="Decline"
+        required
+        color="red"
+        variant="default"
+        onConfirm={(reason) => decline.mutateAsync(reason ?? "")}
+        pending={decline.isPending}
+        error={decline.error}
+      />
+    </Group>
+  );
+}
+
+export function ChangeRequestsPage() {
+  const { can } = useSession();
+  const clients = useClientChoices();
+  const [filters, setFilters] = useFilters(FILTERS);
+  const status = (filters.status ?? "PENDING") as Schemas["ChangeRequestStatus"];
+  const requests = usePages(["change-requests", { status, client: filters.client }], async (cursor) =>
+    dataOf(await api.GET("/api/change-requests", { params: { query: { status, client_id: filters.client, cursor } } })),
+  );
+  const columns: Column<Request>[] = [
+    { key: "when", label: "Asked", render: (request) => formatDateTime(request.created_at) },
+    { key: "client", label: "Client", render: (request) => nameIn(clients.data, request.client_id) },
+    {
+      key: "what",
+      label: "Change",
+      render: (request) => (
+        <Text size="sm">
+          {WHAT[request.kind]} {request.enrollee_id && <EnrolleeLink enrolleeId={request.enrollee_id} />}
+          <br />
+          {describeChange(request)}
+        </Text>
+      ),
+    },
+    { key: "status", label: "Status", render: (request) => <StatusBadge status={request.status} /> },
+    {
+      key: "decision",
+      label: "Decision",
+      render: (request) => (request.status === "PENDING" && can("change_requests:decide") ? <Decision request={request} /> : request.decision_reason ?? "—"),
+    },
+  ];
+  return (
+    <>
+      <PageHeader title="Clients & enrollees" description="Changes clients ask for on their portal; nothing changes until you approve." />
+      <ClientsTabs />
+      <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} mb="md">
+        <Select label="Status" data={STATUSES.map((value) => ({ value, label: statusLabel(value) }))} value={status} onChange={(value) => setFilters({ status: value })} allowDeselect={false} />
+        <Select label="Client" clearable searchable data={choicesOf(clients.data)} value={filters.client ?? null} onChange={(client) => setFilters({ client })} />
+      </SimpleGrid>
+      <ProblemAlert error={requests.error} />
+      <DataTable caption="Change requests" columns={columns} rows={requests.items} rowKey={(request) => request.id} empty="No request here." {...requests.tableProps} />
+    </>
+  );
+}
