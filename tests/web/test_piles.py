@@ -100,6 +100,38 @@ async def test_sampling_while_it_is_off_is_refused_in_words(page: Page, stack: S
     await expect(page.get_by_role("alert")).to_contain_text("Sampled vetting is off")
 
 
+async def _set_sampling(stack: Stack, percent: int | None, max_risk: int) -> dict[str, Any]:
+    """Sampling turned on or off by the HMO's admin; the settings as they were before."""
+    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
+        admin = session_headers(await login(core, DEMO_SLUG, staff("admin"), DEMO_PASSWORD))
+        before = (await core.get("/v1/settings", headers=admin)).json()
+        change = {"version": before["version"], "sampling_max_risk": max_risk}
+        changed = await core.patch(
+            "/v1/settings", json=change | {"sampling_percent": percent or 0}, headers=admin
+        )
+        assert changed.status_code == 200, changed.text
+        return dict(before)
+
+
+async def test_a_sample_is_drawn_and_its_claims_listed(page: Page, stack: Stack) -> None:
+    pile = await _a_pile_to_vet(stack)
+    before = await _set_sampling(stack, 50, max_risk=100)
+    try:
+        await sign_in(page, staff(VETTER))
+        await page.goto(f"/hmo/piles/{pile['id']}")
+        await page.get_by_role("button", name="Draw a sample").click()
+        await expect(page.get_by_text("Sample drawn:")).to_be_visible()
+        sampled = page.get_by_role("table", name="The sampled claims")
+        await expect(sampled.get_by_role("row").nth(1)).to_be_visible()
+        await expect(page.get_by_role("button", name="Draw a sample")).to_have_count(0)
+        await expect(page.get_by_text(re.compile(r"\d+ still to decide"))).to_be_visible()
+        await expect(page.get_by_role("button", name="Apply the sample's ratio")).to_have_count(0)
+        await _no_serious_violations(page)
+        await screenshot(page, "piles-sample")
+    finally:
+        await _set_sampling(stack, before["sampling_percent"], before["sampling_max_risk"])
+
+
 async def test_the_piles_read_at_a_phone_width(browser: Browser, stack: Stack) -> None:
     context = await new_context(browser, stack, PHONE)
     page = await context.new_page()

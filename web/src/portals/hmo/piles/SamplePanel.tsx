@@ -83,7 +83,7 @@ export function SamplePanel({ pileId }: { pileId: string }) {
   const { draw, apply } = useSampleActions(pileId);
   const current = sample.data;
   const canDraw = can("piles:vet") && current?.status !== "OPEN";
-  const canApply = can("piles:vet") && can("claims:approve") && current?.status === "OPEN";
+  const canApply = can("piles:vet") && can("claims:approve") && current?.status === "OPEN" && current.pending === 0;
   return (
     <Paper withBorder p="md" radius="md">
       <Stack gap="sm">
