@@ -171,6 +171,12 @@ RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     tenant uuid;
 BEGIN
+    -- Locked in key order first: two transactions refreshing the same rows wait for each
+    -- other rather than deadlock.
+    PERFORM FROM {table} s
+    JOIN unnest(tenants, ids) AS m(tenant_id, id) ON s.tenant_id = m.tenant_id AND s.{key} = m.id
+    ORDER BY s.tenant_id, s.{key}
+    FOR UPDATE OF s;
     DELETE FROM {table} s
     USING unnest(tenants, ids) AS m(tenant_id, id)
     WHERE s.tenant_id = m.tenant_id AND s.{key} = m.id;
