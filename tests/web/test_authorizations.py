@@ -38,33 +38,47 @@ async def _sql(stack: Stack, sql: str, **params: Any) -> list[Any]:
         await engine.dispose()
 
 
-async def _file_pa(stack: Stack, amount: int = 25_000_00) -> dict[str, Any]:
-    """The provider's front desk files an URGENT PA (no auto-approval rule covers it)."""
-    [(member_id,)] = await _sql(
-        stack, "select member_id from enrollees where status = 'ACTIVE' order by member_id limit 1"
-    )
+async def _session(stack: Stack, tenant: str, email: str) -> dict[str, str]:
+    """Headers of a session signed in at the core, as the BFF does for a browser."""
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
         login = await core.post(
             "/v1/auth/sessions",
-            json={"tenant": PROVIDER, "email": provider_email(PROVIDER), "password": DEMO_PASSWORD},
+            json={"tenant": tenant, "email": email, "password": DEMO_PASSWORD},
             headers=BFF,
         )
-        assert login.status_code == 201, login.text
-        filed = await core.post(
-            "/v1/authorizations",
-            json={
-                "member_id": member_id,
-                "urgency": "URGENT",
-                "procedure_code": "CONS-01",
-                "diagnosis_codes": ["J06.9"],
-                "estimated_amount": amount,
-                "notes": "Persistent fever for five days.",
-            },
-            headers=session_headers(login.json()["token"]),
+    assert login.status_code == 201, login.text
+    return session_headers(login.json()["token"])
+
+
+async def _post(stack: Stack, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
+        answer = await core.post(path, json=body, headers=headers)
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+async def _provider(stack: Stack) -> dict[str, str]:
+    return await _session(stack, PROVIDER, provider_email(PROVIDER))
+
+
+async def _file_pa(stack: Stack, amount: int = 25_000_00, member_id: str | None = None) -> Any:
+    """The provider's front desk files an URGENT PA (no auto-approval rule covers it)."""
+    if member_id is None:
+        [(member_id,)] = await _sql(
+            stack,
+            "select member_id from enrollees where status = 'ACTIVE' order by member_id limit 1",
         )
-    assert filed.status_code == 201, filed.text
-    assert filed.json()["status"] == "SUBMITTED"
-    return dict(filed.json())
+    body = {
+        "member_id": member_id,
+        "urgency": "URGENT",
+        "procedure_code": "CONS-01",
+        "diagnosis_codes": ["J06.9"],
+        "estimated_amount": amount,
+        "notes": "Persistent fever for five days.",
+    }
+    filed = await _post(stack, "/v1/authorizations", body, await _provider(stack))
+    assert filed["status"] == "SUBMITTED"
+    return filed
 
 
 async def _no_serious_violations(page: Page) -> None:
@@ -141,6 +155,7 @@ async def test_an_auto_approval_rule_is_changed_as_a_new_version(page: Page) -> 
     row = page.get_by_role("row").filter(has_text="Gold").filter(has_text="CONS-02")
     await expect(row).to_contain_text("80,000.00")
     await _no_serious_violations(page)
+    await screenshot(page, "pa-rules")
     await row.click()
     dialog = page.get_by_role("dialog")
     await expect(dialog.get_by_label("Plan")).to_be_disabled()
@@ -173,3 +188,48 @@ async def test_the_pa_screens_read_at_a_phone_width(browser: Browser, stack: Sta
         await _no_serious_violations(page)
         await screenshot(page, name)
     await context.close()
+
+
+async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
+    page: Page, stack: Stack
+) -> None:
+    enrollee = staff("enrollee")
+    [(member_id,)] = await _sql(
+        stack,
+        "select e.member_id from enrollees e join users u on u.enrollee_id = e.id "
+        "where u.email = :email",
+        email=enrollee,
+    )
+    pa = await _file_pa(stack, member_id=member_id)
+    await sign_in(page, staff("claims.manager"))
+    await page.goto(f"/hmo/authorizations/{pa['id']}")
+    await page.get_by_label("Decision").get_by_text("Reject").click()
+    await page.get_by_label("Reason").fill("Treat as an outpatient first.")
+    await page.get_by_role("button", name="Reject", exact=True).click()
+    await expect(page.get_by_text("Treat as an outpatient first.").first).to_be_visible()
+
+    evidence = {"evidence": "The fever did not respond to three days of outpatient care."}
+    await _post(stack, f"/v1/authorizations/{pa['id']}/appeals", evidence, await _provider(stack))
+    appeal = page.get_by_text(evidence["evidence"]).first  # live: no reload
+    await expect(appeal).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"^Appealed "))).to_be_visible()
+    toast = page.get_by_role("alert").filter(has_text="appealed the rejection")
+    await expect(toast).to_have_css("opacity", "1")  # axe reads it once it has faded in
+    await _no_serious_violations(page)
+    await page.get_by_role("button", name="Approve and issue the auth code").click()
+    await expect(page.get_by_test_id("auth-code")).to_be_visible()
+
+    patient = await _session(stack, "demo", enrollee)
+    await _post(stack, f"/v1/authorizations/{pa['id']}/not-me", {"comment": "Not me"}, patient)
+    await expect(page.get_by_text("claims on hold").first).to_be_visible()
+    await page.get_by_role("button", name="Clear the hold").click()
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_label("Reason").fill("The member's daughter used the card.")
+    await _no_serious_violations(page)
+    await dialog.get_by_role("button", name="Clear the hold").click()
+    await expect(page.get_by_text("hold cleared").first).to_be_visible()
+
+    await page.goto("/hmo/authorizations/alerts")
+    row = page.get_by_role("row").filter(has_text=pa["number"])
+    await expect(row).to_contain_text("Cleared")
+    await screenshot(page, "pa-alerts")

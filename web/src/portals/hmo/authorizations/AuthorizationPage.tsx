@@ -71,7 +71,7 @@ function Facts({ pa }: { pa: Detail }) {
 function AuthCode({ pa }: { pa: Detail }) {
   if (!pa.auth_code) return null;
   return (
-    <Alert color="green" variant="light" title="Auth code" role="status">
+    <Alert color="#25713a" variant="light" title="Auth code" role="status">
       <Stack gap={4}>
         <Code fz="xl" fw={700} data-testid="auth-code">{pa.auth_code}</Code>
         <Text size="sm">Valid {formatDate(pa.valid_from)} to {formatDate(pa.valid_to)}{pa.matched_rule_id ? ", approved by an auto-approval rule" : ""}.</Text>
@@ -91,7 +91,7 @@ function Appeal({ pa }: { pa: Detail }) {
   const appeal = pa.history.filter((event) => event.action === "appealed").at(-1);
   if (!appeal || !awaitsDecision(pa.status)) return null;
   return (
-    <Alert color="grape" variant="light" title={`Appealed ${formatDateTime(appeal.created_at)} by ${appeal.actor_label}`}>
+    <Alert color="#862e9c" variant="light" title={`Appealed ${formatDateTime(appeal.created_at)} by ${appeal.actor_label}`}>
       <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>{appeal.note ?? "No evidence given."}</Text>
       <Text size="xs" mt={4}>Rejected before for: {pa.history.filter((e) => e.to_status === "REJECTED").at(-1)?.reason ?? "—"}</Text>
     </Alert>
@@ -153,7 +153,7 @@ function History({ pa }: { pa: Detail }) {
       <Title order={2} size="h4" id="pa-history" mb="sm">History</Title>
       <Timeline bulletSize={12} lineWidth={2}>
         {pa.history.map((event, index) => (
-          <Timeline.Item key={index} title={<Text size="sm" fw={600}>{statusLabel(event.action)}: {statusLabel(event.to_status)}</Text>}>
+          <Timeline.Item key={index} title={<Text size="sm" fw={600}>{statusLabel(event.action)}</Text>}>
             <Text size="xs" c="dimmed">{formatDateTime(event.created_at)}, {event.actor_label}</Text>
             {event.reason && <Text size="sm">{event.reason}</Text>}
             {event.note && <Text size="sm" style={{ whiteSpace: "pre-wrap" }}>{event.note}</Text>}

@@ -30,7 +30,7 @@ export function HoldPanel({ pa }: { pa: Pa }) {
   if (!pa.suspicious) return null;
   const held = pa.hold_cleared_at === null;
   return (
-    <Alert color={held ? "red" : "gray"} variant="light" title={held ? "Reported \u201cNot me\u201d: claims on hold" : "Reported \u201cNot me\u201d: hold cleared"}>
+    <Alert color={held ? "#b3261e" : "#495057"} variant="light" title={held ? "Reported \u201cNot me\u201d: claims on hold" : "Reported \u201cNot me\u201d: hold cleared"}>
       <Group justify="space-between" align="flex-end" gap="sm">
         <Text size="sm">
           The enrollee said this visit was not theirs on {formatDateTime(pa.reported_at)}.{" "}
