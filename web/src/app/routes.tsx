@@ -15,7 +15,7 @@ export const PORTAL_HOME = { hmo: "/hmo", provider: "/provider", enrollee: "/me"
 function Waiting() {
   return (
     <Center h="100vh">
-      <Loader aria-label="Loading" />
+      <Loader role="status" aria-label="Loading" />
     </Center>
   );
 }

@@ -2,7 +2,7 @@
  * A module's screens as a row of links that look like tabs (navigation, so links with
  * `aria-current`, not ARIA tabs): only those the user's permissions allow are shown.
  */
-import { Button, Group, ScrollArea } from "@mantine/core";
+import { Anchor, Group, ScrollArea } from "@mantine/core";
 import { Link, useLocation } from "react-router-dom";
 
 import { useSession } from "../app/session";
@@ -32,18 +32,20 @@ export function SectionTabs({ label, sections }: { label: string; sections: Sect
         {allowed.map((section) => {
           const current = section === active;
           return (
-            <Button
+            <Anchor
               key={section.to}
               component={Link}
               to={section.to}
-              variant="subtle"
-              color={current ? "blue.9" : "gray.8"}
-              radius={0}
+              underline="never"
+              fw={current ? 700 : 500}
+              c={current ? "var(--mantine-primary-color-9)" : "dark.7"}
+              px="sm"
+              py={8}
               aria-current={current ? "page" : undefined}
-              style={{ borderBottom: `2px solid ${current ? "var(--mantine-color-blue-8)" : "transparent"}` }}
+              style={{ whiteSpace: "nowrap", borderBottom: `2px solid ${current ? "var(--mantine-primary-color-8)" : "transparent"}` }}
             >
               {section.label}
-            </Button>
+            </Anchor>
           );
         })}
       </Group>

@@ -91,12 +91,12 @@ function Actions({ run, onReload }: { run: CapitationRun; onReload: () => void }
       )}
       <Group>
         {run.status === "DRAFT" && can("capitation:run") && !aboveLimit(run.total, limit) && (
-          <ConfirmButton label="Approve the run" title={`Approve ${run.number}?`} confirmLabel="Approve" color="green.8" onConfirm={() => approve.mutateAsync()} pending={approve.isPending} error={approve.error} onReload={onReload}>
+          <ConfirmButton label="Approve the run" title={`Approve ${run.number}?`} confirmLabel="Approve" onConfirm={() => approve.mutateAsync()} pending={approve.isPending} error={approve.error} onReload={onReload}>
             {money(run.total)} will be payable to {run.lines.length} primary providers for {formatMonth(run.month)}.
           </ConfirmButton>
         )}
         {live && can("capitation:run") && (
-          <ConfirmButton label="Cancel the run" title={`Cancel ${run.number}?`} confirmLabel="Cancel the run" color="red.8" variant="outline" onConfirm={() => cancel.mutateAsync()} pending={cancel.isPending} error={cancel.error} onReload={onReload}>
+          <ConfirmButton label="Cancel the run" title={`Cancel ${run.number}?`} confirmLabel="Cancel the run" color="red.9" variant="outline" onConfirm={() => cancel.mutateAsync()} pending={cancel.isPending} error={cancel.error} onReload={onReload}>
             The month can then be run again. This cannot be undone.
           </ConfirmButton>
         )}

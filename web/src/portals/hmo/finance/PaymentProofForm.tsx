@@ -83,12 +83,12 @@ export function PaymentProofForm({ remittance, currency }: { remittance: Remitta
         <FileInput
           label="Proof of payment"
           description="PDF, PNG, JPEG or TIFF"
-          placeholder="Choose a file"
           accept={PROOF_TYPES}
           leftSection={<IconPaperclip size={16} />}
           value={proof.file}
           onChange={(file) => change({ file })}
           clearable
+          clearButtonProps={{ "aria-label": "Remove the file" }}
           error={fieldErrors.file}
         />
         {proof.file && <FilePreview file={proof.file} />}

@@ -92,7 +92,7 @@ export function ResolveDisputeForm({ dispute, currency, onReload }: { dispute: D
         />
         {Object.keys(fieldErrors).length === 0 && <ProblemAlert error={resolve.error} onReload={onReload} />}
         <div>
-          <Button type="submit" loading={resolve.isPending} color={outcome === "REJECTED" ? "red.8" : undefined}>
+          <Button type="submit" loading={resolve.isPending} color={outcome === "REJECTED" ? "red.9" : undefined}>
             {outcome === "REJECTED" ? "Reject the dispute" : "Accept the dispute"}
           </Button>
         </div>

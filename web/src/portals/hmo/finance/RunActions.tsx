@@ -48,7 +48,6 @@ function ApproveRun({ run, onReload }: { run: Run; onReload: () => void }) {
         label="Approve the run"
         title={`Approve ${run.number}?`}
         confirmLabel="Approve"
-        color="green.8"
         onConfirm={() => approve.mutateAsync()}
         pending={approve.isPending}
         error={approve.error}
@@ -69,7 +68,7 @@ function CancelRun({ run, onReload }: { run: Run; onReload: () => void }) {
       label="Cancel the run"
       title={`Cancel ${run.number}?`}
       confirmLabel="Cancel the run"
-      color="red.8"
+      color="red.9"
       variant="outline"
       onConfirm={() => cancel.mutateAsync()}
       pending={cancel.isPending}
