@@ -73,8 +73,9 @@ function decisionColumns(decisions: LineDecisions): Column<ClaimLine>[] {
       render: (line) => (
         <Select
           aria-label={`Reason code, line ${line.line_no}`}
-          w={170}
+          w={150}
           clearable
+          clearButtonProps={{ "aria-label": `No reason code, line ${line.line_no}` }}
           searchable
           placeholder="None"
           data={REASON_OPTIONS}

@@ -64,6 +64,7 @@ function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: 
         label="Status"
         placeholder="Any status"
         clearable
+        clearButtonProps={{ "aria-label": "Any status" }}
         data={STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
         value={filters.status ?? null}
         onChange={(status) => onChange({ status: status ?? undefined })}
@@ -72,6 +73,7 @@ function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: 
         label="Provider"
         placeholder="Any provider"
         clearable
+        clearButtonProps={{ "aria-label": "Any provider" }}
         searchable
         data={providers}
         value={filters.provider_id ?? null}

@@ -52,14 +52,14 @@ function Adjudication({ claim, onReload }: { claim: ClaimDetail; onReload: () =>
         actions={<Anchor component={Link} to="/hmo/claims" size="sm">Back to claims</Anchor>}
       />
       <Grid gutter="md">
-        <Grid.Col span={{ base: 12, lg: 7 }}>
+        <Grid.Col span={{ base: 12, lg: 8 }}>
           <Stack gap="md">
             <ClaimActions claim={claim} decisions={decisions} onReload={onReload} />
             <ClaimLines claim={claim} decisions={decisions} />
             <ClaimQueries claim={claim} />
           </Stack>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 5 }}>
+        <Grid.Col span={{ base: 12, lg: 4 }}>
           <Stack gap="md">
             <EligibilityVerdict claim={claim} />
             <BenefitBalances claim={claim} />

@@ -38,11 +38,11 @@ export function QueryDialog({ claim, opened, onClose, onReload }: { claim: Claim
     },
   });
   return (
-    <Modal opened={opened} onClose={onClose} title={`Query the provider about ${claim.number}`}>
+    <Modal opened={opened} onClose={onClose} title={`Query the provider about ${claim.number}`} closeButtonProps={{ "aria-label": "Close" }}>
       <Stack>
         <Text size="sm">The claim waits in Queried until the provider answers and resubmits it.</Text>
         <Textarea label="Question for the provider" required autosize minRows={3} value={message} onChange={(event) => setMessage(event.currentTarget.value)} />
-        <FileInput label="Attachment (optional)" description="PDF, PNG, JPEG, TIFF or text" accept={ATTACHMENT_TYPES} clearable value={file} onChange={setFile} />
+        <FileInput label="Attachment (optional)" description="PDF, PNG, JPEG, TIFF or text" accept={ATTACHMENT_TYPES} clearable clearButtonProps={{ "aria-label": "Remove the attachment" }} value={file} onChange={setFile} />
         {progress !== null && <Progress value={progress * 100} aria-label="Attachment upload" />}
         <ProblemAlert error={send.error} onReload={() => { send.reset(); onReload(); onClose(); }} />
         <Group justify="flex-end">
