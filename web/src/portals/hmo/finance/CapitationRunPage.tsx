@@ -16,7 +16,8 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { FinanceTabs } from "./FinanceTabs";
-import { aboveLimit, useSettlementLimit } from "./queries";
+import { aboveLimit } from "./amounts";
+import { useSettlementLimit } from "./queries";
 import { Fact } from "./RunPage";
 
 type CapitationRun = Schemas["CapitationRunDetail"];

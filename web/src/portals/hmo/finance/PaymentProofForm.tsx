@@ -13,15 +13,10 @@ import { upload } from "../../../api/upload";
 import { parseMoney } from "../../../app/format";
 import { FilePreview } from "../../../components/FilePreview";
 import { ProblemAlert } from "../../../components/ProblemAlert";
+import { amountInput } from "./amounts";
 import type { Remittance } from "./queries";
 
 const PROOF_TYPES = "application/pdf,image/png,image/jpeg,image/tiff";
-
-/** Minor units as a person types them ("1500.50"), for prefilling an amount field. */
-export function amountInput(minor: number, currency: string): string {
-  const digits = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  return (minor / 10 ** digits).toFixed(digits);
-}
 
 function today(): string {
   const now = new Date();

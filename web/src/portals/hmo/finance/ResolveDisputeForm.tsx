@@ -11,7 +11,7 @@ import { api, dataOf } from "../../../api/client";
 import { ApiProblem, problemOf } from "../../../api/problem";
 import { formatMoney, parseMoney } from "../../../app/format";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { amountInput } from "./PaymentProofForm";
+import { amountInput } from "./amounts";
 import type { Dispute } from "./queries";
 
 type Outcome = "ACCEPTED" | "REJECTED";

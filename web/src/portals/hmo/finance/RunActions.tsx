@@ -10,7 +10,8 @@ import { api, dataOf } from "../../../api/client";
 import { formatMoney } from "../../../app/format";
 import { useSession } from "../../../app/session";
 import { ConfirmButton } from "../../../components/ConfirmButton";
-import { aboveLimit, useSettlementLimit, type Run } from "./queries";
+import { aboveLimit } from "./amounts";
+import { useSettlementLimit, type Run } from "./queries";
 
 function useRunMove(run: Run, move: "approve" | "cancel") {
   const queryClient = useQueryClient();

@@ -45,8 +45,3 @@ export function useSettlementLimit(): number | undefined {
   });
   return limits.data?.settlement_limit;
 }
-
-/** Whether an amount is above a ceiling (an unknown ceiling lets the server decide). */
-export function aboveLimit(amount: number, limit: number | undefined): boolean {
-  return limit !== undefined && amount > limit;
-}
