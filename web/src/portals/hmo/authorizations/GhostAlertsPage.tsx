@@ -17,10 +17,13 @@ const code: Column<col.Pa> = { key: "code", label: "Auth code", render: (pa) => 
 const hold: Column<col.Pa> = {
   key: "hold",
   label: "Hold",
-  render: (pa) =>
-    pa.hold_cleared_at
-      ? <Badge color="#495057" variant="outline" radius="sm">Cleared {formatDateTime(pa.hold_cleared_at)}</Badge>
-      : <Badge color="#b3261e" variant="filled" radius="sm">Claims held</Badge>,
+  render: (pa) => (
+    <col.Whole>
+      {pa.hold_cleared_at
+        ? <Badge color="#495057" variant="outline" radius="sm" title={`Cleared ${formatDateTime(pa.hold_cleared_at)}`}>Cleared</Badge>
+        : <Badge color="#b3261e" variant="filled" radius="sm">Claims held</Badge>}
+    </col.Whole>
+  ),
 };
 const COLUMNS = [col.number, reported, hold, code, col.status, col.member, col.provider, col.procedure, col.estimate];
 

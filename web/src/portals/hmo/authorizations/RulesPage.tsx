@@ -16,6 +16,7 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { AuthorizationTabs } from "./AuthorizationTabs";
+import { Whole } from "./columns";
 import { RuleForm } from "./RuleForm";
 
 type Rule = Schemas["RuleRead"];
@@ -36,9 +37,9 @@ function columnsFor(plans: Plan[]): Column<Rule>[] {
     { key: "plan", label: "Plan", render: (rule) => planOf(rule)?.name ?? "—" },
     { key: "procedure", label: "Procedure", render: (rule) => rule.procedure_code },
     { key: "amount", label: "Up to", align: "right", render: (rule) => <Money minor={rule.max_amount} currency={planOf(rule)?.currency} /> },
-    { key: "urgency", label: "Up to urgency", render: (rule) => <StatusBadge status={rule.max_urgency} /> },
+    { key: "urgency", label: "Up to urgency", render: (rule) => <Whole><StatusBadge status={rule.max_urgency} /></Whole> },
     { key: "valid", label: "Valid days", align: "right", render: (rule) => rule.valid_days },
-    { key: "active", label: "State", render: (rule) => <Badge color={rule.is_active ? "#25713a" : "#495057"} variant="outline" radius="sm">{rule.is_active ? "Active" : "Off"}</Badge> },
+    { key: "active", label: "State", render: (rule) => <Whole><Badge color={rule.is_active ? "#25713a" : "#495057"} variant="outline" radius="sm">{rule.is_active ? "Active" : "Off"}</Badge></Whole> },
     { key: "version", label: "Version", align: "right", render: (rule) => rule.version },
     { key: "description", label: "Description", render: (rule) => rule.description || "—" },
     { key: "created", label: "Created", render: (rule) => formatDateTime(rule.created_at) },

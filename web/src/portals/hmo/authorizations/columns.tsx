@@ -13,7 +13,7 @@ import { SlaCountdown } from "./sla";
 export type Pa = Schemas["AuthorizationRead"];
 
 /** Kept on one line: the table scrolls sideways rather than squeeze a badge or a number. */
-function Whole({ children }: { children: ReactNode }) {
+export function Whole({ children }: { children: ReactNode }) {
   return <Box component="span" display="inline-block" miw="max-content">{children}</Box>;
 }
 
