@@ -56,7 +56,7 @@ export function statusLabel(status: string): string {
 
 export function StatusBadge({ status }: { status: string }) {
   return (
-    <Badge color={TONES[COLOURS[status] ?? "gray"]} variant="outline" radius="sm">
+    <Badge color={TONES[COLOURS[status] ?? "gray"]} variant="outline" radius="sm" miw="max-content">
       {statusLabel(status)}
     </Badge>
   );

@@ -12,14 +12,19 @@ type Listed = Pick<Schemas["ClaimRead"], "number" | "status" | "member_id" | "pr
 
 export function claimColumns<Row extends Listed>(): Column<Row>[] {
   return [
-    { key: "number", label: "Claim", render: (claim) => claim.number },
+    { key: "number", label: "Claim", render: (claim) => <Whole>{claim.number}</Whole> },
     { key: "status", label: "Status", render: (claim) => <StatusBadge status={claim.status} /> },
-    { key: "member", label: "Member", render: (claim) => claim.member_id },
+    { key: "member", label: "Member", render: (claim) => <Whole>{claim.member_id}</Whole> },
     { key: "provider", label: "Provider", render: (claim) => <ProviderName providerId={claim.provider_id} /> },
     { key: "service", label: "Service date", render: (claim) => formatDate(claim.service_date) },
     { key: "billed", label: "Billed", align: "right", render: (claim) => <Money minor={claim.total_billed} currency={claim.currency} /> },
     { key: "risk", label: "Risk", render: (claim) => <Risk score={claim.risk_score} onHold={claim.on_hold} /> },
   ];
+}
+
+/** An identifier kept on one line (the table scrolls instead at a phone's width). */
+function Whole({ children }: { children: string }) {
+  return <span style={{ whiteSpace: "nowrap" }}>{children}</span>;
 }
 
 function Risk({ score, onHold }: { score: number; onHold: boolean }) {
