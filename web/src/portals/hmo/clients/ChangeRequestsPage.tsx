@@ -18,6 +18,7 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
+import { describeChange } from "./changeRequests";
 import { ClientsTabs } from "./ClientsTabs";
 import { choicesOf, fullName, nameIn, useClientChoices, useEnrollee } from "./queries";
 
@@ -30,16 +31,6 @@ const WHAT: Record<Request["kind"], string> = {
   EDIT_ENROLLEE: "Edit the details of",
   DELETE_DEPENDANT: "Remove the dependant",
 };
-
-/** The change asked for, in words ("Child: Amaka Okafor, born 14 May 2019"). */
-export function describeChange(request: Pick<Request, "kind" | "payload">): string {
-  const payload = request.payload as Record<string, unknown>;
-  if (request.kind === "ADD_DEPENDANT") {
-    return `${statusLabel(String(payload.relationship))}: ${String(payload.first_name)} ${String(payload.last_name)}, born ${String(payload.date_of_birth)}`;
-  }
-  if (request.kind === "DELETE_DEPENDANT") return payload.reason ? `Because: ${String(payload.reason)}` : "No reason given";
-  return Object.entries(payload).map(([field, value]) => `${field.replace(/_/g, " ")} → ${value === null ? "none" : String(value)}`).join("; ");
-}
 
 function EnrolleeLink({ enrolleeId }: { enrolleeId: string }) {
   const enrollee = useEnrollee(enrolleeId);

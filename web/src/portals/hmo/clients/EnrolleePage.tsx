@@ -89,7 +89,7 @@ export function EnrolleePage() {
         actions={can("enrollees:lifecycle") && <StatusActions enrollee={enrollee} />}
       />
       <Stack gap="xl">
-        <SimpleGrid cols={{ base: 1, md: 2 }}>
+        <SimpleGrid cols={{ base: 1, xl: 2 }}>
           <HealthCard memberId={enrollee.member_id} />
           <History enrolleeId={enrollee.id} />
         </SimpleGrid>

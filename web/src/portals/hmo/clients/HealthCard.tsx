@@ -24,7 +24,7 @@ export function HealthCard({ memberId }: { memberId: string }) {
     ["Primary provider", shown.primary_provider ?? "—"],
   ];
   return (
-    <Paper withBorder p="md" radius="md" aria-label="Health card" component="section">
+    <Paper withBorder p="md" radius="md" aria-label="Health card" component="section" maw={560}>
       <Stack gap="xs">
         <Group justify="space-between">
           <Text fw={700}>{shown.hmo_name}</Text>

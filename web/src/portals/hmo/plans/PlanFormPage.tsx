@@ -4,7 +4,7 @@
  */
 import { Button, Group, Skeleton, Stack } from "@mantine/core";
 import { useForm } from "@mantine/form";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 
@@ -13,15 +13,8 @@ import { problemOf } from "../../../api/problem";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { PlanForm } from "./PlanForm";
+import { usePlan } from "./queries";
 import { formErrorsOf, moneyErrors, NEW_PLAN, rulesOf, valuesOf, type Plan, type PlanValues } from "./planForm";
-
-export function usePlan(planId: string, versionNo?: number) {
-  return useQuery({
-    queryKey: ["plans", planId, versionNo ?? "current"],
-    enabled: Boolean(planId),
-    queryFn: async () => dataOf(await api.GET("/api/plans/{plan_id}", { params: { path: { plan_id: planId }, query: { version_no: versionNo } } })),
-  });
-}
 
 async function save(values: PlanValues, plan: Plan | undefined): Promise<Plan> {
   if (!plan) {

@@ -15,7 +15,7 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { statusLabel } from "../../../components/StatusBadge";
 import { RELATIONSHIPS, type Plan } from "./planForm";
-import { usePlan } from "./PlanFormPage";
+import { usePlan } from "./queries";
 
 function benefitColumns(currency: string): Column<Schemas["BenefitRead"]>[] {
   return [

@@ -1,0 +1,15 @@
+/** A client's change request in words, for the list and its confirmations. */
+import type { Schemas } from "../../../api/types";
+import { statusLabel } from "../../../components/StatusBadge";
+
+type Request = Schemas["ChangeRequestRead"];
+
+/** The change asked for, in words ("Child: Amaka Okafor, born 2019-05-14"). */
+export function describeChange(request: Pick<Request, "kind" | "payload">): string {
+  const payload = request.payload as Record<string, unknown>;
+  if (request.kind === "ADD_DEPENDANT") {
+    return `${statusLabel(String(payload.relationship))}: ${String(payload.first_name)} ${String(payload.last_name)}, born ${String(payload.date_of_birth)}`;
+  }
+  if (request.kind === "DELETE_DEPENDANT") return payload.reason ? `Because: ${String(payload.reason)}` : "No reason given";
+  return Object.entries(payload).map(([field, value]) => `${field.replace(/_/g, " ")} → ${value === null ? "none" : String(value)}`).join("; ");
+}
