@@ -133,7 +133,6 @@ async def pay_with_a_proof(page: Page, claim: dict[str, Any]) -> None:
     )
     await expect(page.get_by_role("img", name="Preview of proof.png")).to_be_visible()
     await no_violations(page)
-    await screenshot(page, "remittance")
 
     async def held_back(route: Route) -> None:
         await asyncio.sleep(1.0)
@@ -141,11 +140,15 @@ async def pay_with_a_proof(page: Page, claim: dict[str, Any]) -> None:
 
     await page.route("**/payment-proofs", held_back)
     await page.get_by_role("button", name="Send the proof").click()
-    await expect(page.get_by_role("progressbar", name="Upload progress")).to_be_visible()
+    # At 0 % the bar has no width to be "visible"; it is there, with its figure beside it.
+    await expect(page.get_by_role("progressbar", name="Upload progress")).to_be_attached()
+    await expect(page.get_by_text(re.compile(r"^Uploading… \d+%$"))).to_be_visible()
     await expect(claim_row.get_by_text("Settled")).to_be_visible()
     await expect(page.get_by_role("heading", name="Record a payment")).to_be_hidden()
     payments = page.get_by_role("table", name="Payments recorded")
     await expect(payments.get_by_text("TRF-WEB-0001")).to_be_visible()
+    await page.evaluate("window.scrollTo(0, 0)")
+    await screenshot(page, "remittance")
 
 
 async def statement_and_csv(page: Page, claim: dict[str, Any]) -> None:
