@@ -1,6 +1,6 @@
 /** One report: KPI cards with their change, the trend and breakdowns, the rows (sortable,
  * a page at a time) and the CSV of every row, for the period and filters in the URL. */
-import { Alert, Paper, SimpleGrid, Skeleton, Stack, Text } from "@mantine/core";
+import { Alert, Group, Loader, Paper, SimpleGrid, Skeleton, Stack, Text } from "@mantine/core";
 import { useParams } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
@@ -77,7 +77,7 @@ function Known({ entry }: { entry: ReportEntry }) {
     const answer = await api.GET("/api/reports/{name}", { params: { path: { name: entry.name }, query: { ...query, cursor } } });
     const report = dataOf(answer) as Report;
     return { items: report.rows.items, next_cursor: report.rows.next_cursor, report };
-  });
+  }, true, true);
   const report = (pages.data?.pages[0] as { report?: Report } | undefined)?.report;
   const csvQuery = new URLSearchParams(query as Record<string, string>).toString();
 
@@ -96,7 +96,10 @@ function Known({ entry }: { entry: ReportEntry }) {
           <Kpis report={report} />
           <Charts report={report} />
           <Paper withBorder p="md" radius="md">
-            <Text fw={700} mb="xs">Rows</Text>
+            <Group gap="xs" mb="xs">
+              <Text fw={700}>Rows</Text>
+              {pages.isPlaceholderData && <Loader size="xs" aria-label="Reading the report again" />}
+            </Group>
             <DataTable
               columns={columnsOf(report)}
               rows={pages.items}
