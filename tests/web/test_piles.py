@@ -89,6 +89,17 @@ async def test_vet_next_opens_a_claim_of_the_pile_in_the_claims_screen(
     assert claim["provider_id"] == pile["provider_id"]
     assert claim["billing_month"].startswith(pile["month"])
     assert claim["status"] in ("RECEIVED", "RESUBMITTED")
+    # The claim screen walks on through the pile: to another of its claims, or says it is done.
+    await page.get_by_role("button", name="Next in pile").click()
+    done = page.get_by_text("Nothing left to vet in this pile right now.")
+    await page.wait_for_function(
+        "([path, text]) => location.pathname !== path || document.body.innerText.includes(text)",
+        arg=[opened.path, "Nothing left to vet in this pile right now."],
+    )
+    if urlparse(page.url).path != opened.path:
+        assert parse_qs(urlparse(page.url).query)["pile"] == [pile["id"]]
+    else:
+        await expect(done).to_be_visible()
 
 
 async def test_sampling_while_it_is_off_is_refused_in_words(page: Page, stack: Stack) -> None:

@@ -5,7 +5,7 @@
  */
 import { Anchor, Center, Grid, Group, Loader, Stack, Text } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { Link, useParams } from "react-router-dom";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
 import { formatDate } from "../../../app/format";
@@ -14,6 +14,7 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
+import { VetNextButton } from "../piles/VetNextButton";
 import { ClaimActions } from "./ClaimActions";
 import { BenefitBalances, ClaimAuthorization, ClaimHistory, EligibilityVerdict, RiskEvents } from "./ClaimFacts";
 import { ClaimLines } from "./ClaimLines";
@@ -43,13 +44,21 @@ function Adjudication({ claim, onReload }: { claim: ClaimDetail; onReload: () =>
   const { can } = useSession();
   const lineDecisions = useLineDecisions(claim);
   const deciding = claim.status === "IN_REVIEW" && can("claims:approve");
+  const pileId = useSearchParams()[0].get("pile"); // opened from a pile: its next claim is one click away
   const decisions = deciding ? lineDecisions : null;
   return (
     <>
       <PageHeader
         title={`Claim ${claim.number}`}
         description={<ClaimSummary claim={claim} />}
-        actions={<Anchor component={Link} to="/hmo/claims" size="sm">Back to claims</Anchor>}
+        actions={
+          <>
+            {pileId && <VetNextButton pileId={pileId} label="Next in pile" />}
+            <Anchor component={Link} to={pileId ? `/hmo/piles/${pileId}` : "/hmo/claims"} size="sm">
+              {pileId ? "Back to the pile" : "Back to claims"}
+            </Anchor>
+          </>
+        }
       />
       <Grid gutter="md">
         <Grid.Col span={{ base: 12, lg: 8 }}>

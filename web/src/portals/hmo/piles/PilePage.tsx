@@ -1,9 +1,8 @@
 /** One pile: its totals by status, "Vet next" (the pile's next claim, opened in the claims
  * screen with `?pile=`), and sampled vetting. */
-import { Alert, Anchor, Button, SimpleGrid, Skeleton, Stack, Title } from "@mantine/core";
-import { IconPlayerTrackNext } from "@tabler/icons-react";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Link, useNavigate, useParams } from "react-router-dom";
+import { Anchor, SimpleGrid, Skeleton, Stack, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
@@ -15,8 +14,9 @@ import { Money } from "../../../components/Money";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge } from "../../../components/StatusBadge";
-import { claimInPilePath, PILES_KEY, type Pile } from "./piles";
+import { PILES_KEY, type Pile } from "./piles";
 import { SamplePanel } from "./SamplePanel";
+import { VetNextButton } from "./VetNextButton";
 
 type StatusRow = Schemas["StatusTotals"] & { status: string };
 
@@ -25,32 +25,6 @@ function usePile(pileId: string) {
     queryKey: [...PILES_KEY, pileId],
     queryFn: async () => dataOf(await api.GET("/api/piles/{pile_id}", { params: { path: { pile_id: pileId } } })),
   });
-}
-
-/** Takes the pile's next claim (assigned to the user for a while) and opens it; a 204
- * answer (nothing left) stays here and says so. */
-function VetNextButton({ pileId }: { pileId: string }) {
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
-  const next = useMutation({
-    mutationFn: async () => {
-      const answer = await api.POST("/api/piles/{pile_id}/next", { params: { path: { pile_id: pileId } } });
-      return answer.response.status === 204 ? null : dataOf(answer);
-    },
-    onSuccess: (claim) => {
-      void queryClient.invalidateQueries({ queryKey: PILES_KEY });
-      if (claim) void navigate(claimInPilePath(claim.id, pileId));
-    },
-  });
-  return (
-    <Stack gap="xs" align="flex-end">
-      <Button leftSection={<IconPlayerTrackNext size={16} />} loading={next.isPending} onClick={() => next.mutate()}>
-        Vet next
-      </Button>
-      {next.data === null && <Alert color="gray" role="status">Nothing left to vet in this pile right now.</Alert>}
-      <ProblemAlert error={next.error} />
-    </Stack>
-  );
 }
 
 function Totals({ pile }: { pile: Pile }) {
