@@ -81,6 +81,17 @@ async def _file_pa(stack: Stack, amount: int = 25_000_00, member_id: str | None 
     return filed
 
 
+async def _attach(stack: Stack, pa: dict[str, Any], name: str, content: bytes) -> None:
+    """The provider attaches a supporting document to its PA."""
+    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
+        answer = await core.post(
+            f"/v1/authorizations/{pa['id']}/attachments",
+            files={"file": (name, content, "text/plain")},
+            headers=await _provider(stack),
+        )
+    assert answer.status_code == 201, answer.text
+
+
 async def _no_serious_violations(page: Page) -> None:
     found = await serious_violations(page)
     assert found == [], "\n".join(found)
@@ -97,6 +108,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
     page: Page, stack: Stack
 ) -> None:
     pa = await _file_pa(stack)
+    await _attach(stack, pa, "referral.txt", b"Referred by Dr Okafor for review.")
     await _sql(
         stack,
         "update notifications set read_at = now() where read_at is null and user_id = "
@@ -121,6 +133,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
     await expect(page.get_by_role("heading", name=pa["number"])).to_be_visible()
     await _countdown_ticks(page)
     await expect(page.get_by_text("Persistent fever for five days.")).to_be_visible()
+    await expect(page.get_by_role("link", name=re.compile(r"^referral\.txt"))).to_be_visible()
     await _no_serious_violations(page)
     await screenshot(page, "pa-detail")
 
