@@ -27,7 +27,7 @@ class TestSecurityHeaders:
     async def test_on_own_answers_problems_and_relayed_answers(self, admin: Browser) -> None:
         client = admin.client
         assert_secured(await client.get("/healthz"))
-        assert_secured(await client.get("/nowhere"))
+        assert_secured(await client.get("/api/nowhere"))  # outside /api the web app answers
         assert_secured(await client.get("/api/me"))
         assert_secured(await client.get("/api/users/not-a-uuid"))
         assert_secured(await client.patch("/api/users/x", json={}))
