@@ -84,6 +84,8 @@ export function reportNamed(name: string | undefined): ReportEntry | undefined {
 export const LOWER_IS_BETTER = new Set([
   "loss_ratio",
   "incurred_claims",
+  "capitation",
+  "cost",
   "cost_pmpm",
   "past_sla",
   "oldest_days",
