@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -92,6 +92,13 @@ async def _attach(stack: Stack, pa: dict[str, Any], name: str, content: bytes) -
     assert answer.status_code == 201, answer.text
 
 
+async def _opened(page: Page) -> Locator:
+    """The dialog, once it has faded in (axe reads colours at their final opacity)."""
+    dialog = page.get_by_role("dialog")
+    await expect(dialog).to_have_css("opacity", "1")
+    return dialog
+
+
 async def _no_serious_violations(page: Page) -> None:
     found = await serious_violations(page)
     assert found == [], "\n".join(found)
@@ -170,7 +177,7 @@ async def test_an_auto_approval_rule_is_changed_as_a_new_version(page: Page) -> 
     await _no_serious_violations(page)
     await screenshot(page, "pa-rules")
     await row.click()
-    dialog = page.get_by_role("dialog")
+    dialog = await _opened(page)
     await expect(dialog.get_by_label("Plan")).to_be_disabled()
     await dialog.get_by_label("Up to the amount (NGN)").fill("95,000.00")
     await _no_serious_violations(page)
@@ -178,6 +185,17 @@ async def test_an_auto_approval_rule_is_changed_as_a_new_version(page: Page) -> 
     await expect(dialog).to_have_count(0)
     await expect(row).to_contain_text("95,000.00")
     await expect(row.get_by_role("cell", name="2", exact=True)).to_be_visible()
+
+    await page.get_by_role("button", name="New rule").click()
+    dialog = await _opened(page)
+    await dialog.get_by_label("Plan").click()
+    await page.get_by_role("option", name=re.compile(r"^Silver")).click()
+    await dialog.get_by_label("Procedure code").fill("cons-01")
+    await dialog.get_by_label("Up to the amount (NGN)").fill("15,000")
+    await dialog.get_by_role("button", name="Create the rule").click()
+    await expect(dialog).to_have_count(0)
+    created = page.get_by_role("row").filter(has_text="Silver").filter(has_text="CONS-01")
+    await expect(created).to_contain_text("15,000.00")
 
     await page.get_by_role("link", name="Ghost-patient alerts").click()
     await expect(page).to_have_url(re.compile(r"/hmo/authorizations/alerts$"))
@@ -237,7 +255,7 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     await expect(page.get_by_text("claims on hold").first).to_be_visible()
     await screenshot(page, "pa-detail-hold")
     await page.get_by_role("button", name="Clear the hold").click()
-    dialog = page.get_by_role("dialog")
+    dialog = await _opened(page)
     await dialog.get_by_label("Reason").fill("The member's daughter used the card.")
     await _no_serious_violations(page)
     await dialog.get_by_role("button", name="Clear the hold").click()
