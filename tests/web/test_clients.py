@@ -138,6 +138,7 @@ async def test_a_client_change_request_is_approved_after_confirming(page: Page) 
     await row.get_by_role("button", name="Approve").click()
     dialog = page.get_by_role("dialog", name="Approve this request?")
     await expect(dialog).to_contain_text("Child: Amaka")
+    await expect(dialog).to_have_css("opacity", "1")  # axe reads colours once it faded in
     await assert_accessible(page)
     await dialog.get_by_role("button", name="Confirm").click()
     await expect(page.get_by_text("No request here.")).to_be_visible()

@@ -61,7 +61,7 @@ export function RosterPage() {
     <>
       <PageHeader title="Clients & enrollees" description="Every enrollee, families together by Member ID." actions={can("enrollees:create") && <AddPrincipalButton clientId={filters.client} />} />
       <ClientsTabs />
-      <SimpleGrid cols={{ base: 1, sm: 2, lg: 5 }} mb="md">
+      <SimpleGrid cols={{ base: 2, lg: 5 }} mb="md">
         <TextInput label="Search" placeholder="Member ID, name or e-mail" defaultValue={filters.q} onChange={(event) => search(event.currentTarget.value)} />
         <Select label="Client" clearable searchable data={choicesOf(clients.data)} value={filters.client ?? null} onChange={(client) => setFilters({ client })} />
         <Select label="Plan" clearable searchable data={choicesOf(plans.data)} value={filters.plan ?? null} onChange={(plan) => setFilters({ plan })} />
