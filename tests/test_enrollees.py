@@ -153,7 +153,7 @@ class TestLifecycle:
             f"/v1/enrollees/{principal['member_id']}/history", headers=tenant.admin
         )
         assert history.status_code == 200, history.text
-        steps = history.json()
+        steps = history.json()["items"]
         assert [step["status"] for step in steps] == ["ACTIVE", "SUSPENDED"]
         assert steps[-1]["reason"] == "unpaid"
         missing = await core.get("/v1/enrollees/NO-SUCH-00001-P/history", headers=tenant.admin)

@@ -153,10 +153,10 @@ async def _callers(core: httpx.AsyncClient, w: World) -> list[dict[str, str]]:
 
 
 async def _ids(core: httpx.AsyncClient, w: World) -> dict[str, str]:
-    """Real ids for the lists nested under one object (a claim, a PA)."""
+    """Real ids for the lists nested under one object (a claim, a PA, an enrollee)."""
     claim = await new_claim(core, w)
     pa = await new_authorization(core, w)
-    return {"claim_id": claim["id"], "authorization_id": pa["id"]}
+    return {"claim_id": claim["id"], "authorization_id": pa["id"], "key": w.member["id"]}
 
 
 async def test_every_list_refuses_every_malformed_cursor(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from core_api.auth.actor import Actor
 from core_api.config import get_settings
 from core_api.deps import DbSession, require
-from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.kit.pagination import Page, PageParams, page_params, single_page
 from core_api.membership import clients, enrollees, importer
 from core_api.membership.schemas import (
     CardRead,
@@ -129,12 +129,13 @@ async def get_enrollee(key: str, db: DbSession, actor: EnrolleeReader) -> Enroll
     )
 
 
-@router.get("/enrollees/{key}/history", response_model=list[StatusChangeRead])
-async def status_history(key: str, db: DbSession, actor: EnrolleeReader) -> list[StatusChangeRead]:
-    """The lifecycle, oldest first: each status with the day it took effect and why."""
+@router.get("/enrollees/{key}/history", response_model=Page[StatusChangeRead])
+async def status_history(key: str, db: DbSession, actor: EnrolleeReader) -> Page[StatusChangeRead]:
+    """The lifecycle, oldest first, whole (one page, `next_cursor` always null): each
+    status with the day it took effect and why."""
     enrollee = await enrollees.get_enrollee(db, key, actor)
     changes = await enrollees.status_history(db, enrollee.id)
-    return [StatusChangeRead.model_validate(change) for change in changes]
+    return single_page([StatusChangeRead.model_validate(change) for change in changes])
 
 
 @router.get("/enrollees/{member_id}/card", response_model=CardRead)

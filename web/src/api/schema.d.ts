@@ -1286,7 +1286,8 @@ export interface paths {
         };
         /**
          * Status History
-         * @description The lifecycle, oldest first: each status with the day it took effect and why.
+         * @description The lifecycle, oldest first, whole (one page, `next_cursor` always null): each
+         *     status with the day it took effect and why.
          */
         get: operations["status_history_v1_enrollees__key__history_get"];
         put?: never;
@@ -5405,6 +5406,16 @@ export interface components {
         Page_RunRead_: {
             /** Items */
             items: components["schemas"]["RunRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** Page[StatusChangeRead] */
+        Page_StatusChangeRead_: {
+            /** Items */
+            items: components["schemas"]["StatusChangeRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -13670,7 +13681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StatusChangeRead"][];
+                    "application/json": components["schemas"]["Page_StatusChangeRead_"];
                 };
             };
             /** @description Not authenticated: the credentials (API key, session) are missing, unknown, revoked or expired. */

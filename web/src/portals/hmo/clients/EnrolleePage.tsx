@@ -69,7 +69,7 @@ function History({ enrolleeId }: { enrolleeId: string }) {
   return (
     <Section title="Lifecycle">
       <ProblemAlert error={history.error} />
-      <DataTable caption="Lifecycle" columns={HISTORY} rows={[...(history.data ?? [])].reverse()} rowKey={(step) => `${step.created_at}-${step.status}`} loading={history.isPending} />
+      <DataTable caption="Lifecycle" columns={HISTORY} rows={[...(history.data?.items ?? [])].reverse()} rowKey={(step) => `${step.created_at}-${step.status}`} loading={history.isPending} />
     </Section>
   );
 }
