@@ -18,7 +18,7 @@ from sqlalchemy import text
 from core_api.reports.service import REPORTS
 from tests.claims_world import PATHS, World, item, move, new_claim, world
 from tests.db import superuser
-from tests.factories import make_staff
+from tests.factories import make_staff, make_tenant
 from tests.report_history import move_back
 from tests.report_pages import all_rows
 
@@ -291,3 +291,31 @@ async def test_every_report_answers_an_empty_tenant_and_guards_its_csv(
     assert (await report(core, adjudicator, name)).status_code == 403
     assert (await report(core, relations, name, format="csv")).status_code == 403
     assert (await report(core, w.provider.user, name)).status_code == 403
+
+
+async def test_the_catalog_names_each_reports_filters_and_their_values(
+    core: httpx.AsyncClient,
+) -> None:
+    tenant = await make_tenant(core)
+    answer = await core.get("/v1/reports", headers=tenant.admin)
+    assert answer.status_code == 200, answer.text
+    entries = {entry["name"]: entry for entry in answer.json()["items"]}
+    assert set(entries) == set(REPORTS)
+    for name, entry in entries.items():
+        report = REPORTS[name]
+        assert {f["name"] for f in entry["filters"]} == set(report.accepts)
+        for given in entry["filters"]:
+            assert given["values"] == (
+                list(report.values[given["name"]]) if given["name"] in report.values else None
+            )
+    aging = {f["name"]: f["values"] for f in entries["claims-aging"]["filters"]}
+    assert "RECEIVED" in aging["status"]
+
+
+async def test_the_reason_codes_are_served_whole(core: httpx.AsyncClient) -> None:
+    tenant = await make_tenant(core)
+    answer = await core.get("/v1/claims/reason-codes", headers=tenant.admin)
+    assert answer.status_code == 200, answer.text
+    codes = {item["code"]: item["description"] for item in answer.json()["items"]}
+    assert codes["45"].startswith("Charge exceeds fee schedule")
+    assert answer.json()["next_cursor"] is None

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from core_api.auth.actor import Actor
 from core_api.claims import queries, queue, service
+from core_api.claims.carc import REASONS
 from core_api.claims.schemas import (
     AttachmentRead,
     ClaimCreate,
@@ -19,11 +20,12 @@ from core_api.claims.schemas import (
     ProviderClaimRead,
     QueryCreate,
     QueryRead,
+    ReasonCodeRead,
     Transition,
 )
 from core_api.deps import DbSession, require
 from core_api.kit.fields import Day
-from core_api.kit.pagination import Page, PageParams, page_params
+from core_api.kit.pagination import Page, PageParams, page_params, single_page
 from core_api.kit.responses import a_file, serialized
 from core_api.models.claim import ClaimStatus
 
@@ -42,6 +44,13 @@ async def submit_claim(
     """Files a claim (linked providers). Send an `Idempotency-Key` so a retry creates nothing."""
     status, answer = await service.submit(db, actor, body, idempotency_key)
     return JSONResponse(answer, status_code=status)
+
+
+@router.get("/reason-codes", response_model=Page[ReasonCodeRead])
+async def reason_codes(_actor: Annotated[Actor, require("claims:read")]) -> Page[ReasonCodeRead]:
+    """The adjustment reason codes a line decision may carry (modelled on X12 CARC), whole:
+    one page, `next_cursor` always null."""
+    return single_page([ReasonCodeRead(code=c, description=d) for c, d in REASONS.items()])
 
 
 @router.get("", response_model=Page[ClaimRead] | Page[ProviderClaimRead])

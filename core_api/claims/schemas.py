@@ -211,6 +211,11 @@ class QueryCreate(Input):
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 
 
+class ReasonCodeRead(BaseModel):
+    code: str
+    description: str
+
+
 class QueryRead(BaseModel):
     id: uuid.UUID
     side: str

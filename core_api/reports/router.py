@@ -9,13 +9,13 @@ from fastapi.responses import StreamingResponse
 
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, demand, require
-from core_api.kit.pagination import PageParams, page_params
+from core_api.kit.pagination import Page, PageParams, page_params, single_page
 from core_api.kit.responses import also_as, serialized
 from core_api.reports import dashboard, service
 from core_api.reports.base import ReportFilters, ReportQuery
 from core_api.reports.dashboard_schemas import DashboardRead
 from core_api.reports.period import BOUND_NOTE, BOUND_PATTERN, report_period
-from core_api.reports.schemas import ReportRead
+from core_api.reports.schemas import ReportEntryRead, ReportFilterRead, ReportRead
 from core_api.reports.service import ReportName
 from core_api.reports.table import Ordered, csv_lines
 
@@ -57,6 +57,26 @@ that matches, a header line first (needs `reports:export`).
     f"- `{name}`: {summary}. Filters: {', '.join(sorted(service.REPORTS[name].accepts))}."
     for name, summary in SUMMARIES.items()
 )
+
+
+FILTER_ORDER = ("client_id", "plan_id", "provider_id", "category", "status", "urgency", "rule")
+
+
+def _entry(name: str, summary: str) -> ReportEntryRead:
+    report = service.REPORTS[name]
+    filters = [
+        ReportFilterRead(name=f, values=list(report.values[f]) if f in report.values else None)
+        for f in FILTER_ORDER
+        if f in report.accepts
+    ]
+    return ReportEntryRead(name=name, title=report.title, summary=summary, filters=filters)
+
+
+@reports_router.get("", response_model=Page[ReportEntryRead])
+async def list_reports(_actor: Annotated[Actor, require("reports:read")]) -> Page[ReportEntryRead]:
+    """The reports, each with the filters it takes (and their values when only some), whole:
+    one page, `next_cursor` always null. A screen offers exactly these."""
+    return single_page([_entry(name, summary) for name, summary in SUMMARIES.items()])
 
 
 @reports_router.get(

@@ -97,3 +97,15 @@ class ReportRead(BaseModel):
     trend: Trend
     breakdown: list[Breakdown]
     rows: Rows
+
+
+class ReportFilterRead(BaseModel):
+    name: str
+    values: list[str] | None = Field(description="The values it takes, when only some; else any.")
+
+
+class ReportEntryRead(BaseModel):
+    name: str
+    title: str
+    summary: str
+    filters: list[ReportFilterRead] = Field(description="The filters this report takes")

@@ -824,6 +824,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/claims/reason-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reason Codes
+         * @description The adjustment reason codes a line decision may carry (modelled on X12 CARC), whole:
+         *     one page, `next_cursor` always null.
+         */
+        get: operations["reason_codes_v1_claims_reason_codes_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/claims/{claim_id}": {
         parameters: {
             query?: never;
@@ -2086,6 +2107,27 @@ export interface paths {
          * @description The proof as uploaded (decrypted), as an attachment with its original name.
          */
         get: operations["payment_proof_file_v1_remittances__remittance_id__payment_proofs__proof_id__file_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Reports
+         * @description The reports, each with the filters it takes (and their values when only some), whole:
+         *     one page, `next_cursor` always null. A screen offers exactly these.
+         */
+        get: operations["list_reports_v1_reports_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5362,10 +5404,30 @@ export interface components {
              */
             next_cursor: string | null;
         };
+        /** Page[ReasonCodeRead] */
+        Page_ReasonCodeRead_: {
+            /** Items */
+            items: components["schemas"]["ReasonCodeRead"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
         /** Page[RemittanceSummary] */
         Page_RemittanceSummary_: {
             /** Items */
             items: components["schemas"]["RemittanceSummary"][];
+            /**
+             * Next Cursor
+             * @description Pass as `cursor` to get the next page; null on the last page.
+             */
+            next_cursor: string | null;
+        };
+        /** Page[ReportEntryRead] */
+        Page_ReportEntryRead_: {
+            /** Items */
+            items: components["schemas"]["ReportEntryRead"][];
             /**
              * Next Cursor
              * @description Pass as `cursor` to get the next page; null on the last page.
@@ -6289,6 +6351,13 @@ export interface components {
             /** Category */
             category?: string | null;
         };
+        /** ReasonCodeRead */
+        ReasonCodeRead: {
+            /** Code */
+            code: string;
+            /** Description */
+            description: string;
+        };
         /**
          * Relationship
          * @enum {string}
@@ -6388,6 +6457,30 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** ReportEntryRead */
+        ReportEntryRead: {
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /**
+             * Filters
+             * @description The filters this report takes
+             */
+            filters: components["schemas"]["ReportFilterRead"][];
+        };
+        /** ReportFilterRead */
+        ReportFilterRead: {
+            /** Name */
+            name: string;
+            /**
+             * Values
+             * @description The values it takes, when only some; else any.
+             */
+            values: string[] | null;
         };
         /** ReportRead */
         ReportRead: {
@@ -11338,6 +11431,53 @@ export interface operations {
             };
             /** @description Validation failed: `errors` names each field and what is wrong with it. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (a dependency cannot be reached just now): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reason_codes_v1_claims_reason_codes_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReasonCodeRead_"];
+                };
+            };
+            /** @description Not authenticated: the credentials (API key, session) are missing, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the caller lacks the permission, or uses the wrong kind of key. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17229,6 +17369,53 @@ export interface operations {
             };
             /** @description Validation failed: `errors` names each field and what is wrong with it. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Service unavailable (a dependency cannot be reached just now): retry after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_reports_v1_reports_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ReportEntryRead_"];
+                };
+            };
+            /** @description Not authenticated: the credentials (API key, session) are missing, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: the caller lacks the permission, or uses the wrong kind of key. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,9 +6,10 @@ import { DataTable, type Column } from "../../../components/DataTable";
 import { Money } from "../../../components/Money";
 import { eligibilityOf, type ClaimDetail, type ClaimLine, type LineVerdict } from "./claimViews";
 import type { LineDecisions } from "./lineDecisions";
-import { REASON_OPTIONS, reasonText } from "./reasons";
+import { useReasonCodes, type ReasonCodes } from "./reasons";
 
 export function ClaimLines({ claim, decisions }: { claim: ClaimDetail; decisions: LineDecisions | null }) {
+  const reasons = useReasonCodes();
   const verdicts = new Map(eligibilityOf(claim).lines.map((line) => [line.id, line]));
   const money = (minor: number | null | undefined) => <Money minor={minor} currency={claim.currency} />;
   const columns: Column<ClaimLine>[] = [
@@ -16,8 +17,8 @@ export function ClaimLines({ claim, decisions }: { claim: ClaimDetail; decisions
     { key: "code", label: "Service", render: (line) => <ServiceCell line={line} verdict={verdicts.get(line.id)} /> },
     { key: "quantity", label: "Qty", align: "right", render: (line) => line.quantity },
     { key: "billed", label: "Billed", align: "right", render: (line) => money(line.billed_amount) },
-    { key: "proposed", label: "Checks allow", align: "right", render: (line) => <Proposal verdict={verdicts.get(line.id)} currency={claim.currency} /> },
-    ...(decisions ? decisionColumns(decisions) : decidedColumns(money)),
+    { key: "proposed", label: "Checks allow", align: "right", render: (line) => <Proposal verdict={verdicts.get(line.id)} currency={claim.currency} reasons={reasons} /> },
+    ...(decisions ? decisionColumns(decisions, reasons) : decidedColumns(money, reasons)),
   ];
   return (
     <Paper withBorder p="md" radius="md">
@@ -42,17 +43,17 @@ function ServiceCell({ line, verdict }: { line: ClaimLine; verdict: LineVerdict 
   );
 }
 
-function Proposal({ verdict, currency }: { verdict: LineVerdict | undefined; currency: string }) {
+function Proposal({ verdict, currency, reasons }: { verdict: LineVerdict | undefined; currency: string; reasons: ReasonCodes }) {
   if (!verdict) return <span>—</span>;
   return (
     <Stack gap={2} align="flex-end">
       <Money minor={verdict.proposed_amount} currency={currency} />
-      {verdict.reason_code && <Text size="xs" c="dimmed">{reasonText(verdict.reason_code)}</Text>}
+      {verdict.reason_code && <Text size="xs" c="dimmed">{reasons.text(verdict.reason_code)}</Text>}
     </Stack>
   );
 }
 
-function decisionColumns(decisions: LineDecisions): Column<ClaimLine>[] {
+function decisionColumns(decisions: LineDecisions, reasons: ReasonCodes): Column<ClaimLine>[] {
   return [
     {
       key: "approve",
@@ -78,7 +79,7 @@ function decisionColumns(decisions: LineDecisions): Column<ClaimLine>[] {
           clearButtonProps={{ "aria-label": `No reason code, line ${line.line_no}` }}
           searchable
           placeholder="None"
-          data={REASON_OPTIONS}
+          data={reasons.options}
           value={decisions.choices[line.id]?.reason ?? null}
           onChange={(reason) => decisions.change(line.id, { reason })}
         />
@@ -87,9 +88,9 @@ function decisionColumns(decisions: LineDecisions): Column<ClaimLine>[] {
   ];
 }
 
-function decidedColumns(money: (minor: number | null | undefined) => ReactNode): Column<ClaimLine>[] {
+function decidedColumns(money: (minor: number | null | undefined) => ReactNode, reasons: ReasonCodes): Column<ClaimLine>[] {
   return [
     { key: "approved", label: "Approved", align: "right", render: (line) => money(line.approved_amount) },
-    { key: "reason", label: "Reason", render: (line) => <Text size="xs">{reasonText(line.reason_code)}</Text> },
+    { key: "reason", label: "Reason", render: (line) => <Text size="xs">{reasons.text(line.reason_code)}</Text> },
   ];
 }

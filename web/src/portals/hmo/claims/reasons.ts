@@ -1,21 +1,23 @@
-/** The adjustment reason codes a line decision may carry (core_api/claims/carc.py, X12 CARC). */
-export const REASON_CODES: Record<string, string> = {
-  "3": "Co-payment amount",
-  "18": "Exact duplicate claim/service",
-  "26": "Expenses incurred prior to coverage",
-  "27": "Expenses incurred after coverage terminated",
-  "45": "Charge exceeds fee schedule/maximum allowable",
-  "96": "Non-covered charge(s)",
-  "119": "Benefit maximum for this time period or occurrence has been reached",
-  "151": "Information submitted does not support this many or this frequency of services",
-  "197": "Precertification/authorization/notification absent",
-  "204": "Service not covered under the patient's current benefit plan",
-  A1: "Claim/service denied",
-};
+/** The adjustment reason codes a line decision may carry, as the core serves them
+ * (`GET /api/claims/reason-codes`, X12 CARC): options for a picker and a code in words. */
+import { useQuery } from "@tanstack/react-query";
 
-export const REASON_OPTIONS = Object.entries(REASON_CODES).map(([code, text]) => ({ value: code, label: `${code}: ${text}` }));
+import { api, dataOf } from "../../../api/client";
 
-export function reasonText(code: string | null | undefined): string {
-  if (!code) return "—";
-  return REASON_CODES[code] ? `${code}: ${REASON_CODES[code]}` : code;
+export interface ReasonCodes {
+  options: { value: string; label: string }[];
+  text: (code: string | null | undefined) => string;
+}
+
+export function useReasonCodes(): ReasonCodes {
+  const codes = useQuery({
+    queryKey: ["claims", "reason-codes"],
+    queryFn: async () => dataOf(await api.GET("/api/claims/reason-codes")).items,
+    staleTime: Infinity,
+  });
+  const described = new Map((codes.data ?? []).map((reason) => [reason.code, reason.description]));
+  return {
+    options: [...described].map(([code, description]) => ({ value: code, label: `${code}: ${description}` })),
+    text: (code) => (!code ? "—" : described.has(code) ? `${code}: ${described.get(code)}` : code),
+  };
 }

@@ -56,15 +56,14 @@ function EntityFilter({ name, value, onChange }: { name: keyof typeof ENTITY_LIS
   return <Select label={LABELS[name]} placeholder="All" data={options.data ?? []} value={value ?? null} onChange={onChange} searchable clearable nothingFoundMessage="None found" />;
 }
 
-function OneFilter({ name, entry, value, onChange, breakdowns }: {
+function OneFilter({ name, values, value, onChange, breakdowns }: {
   name: FilterName;
-  entry: ReportEntry;
+  values: string[] | null | undefined;
   value: string | undefined;
   onChange: (value: string | null) => void;
   breakdowns: Schemas["Breakdown"][];
 }) {
   if (name === "client_id" || name === "plan_id" || name === "provider_id") return <EntityFilter name={name} value={value} onChange={onChange} />;
-  const values = entry.values?.[name];
   if (values) {
     return <Select label={LABELS[name]} placeholder="All" data={values.map((v) => ({ value: v, label: statusLabel(v) }))} value={value ?? null} onChange={onChange} clearable />;
   }
@@ -91,8 +90,8 @@ export function ReportFilterFields({ entry, filters, onChange, breakdowns }: {
     <SimpleGrid cols={{ base: 2, lg: 4 }}>
       <MonthPickerInput label="From" placeholder="12 months ago" styles={READABLE_PLACEHOLDER} value={filters.from ? `${filters.from}-01` : null} onChange={(value) => onChange({ from: monthOf(value) })} clearable />
       <MonthPickerInput label="To" placeholder="This month" styles={READABLE_PLACEHOLDER} value={filters.to ? `${filters.to}-01` : null} onChange={(value) => onChange({ to: monthOf(value) })} clearable />
-      {entry.filters.map((name) => (
-        <OneFilter key={name} name={name} entry={entry} value={filters[name]} onChange={(value) => onChange({ [name]: value })} breakdowns={breakdowns} />
+      {entry.filters.map(({ name, values }) => (
+        <OneFilter key={name} name={name as FilterName} values={values} value={filters[name as FilterName]} onChange={(value) => onChange({ [name]: value })} breakdowns={breakdowns} />
       ))}
     </SimpleGrid>
   );

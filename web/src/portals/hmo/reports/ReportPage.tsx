@@ -17,7 +17,7 @@ import { ProblemAlert } from "../../../components/ProblemAlert";
 import { BreakdownChart, TrendChart } from "../../../components/report/ReportCharts";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { formatValue, type Cell } from "../../../components/report/units";
-import { LOWER_IS_BETTER, reportNamed, type ReportEntry } from "./catalog";
+import { filterNames, LOWER_IS_BETTER, useReportCatalog, type ReportEntry, type ReportName } from "./catalog";
 import { ReportFilterFields } from "./ReportFilterFields";
 
 type Report = Schemas["ReportRead"];
@@ -71,10 +71,10 @@ function columnsOf(report: Report): Column<Row>[] {
 
 function Known({ entry }: { entry: ReportEntry }) {
   const { can } = useSession();
-  const [filters, setFilters] = useFilters(["from", "to", "sort", ...entry.filters]);
+  const [filters, setFilters] = useFilters(["from", "to", "sort", ...filterNames(entry)]);
   const query = { ...filters };
   const pages = usePages<Row>(["reports", entry.name, query], async (cursor) => {
-    const answer = await api.GET("/api/reports/{name}", { params: { path: { name: entry.name }, query: { ...query, cursor } } });
+    const answer = await api.GET("/api/reports/{name}", { params: { path: { name: entry.name as ReportName }, query: { ...query, cursor } } });
     const report = dataOf(answer) as Report;
     return { items: report.rows.items, next_cursor: report.rows.next_cursor, report };
   }, true, true);
@@ -118,7 +118,11 @@ function Known({ entry }: { entry: ReportEntry }) {
 }
 
 export function ReportPage() {
-  const entry = reportNamed(useParams().name);
+  const name = useParams().name;
+  const catalog = useReportCatalog();
+  if (catalog.isPending) return <Skeleton h={320} />;
+  if (catalog.isError) return <ProblemAlert error={catalog.error} />;
+  const entry = catalog.data.find((report) => report.name === name);
   if (!entry) {
     return (
       <>

@@ -1,83 +1,27 @@
 /**
- * The eight reports and the filters each takes (the core's `accepts` and `values`, as the
- * API's description of GET /reports/{name} lists them): a filter a report does not take
- * is never offered, since the API refuses it.
+ * The reports and the filters each takes, as the core lists them (`GET /api/reports`): a
+ * filter a report does not take is never offered, since the API refuses it.
  */
+import { useQuery } from "@tanstack/react-query";
+
+import { api, dataOf } from "../../../api/client";
 import type { operations } from "../../../api/schema";
+import type { Schemas } from "../../../api/types";
 
 export type ReportName = operations["read_report_v1_reports__name__get"]["parameters"]["path"]["name"];
 export type FilterName = "client_id" | "plan_id" | "provider_id" | "category" | "status" | "urgency" | "rule";
+export type ReportEntry = Schemas["ReportEntryRead"];
 
-export interface ReportEntry {
-  name: ReportName;
-  title: string;
-  summary: string;
-  filters: FilterName[];
-  /** The values a filter takes when it takes only some. */
-  values?: Partial<Record<FilterName, readonly string[]>>;
+export function useReportCatalog() {
+  return useQuery({
+    queryKey: ["reports", "catalog"],
+    queryFn: async () => dataOf(await api.GET("/api/reports")).items,
+    staleTime: Infinity,
+  });
 }
 
-const CATEGORIES = [
-  "outpatient",
-  "inpatient",
-  "maternity",
-  "dental",
-  "optical",
-  "drugs",
-  "lab",
-  "surgery",
-  "emergency",
-  "physiotherapy",
-  "mental_health",
-  "specialist",
-] as const;
-
-export const REPORTS: ReportEntry[] = [
-  { name: "loss-ratio", title: "Loss ratio", summary: "Earned premium, incurred claims, capitation and the loss ratio.", filters: ["client_id", "plan_id"] },
-  {
-    name: "utilisation",
-    title: "Utilisation",
-    summary: "Members served, claims and visits per 1,000 members, cost per member.",
-    filters: ["client_id", "plan_id", "provider_id", "category"],
-    values: { category: [...CATEGORIES, "unspecified"] },
-  },
-  { name: "provider-performance", title: "Provider performance", summary: "Each provider's volumes, approval, turnaround, queries and risk.", filters: ["provider_id", "client_id", "plan_id"] },
-  {
-    name: "claims-aging",
-    title: "Claims aging",
-    summary: "Open claims by age since received and by status, past the claim SLA.",
-    filters: ["client_id", "plan_id", "provider_id", "status"],
-    values: { status: ["IN_REVIEW", "QUERIED", "RECEIVED", "RESUBMITTED"] },
-  },
-  {
-    name: "settlement-summary",
-    title: "Settlement summary",
-    summary: "Settlement runs, remittances, paid and outstanding, disputes.",
-    filters: ["provider_id", "status"],
-    values: { status: ["DRAFT", "APPROVED", "PAID", "CANCELLED"] },
-  },
-  { name: "fraud-anomaly", title: "Fraud and anomaly", summary: "Risk events by rule, provider, procedure and member; how many were confirmed.", filters: ["rule", "provider_id", "client_id"] },
-  {
-    name: "authorisation",
-    title: "Pre-authorisations",
-    summary: "PAs by urgency and status, within the SLA, auto-approved, appeals.",
-    filters: ["urgency", "status", "provider_id", "client_id", "rule"],
-    values: {
-      urgency: ["ROUTINE", "URGENT", "EMERGENCY"],
-      status: ["SUBMITTED", "IN_REVIEW", "APPROVED", "REJECTED", "APPEALED", "USED", "EXPIRED", "CANCELLED"],
-    },
-  },
-  {
-    name: "enrollee-coverage",
-    title: "Enrollee coverage",
-    summary: "Members by client, plan and status; benefit limits used.",
-    filters: ["client_id", "plan_id", "category"],
-    values: { category: CATEGORIES },
-  },
-];
-
-export function reportNamed(name: string | undefined): ReportEntry | undefined {
-  return REPORTS.find((report) => report.name === name);
+export function filterNames(entry: ReportEntry): FilterName[] {
+  return entry.filters.map((filter) => filter.name as FilterName);
 }
 
 /** Figures where a fall is the good news (the KPI cards colour the change by it). */
