@@ -6,6 +6,16 @@ import { Button, Center, Loader, ScrollArea, Stack, Table, Text, UnstyledButton 
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 
+/** The caption names the table for screen readers; the heading above it does for the eye. */
+const SCREEN_READERS_ONLY = {
+  position: "absolute",
+  width: 1,
+  height: 1,
+  overflow: "hidden",
+  clipPath: "inset(50%)",
+  whiteSpace: "nowrap",
+} as const;
+
 export interface Column<Row> {
   key: string;
   label: string;
@@ -63,7 +73,7 @@ export function DataTable<Row>({ columns, rows, rowKey, onRowClick, loading, emp
       {/* Focusable, so a keyboard scrolls a table wider than a phone (axe: scrollable-region-focusable). */}
       <ScrollArea type="auto" viewportProps={{ tabIndex: 0, role: caption ? "region" : undefined, "aria-label": caption }}>
         <Table striped highlightOnHover={Boolean(onRowClick)} verticalSpacing="xs" miw={600}>
-          {caption && <Table.Caption>{caption}</Table.Caption>}
+          {caption && <Table.Caption style={SCREEN_READERS_ONLY}>{caption}</Table.Caption>}
           <Table.Thead>
             <Table.Tr>
               {columns.map((column) => (
