@@ -118,7 +118,9 @@ async def create_and_approve_run(page: Page, claim: dict[str, Any], provider: st
     await expect(page.get_by_text("Approved", exact=True).first).to_be_visible()
 
 
-async def pay_with_a_proof(page: Page, claim: dict[str, Any]) -> None:
+async def pay_with_a_proof(
+    page: Page, claim: dict[str, Any], reference: str = "TRF-WEB-0001"
+) -> None:
     """The proof previewed, then sent with its progress shown (the answer held back a moment
     so the bar can be seen), and the claim shown SETTLED."""
     await page.get_by_role("link", name="Open").first.click()
@@ -127,7 +129,7 @@ async def pay_with_a_proof(page: Page, claim: dict[str, Any]) -> None:
     claim_row = lines.get_by_role("row").filter(has_text=claim["number"])
     await expect(claim_row.get_by_text("Approved")).to_be_visible()
     await no_violations(page)
-    await page.get_by_label("Transfer reference").fill("TRF-WEB-0001")
+    await page.get_by_label("Transfer reference").fill(reference)
     await page.locator("input[type=file]").set_input_files(
         {"name": "proof.png", "mimeType": "image/png", "buffer": tiny_png()}
     )
@@ -146,7 +148,7 @@ async def pay_with_a_proof(page: Page, claim: dict[str, Any]) -> None:
     await expect(claim_row.get_by_text("Settled")).to_be_visible()
     await expect(page.get_by_role("heading", name="Record a payment")).to_be_hidden()
     payments = page.get_by_role("table", name="Payments recorded")
-    await expect(payments.get_by_text("TRF-WEB-0001")).to_be_visible()
+    await expect(payments.get_by_text(reference)).to_be_visible()
     await page.evaluate("window.scrollTo(0, 0)")
     await screenshot(page, "remittance")
 
