@@ -313,6 +313,7 @@ SELF_ROUTES = {
     ("POST", "/v1/notifications/{notification_id}/read"),
     ("GET", "/v1/enrollees"),
     ("GET", "/v1/enrollees/{key}"),
+    ("GET", "/v1/enrollees/{key}/history"),  # statuses and their days: no clinical detail
     ("GET", "/v1/enrollees/{member_id}/card"),
 }
 # The enrollee's own claims and PAs (tests/test_member_records.py checks what they hold;

@@ -97,7 +97,10 @@ async def new_context(
 ) -> BrowserContext:
     """A browser of its own (cookies, storage): one per user in a test."""
     size: Any = viewport
-    made = await browser.new_context(base_url=stack.url, viewport=size, locale="en-NG")
+    # Reduced motion: no half-faded dialog is ever what axe measures.
+    made = await browser.new_context(
+        base_url=stack.url, viewport=size, locale="en-NG", reduced_motion="reduce"
+    )
     made.set_default_timeout(15_000)
     return made
 

@@ -104,6 +104,7 @@ async def test_approval_limits_saved_in_the_currency(page: Page) -> None:
     await page.goto("/hmo/access/approval-limits")
     field = page.get_by_label("Claim limit for Adjudicator")
     await expect(field).to_be_visible()
+    original = await field.input_value()
     await _no_serious_violations(page)
     await field.fill("not money")
     await expect(page.get_by_text("An amount, e.g. 250,000.00")).to_be_visible()
@@ -112,6 +113,10 @@ async def test_approval_limits_saved_in_the_currency(page: Page) -> None:
     await expect(page.get_by_text("Approval limits saved.")).to_be_visible()
     await page.reload()
     await expect(page.get_by_label("Claim limit for Adjudicator")).to_have_value("750,000.50")
+    # Put back: the other browser tests share the demo HMO and its adjudicator's limit.
+    await page.get_by_label("Claim limit for Adjudicator").fill(original)
+    await page.get_by_role("button", name="Save the limits").click()
+    await expect(page.get_by_text("Approval limits saved.")).to_be_visible()
 
 
 async def test_the_audit_log_filtered_exported_and_its_chain_verified(
@@ -150,6 +155,8 @@ async def test_a_settings_change_is_saved_and_a_stale_one_is_said(
     await page.goto("/hmo/settings")
     sla = page.get_by_label("Claim SLA (days)")
     await expect(sla).to_be_visible()
+    sla_before = await sla.input_value()
+    sampled_before = await page.get_by_label("Claims sampled (%)").input_value()
     await _no_serious_violations(page)
     await screenshot(page, "hmo-settings")
     await sla.fill("21")
@@ -177,6 +184,13 @@ async def test_a_settings_change_is_saved_and_a_stale_one_is_said(
     await branding.get_by_role("button", name="Reload the latest").click()
     await expect(page.get_by_label("Claims sampled (%)")).to_have_value("15")
     await expect(branding.get_by_role("alert")).to_have_count(0)
+    # Put back what the other browser tests count on (they share the demo HMO).
+    await page.get_by_label("Claims sampled (%)").fill(sampled_before)
+    await page.get_by_role("region", name="Sampling").get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("Sampling: saved.")).to_be_visible()
+    await page.get_by_label("Claim SLA (days)").fill(sla_before)
+    await page.get_by_role("region", name="Claims").get_by_role("button", name="Save").click()
+    await expect(page.get_by_text("Claims: saved.")).to_be_visible()
 
 
 async def test_the_admin_screens_at_phone_width(browser: Browser, stack: Stack) -> None:

@@ -24,7 +24,7 @@ export function AuthFrame({ slug, title, children }: { slug?: string; title: str
           {brand && (brand.support_email || brand.support_phone) && (
             <Text size="sm" c="dimmed" ta="center">
               Need help?{" "}
-              {brand.support_email && <Anchor href={`mailto:${brand.support_email}`}>{brand.support_email}</Anchor>}
+              {brand.support_email && <Anchor href={`mailto:${brand.support_email}`} underline="always">{brand.support_email}</Anchor>}
               {brand.support_email && brand.support_phone && " · "}
               {brand.support_phone}
             </Text>

@@ -46,6 +46,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     whenSessionEnds(() => {
+      if (!queryClient.getQueryData(ME_KEY)) return; // nobody was signed in: nothing ended
       const here = location.pathname + location.search;
       setCsrfToken(null);
       queryClient.clear();

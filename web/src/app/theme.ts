@@ -20,6 +20,7 @@ export function themeFor(primary: string | null | undefined) {
     primaryColor: "brand",
     colors: { brand: shadesOf(colour) },
     primaryShade: 6,
+    respectReducedMotion: true,
     defaultRadius: "md",
     fontFamily: "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
     // A toast's text under its title is Mantine's gray-6 (3.3:1); the readable dimmed instead.
