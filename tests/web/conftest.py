@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
 from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, demo_email
 from tests.db import admin_sql, with_database
+from tests.factories import BFF, session_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "docs" / "screens"
@@ -126,6 +128,18 @@ async def sign_in(
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_role("button", name="Sign in").click()
     await page.get_by_role("navigation", name="Main").wait_for()
+
+
+async def core_session(core: httpx.AsyncClient, tenant: str, email: str) -> dict[str, str]:
+    """Headers of a session signed in at the core, as the BFF does for a browser: for
+    setting up what a test needs through the API (a provider filing, an admin reading)."""
+    login = await core.post(
+        "/v1/auth/sessions",
+        json={"tenant": tenant, "email": email, "password": DEMO_PASSWORD},
+        headers=BFF,
+    )
+    assert login.status_code == 201, login.text
+    return session_headers(login.json()["token"])
 
 
 def staff(role_local_part: str) -> str:

@@ -13,11 +13,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from core_api.db import async_url
-from core_api.seed import DEMO_PASSWORD, provider_email
-from tests.factories import BFF, session_headers
+from core_api.seed import provider_email
 from tests.web.conftest import (
     PHONE,
     Stack,
+    core_session,
     new_context,
     screenshot,
     serious_violations,
@@ -41,13 +41,7 @@ async def _sql(stack: Stack, sql: str, **params: Any) -> list[Any]:
 async def _session(stack: Stack, tenant: str, email: str) -> dict[str, str]:
     """Headers of a session signed in at the core, as the BFF does for a browser."""
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        login = await core.post(
-            "/v1/auth/sessions",
-            json={"tenant": tenant, "email": email, "password": DEMO_PASSWORD},
-            headers=BFF,
-        )
-    assert login.status_code == 201, login.text
-    return session_headers(login.json()["token"])
+        return await core_session(core, tenant, email)
 
 
 async def _post(stack: Stack, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:

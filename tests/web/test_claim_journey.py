@@ -11,8 +11,8 @@ import httpx
 from playwright.async_api import expect
 
 from core_api.seed import DEMO_SLUG
-from tests.web.conftest import Stack, staff
-from tests.web.test_claims import SignIn, _session, file_claim, open_claim, people
+from tests.web.conftest import Stack, core_session, staff
+from tests.web.test_claims import SignIn, file_claim, open_claim, people
 from tests.web.test_finance import create_and_approve_run, pay_with_a_proof
 
 __all__ = ["people"]  # the fixture, used by name below
@@ -41,7 +41,7 @@ async def test_a_claim_goes_from_submitted_to_settled_through_the_screens(
     await open_claim(manager, claim)
     await expect(manager.get_by_text("Settled", exact=True).first).to_be_visible()
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
-        headers = await _session(core, DEMO_SLUG, staff("admin"))
+        headers = await core_session(core, DEMO_SLUG, staff("admin"))
         final = (await core.get(f"/v1/claims/{claim['id']}", headers=headers)).json()
     assert final["status"] == "SETTLED"
     assert [e["to_status"] for e in final["history"]] == [

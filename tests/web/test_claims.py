@@ -14,12 +14,12 @@ import httpx
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, provider_email
-from tests.factories import BFF, session_headers
+from core_api.seed import DEMO_SLUG, provider_email
 from tests.web.conftest import (
     DESKTOP,
     PHONE,
     Stack,
+    core_session,
     new_context,
     screenshot,
     serious_violations,
@@ -29,16 +29,6 @@ from tests.web.conftest import (
 
 PROVIDER = "lagoon"
 MOVE_BUTTONS = re.compile(r"^(Mark received|Start review|Approve|Query the provider|Reject)")
-
-
-async def _session(core: httpx.AsyncClient, tenant: str, email: str) -> dict[str, str]:
-    answer = await core.post(
-        "/v1/auth/sessions",
-        json={"tenant": tenant, "email": email, "password": DEMO_PASSWORD},
-        headers=BFF,
-    )
-    assert answer.status_code == 201, answer.text
-    return session_headers(answer.json()["token"])
 
 
 CONSULTATION = {
@@ -60,14 +50,14 @@ async def file_claim(
 ) -> dict[str, Any]:
     """A claim filed by Lagoon Hospital's desk for a Dangote principal, as its API client would."""
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
-        admin = await _session(core, DEMO_SLUG, staff("admin"))
+        admin = await core_session(core, DEMO_SLUG, staff("admin"))
         found = await core.get(
             "/v1/enrollees",
             params={"q": "chukwuemeka.obi", "status": "ACTIVE", "limit": 1},
             headers=admin,
         )
         member_id = found.json()["items"][0]["member_id"]
-        desk = await _session(core, PROVIDER, provider_email(PROVIDER))
+        desk = await core_session(core, PROVIDER, provider_email(PROVIDER))
         filed = await core.post(
             "/v1/claims",
             json={
@@ -173,7 +163,7 @@ async def test_a_claim_goes_received_in_review_approved_by_the_roles_that_may(
     ).to_be_visible()
 
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
-        headers = await _session(core, DEMO_SLUG, staff("admin"))
+        headers = await core_session(core, DEMO_SLUG, staff("admin"))
         final = (await core.get(f"/v1/claims/{claim['id']}", headers=headers)).json()
     assert final["status"] == "APPROVED"
     assert final["total_approved"] == 23_000_00
@@ -289,6 +279,6 @@ async def test_a_query_with_an_attachment_puts_the_claim_in_queried(
     await expect(adjudicator.get_by_role("link", name="request.txt")).to_be_visible()
     await expect(adjudicator.get_by_role("button", name=MOVE_BUTTONS)).to_have_count(0)
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
-        headers = await _session(core, DEMO_SLUG, staff("admin"))
+        headers = await core_session(core, DEMO_SLUG, staff("admin"))
         queried = (await core.get(f"/v1/claims/{claim['id']}", headers=headers)).json()
     assert queried["status"] == "QUERIED"

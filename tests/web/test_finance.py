@@ -14,19 +14,16 @@ from typing import Any
 import httpx
 from playwright.async_api import Page, Route, expect
 
-from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, provider_email
-from tests.factories import BFF, session_headers
-from tests.web.conftest import PHONE, Stack, screenshot, serious_violations, sign_in, staff
-
-
-async def session(core: httpx.AsyncClient, tenant: str, email: str) -> dict[str, str]:
-    answer = await core.post(
-        "/v1/auth/sessions",
-        json={"tenant": tenant, "email": email, "password": DEMO_PASSWORD},
-        headers=BFF,
-    )
-    assert answer.status_code == 201, answer.text
-    return session_headers(answer.json()["token"])
+from core_api.seed import DEMO_SLUG, provider_email
+from tests.web.conftest import (
+    PHONE,
+    Stack,
+    core_session,
+    screenshot,
+    serious_violations,
+    sign_in,
+    staff,
+)
 
 
 async def claims_in_live_runs(core: httpx.AsyncClient, headers: dict[str, str]) -> set[str]:
@@ -42,7 +39,7 @@ async def claims_in_live_runs(core: httpx.AsyncClient, headers: dict[str, str]) 
 async def an_approved_claim(stack: Stack) -> tuple[dict[str, Any], str]:
     """One of the demo's approved claims in no live run yet, with its provider's name."""
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
-        finance = await session(core, DEMO_SLUG, staff("finance"))
+        finance = await core_session(core, DEMO_SLUG, staff("finance"))
         taken = await claims_in_live_runs(core, finance)
         claims = await core.get(
             "/v1/claims", params={"status": "APPROVED", "limit": 200}, headers=finance
@@ -56,7 +53,7 @@ async def an_approved_claim(stack: Stack) -> tuple[dict[str, Any], str]:
 async def a_disputed_line(stack: Stack) -> str:
     """A provider desk disputes a line of one of its paid remittances; the dispute's number."""
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
-        desk = await session(core, "lagoon", provider_email("lagoon"))
+        desk = await core_session(core, "lagoon", provider_email("lagoon"))
         paid = await core.get("/v1/remittances", params={"status": "PAID"}, headers=desk)
         for summary in paid.json()["items"]:
             remittance = await core.get(f"/v1/remittances/{summary['id']}", headers=desk)
