@@ -408,6 +408,7 @@ PROVIDER_ROUTES = {
     "POST /v1/api-keys",
     "POST /v1/claims",
     "GET /v1/claims",
+    "GET /v1/claims/reason-codes",  # what the codes on their remittances' lines mean
     "POST /v1/claims/{claim_id}/transitions",
     "POST /v1/claims/{claim_id}/queries",
     "POST /v1/claims/{claim_id}/attachments",
