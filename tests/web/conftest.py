@@ -157,6 +157,12 @@ async def serious_violations(page: Page) -> list[str]:
     return list(found)
 
 
+async def assert_accessible(page: Page) -> None:
+    """Fails with axe-core's serious and critical findings, one a line."""
+    found = await serious_violations(page)
+    assert found == [], "\n".join(found)
+
+
 async def screenshot(page: Page, name: str) -> None:
     """Kept for the README when VETRA_SCREENSHOTS is set (`make screenshots`)."""
     if os.environ.get("VETRA_SCREENSHOTS"):

@@ -13,17 +13,12 @@ from playwright.async_api import Browser, Locator, Page, expect
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
-
-
-async def _no_serious_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
 
 
 async def _pick(page: Page, scope: Locator, label: str, option: str) -> None:
@@ -37,14 +32,14 @@ async def test_inviting_a_user_and_deactivating_one(page: Page) -> None:
     await expect(page).to_have_url(re.compile(r"/hmo/access/users$"))
     users = page.get_by_role("table").filter(has=page.locator("caption", has_text="Users"))
     await expect(users.get_by_text(staff("readonly"))).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "users")
 
     await page.get_by_role("button", name="Invite a user").click()
     dialog = page.get_by_role("dialog", name="Invite a user")
     await dialog.get_by_label("E-mail").fill("new.adjudicator@demo.example.com")
     await _pick(page, dialog, "Role", "Adjudicator")
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await dialog.get_by_role("button", name="Send the invitation").click()
     sent = page.get_by_text("Invitation sent to new.adjudicator@demo.example.com.")
     await expect(sent).to_be_visible()
@@ -62,14 +57,14 @@ async def test_a_custom_role_made_from_the_permission_catalog(page: Page) -> Non
     await sign_in(page, staff("admin"))
     await page.goto("/hmo/access/roles")
     await expect(page.get_by_role("cell", name="Claims Manager", exact=True)).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await page.get_by_role("button", name="New role").click()
     dialog = page.get_by_role("dialog", name="New role")
     await dialog.get_by_label("Name").fill("Claims viewer")
     await dialog.get_by_label("Description").fill("Reads claims and reports, changes nothing")
     await dialog.get_by_role("checkbox", name="View claims", exact=True).check()
     await dialog.get_by_role("checkbox", name="View reports and the dashboard").check()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await dialog.get_by_role("button", name="Create the role").click()
     row = page.get_by_role("row").filter(has_text="Claims viewer")
     await expect(row).to_contain_text("Custom")
@@ -80,13 +75,13 @@ async def test_an_api_key_is_shown_once_works_and_is_revoked(page: Page, stack: 
     await sign_in(page, staff("admin"))
     await page.goto("/hmo/access/api-keys")
     await expect(page.get_by_role("button", name="Create an API key")).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await page.get_by_role("button", name="Create an API key").click()
     dialog = page.get_by_role("dialog", name="Create an API key")
     await dialog.get_by_label(re.compile("^Name")).fill("HR nightly sync")
     await dialog.get_by_role("button", name="Create the key").click()
     key = (await dialog.get_by_label("The new API key").inner_text()).strip()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     async with httpx.AsyncClient(base_url=stack.core_url) as core:
         assert (await core.get("/v1/me", headers={"x-api-key": key})).status_code == 200
         await dialog.get_by_role("button", name="I have stored it").click()
@@ -105,7 +100,7 @@ async def test_approval_limits_saved_in_the_currency(page: Page) -> None:
     field = page.get_by_label("Claim limit for Adjudicator")
     await expect(field).to_be_visible()
     original = await field.input_value()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await field.fill("not money")
     await expect(page.get_by_text("An amount, e.g. 250,000.00")).to_be_visible()
     await field.fill("750,000.50")
@@ -128,7 +123,7 @@ async def test_the_audit_log_filtered_exported_and_its_chain_verified(
     await expect(entries.locator("tbody tr").first).to_be_visible()
     await page.get_by_role("button", name="Verify the chain").click()
     await expect(page.get_by_role("status")).to_contain_text("The chain is intact")
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "audit")
 
     await page.get_by_label("Action").fill("auth.login")
@@ -157,7 +152,7 @@ async def test_a_settings_change_is_saved_and_a_stale_one_is_said(
     await expect(sla).to_be_visible()
     sla_before = await sla.input_value()
     sampled_before = await page.get_by_label("Claims sampled (%)").input_value()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "hmo-settings")
     await sla.fill("21")
     await page.get_by_role("region", name="Claims").get_by_role("button", name="Save").click()
@@ -201,10 +196,10 @@ async def test_the_admin_screens_at_phone_width(browser: Browser, stack: Stack) 
         for path, name in [("/hmo/access/users", "users"), ("/hmo/audit", "audit")]:
             await page.goto(path)
             await expect(page.locator("tbody tr").first).to_be_attached()
-            await _no_serious_violations(page)
+            await assert_accessible(page)
             await screenshot(page, f"{name}-phone")
         await page.goto("/hmo/settings")
         await expect(page.get_by_label("Claim SLA (days)")).to_be_attached()
-        await _no_serious_violations(page)
+        await assert_accessible(page)
     finally:
         await phone.close()

@@ -17,10 +17,10 @@ from core_api.seed import provider_email
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     core_session,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
@@ -93,11 +93,6 @@ async def _opened(page: Page) -> Locator:
     return dialog
 
 
-async def _no_serious_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
-
-
 async def _countdown_ticks(page: Page) -> None:
     clock = page.get_by_test_id("sla-countdown").first
     before = await clock.inner_text()
@@ -121,7 +116,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
     row = page.get_by_role("row").filter(has_text=pa["number"])
     await expect(row).to_contain_text("Urgent")
     await expect(row.get_by_test_id("sla-countdown")).to_have_text(re.compile(r"^in \d+ (d|h) "))
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "pa-queue")
 
     await page.get_by_role("switch", name="Past the SLA").click()
@@ -135,7 +130,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
     await _countdown_ticks(page)
     await expect(page.get_by_text("Persistent fever for five days.")).to_be_visible()
     await expect(page.get_by_role("link", name=re.compile(r"^referral\.txt"))).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "pa-detail")
 
     await page.get_by_label("Approved amount (NGN)").fill("20,000.00")
@@ -151,7 +146,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
     assert (status, approved) == ("APPROVED", 20_000_00)
     await expect(code).to_have_text(auth_code)
     await expect(page.get_by_role("heading", name="Decide")).to_have_count(0)
-    await _no_serious_violations(page)
+    await assert_accessible(page)
 
     await page.get_by_role("link", name="Back to the queue").click()
     bell = page.get_by_role("button", name=re.compile(r"^Notifications, "))
@@ -168,13 +163,13 @@ async def test_an_auto_approval_rule_is_changed_as_a_new_version(page: Page) -> 
     await page.goto("/hmo/authorizations/rules")
     row = page.get_by_role("row").filter(has_text="Gold").filter(has_text="CONS-02")
     await expect(row).to_contain_text("80,000.00")
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "pa-rules")
     await row.click()
     dialog = await _opened(page)
     await expect(dialog.get_by_label("Plan")).to_be_disabled()
     await dialog.get_by_label("Up to the amount (NGN)").fill("95,000.00")
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await dialog.get_by_role("button", name="Save as version 2").click()
     await expect(dialog).to_have_count(0)
     await expect(row).to_contain_text("95,000.00")
@@ -194,7 +189,7 @@ async def test_an_auto_approval_rule_is_changed_as_a_new_version(page: Page) -> 
     await page.get_by_role("link", name="Ghost-patient alerts").click()
     await expect(page).to_have_url(re.compile(r"/hmo/authorizations/alerts$"))
     await expect(page.get_by_role("table", name=re.compile("Not me"))).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
 
 
 async def test_the_pa_screens_read_at_a_phone_width(browser: Browser, stack: Stack) -> None:
@@ -210,7 +205,7 @@ async def test_the_pa_screens_read_at_a_phone_width(browser: Browser, stack: Sta
         await expect(page.get_by_text(pa["number"]).first).to_be_visible()
         width = await page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{path} scrolls sideways at 390 px"
-        await _no_serious_violations(page)
+        await assert_accessible(page)
         await screenshot(page, name)
     await context.close()
 
@@ -240,7 +235,7 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     await expect(page.get_by_text(re.compile(r"^Appealed "))).to_be_visible()
     toast = page.get_by_role("alert").filter(has_text="appealed the rejection")
     await expect(toast).to_have_css("opacity", "1")  # axe reads it once it has faded in
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await page.get_by_role("button", name="Approve and issue the auth code").click()
     await expect(page.get_by_test_id("auth-code")).to_be_visible()
 
@@ -251,7 +246,7 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     await page.get_by_role("button", name="Clear the hold").click()
     dialog = await _opened(page)
     await dialog.get_by_label("Reason").fill("The member's daughter used the card.")
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await dialog.get_by_role("button", name="Clear the hold").click()
     await expect(page.get_by_text("hold cleared").first).to_be_visible()
 
@@ -259,5 +254,5 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     row = page.get_by_role("row").filter(has_text=pa["number"])
     await expect(row).to_contain_text("Cleared")
     await expect(row).to_contain_text("Lagoon Hospital")
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "pa-alerts")

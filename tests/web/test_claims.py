@@ -19,10 +19,10 @@ from tests.web.conftest import (
     DESKTOP,
     PHONE,
     Stack,
+    assert_accessible,
     core_session,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
@@ -99,11 +99,6 @@ async def open_claim(page: Page, claim: dict[str, Any]) -> None:
     await expect(page.get_by_role("heading", name=f"Claim {claim['number']}")).to_be_visible()
 
 
-async def no_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
-
-
 async def sees_no_moves(page: Page, claim: dict[str, Any]) -> None:
     await open_claim(page, claim)
     await expect(page.get_by_role("heading", name="Line items")).to_be_visible()
@@ -120,7 +115,7 @@ async def test_a_claim_goes_received_in_review_approved_by_the_roles_that_may(
     # Found through the list's filters (kept in the URL), opened from its row.
     await adjudicator.goto(f"/hmo/claims?view=all&member_id={claim['member_id']}&status=SUBMITTED")
     await expect(adjudicator.get_by_role("textbox", name="Status")).to_have_value("Submitted")
-    await no_violations(adjudicator)
+    await assert_accessible(adjudicator)
     await adjudicator.get_by_role("row", name=re.compile(claim["number"])).click()
     await expect(
         adjudicator.get_by_role("heading", name=f"Claim {claim['number']}")
@@ -185,24 +180,24 @@ async def test_queue_and_adjudication_view_pass_axe_at_both_widths(
         "aria-selected", "true"
     )
     await expect(adjudicator.get_by_role("row").nth(1)).to_be_visible()
-    await no_violations(adjudicator)
+    await assert_accessible(adjudicator)
     await screenshot(adjudicator, "claims-queue")
 
     await open_claim(adjudicator, claim)
     await adjudicator.get_by_role("button", name="Mark received").click()
     await adjudicator.get_by_role("button", name="Start review").click()
     await expect(adjudicator.get_by_label("Approved amount, line 1")).to_be_visible()
-    await no_violations(adjudicator)
+    await assert_accessible(adjudicator)
     await screenshot(adjudicator, "claims-adjudication")
 
     phone = await people("adjudicator", PHONE)
     await phone.goto("/hmo/claims")
     await expect(phone.get_by_role("row").nth(1)).to_be_visible()
-    await no_violations(phone)
+    await assert_accessible(phone)
     await screenshot(phone, "claims-queue-phone")
     await open_claim(phone, claim)
     await expect(phone.get_by_role("heading", name="History")).to_be_visible()
-    await no_violations(phone)
+    await assert_accessible(phone)
     await screenshot(phone, "claims-adjudication-phone")
 
 
@@ -272,7 +267,7 @@ async def test_a_query_with_an_attachment_puts_the_claim_in_queried(
     await dialog.locator("input[type=file]").set_input_files(
         {"name": "request.txt", "mimeType": "text/plain", "buffer": b"Lab report requested."}
     )
-    await no_violations(adjudicator)
+    await assert_accessible(adjudicator)
     await dialog.get_by_role("button", name="Send the query").click()
     await expect(dialog).to_have_count(0)
     await expect(adjudicator.get_by_text("Send the lab report, please.").first).to_be_visible()

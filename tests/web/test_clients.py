@@ -10,9 +10,9 @@ from playwright.async_api import Browser, Locator, Page, expect
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
@@ -27,11 +27,6 @@ IMPORT_CSV = "\n".join(
         ",,PRINCIPAL,DANGOTE,GOLD,Future,Born,2999-01-01,F",
     )
 ).encode()
-
-
-async def assert_accessible(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
 
 
 async def choose(page: Page, dialog: Locator, label: str, option: str) -> None:

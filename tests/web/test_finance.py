@@ -18,9 +18,9 @@ from core_api.seed import DEMO_SLUG, provider_email
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     core_session,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
@@ -88,16 +88,11 @@ def tiny_png() -> bytes:
     )
 
 
-async def no_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
-
-
 async def create_and_approve_run(page: Page, claim: dict[str, Any], provider: str) -> None:
     await page.goto("/hmo/finance/runs")
     await expect(page.get_by_role("heading", name="New settlement run")).to_be_visible()
     await expect(page.get_by_role("table", name="Settlement runs")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "finance-runs")
     await page.get_by_label("Served from").fill(claim["service_date"])
     await page.get_by_label("Served to").fill(claim["service_date"])
@@ -106,7 +101,7 @@ async def create_and_approve_run(page: Page, claim: dict[str, Any], provider: st
     await page.get_by_role("button", name="Create the run").click()
     await expect(page).to_have_url(re.compile(r"/hmo/finance/runs/[0-9a-f-]{36}$"))
     await expect(page.get_by_text("Your approval limit:")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await page.get_by_role("button", name="Approve the run").click()
     dialog = page.get_by_role("dialog")
     await dialog.get_by_role("button", name="Approve", exact=True).click()
@@ -125,13 +120,13 @@ async def pay_with_a_proof(
     lines = page.get_by_role("table", name="Remittance lines")
     claim_row = lines.get_by_role("row").filter(has_text=claim["number"])
     await expect(claim_row.get_by_text("Approved")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await page.get_by_label("Transfer reference").fill(reference)
     await page.locator("input[type=file]").set_input_files(
         {"name": "proof.png", "mimeType": "image/png", "buffer": tiny_png()}
     )
     await expect(page.get_by_role("img", name="Preview of proof.png")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
 
     async def held_back(route: Route) -> None:
         await asyncio.sleep(1.0)
@@ -164,7 +159,7 @@ async def statement_and_csv(page: Page, claim: dict[str, Any]) -> None:
     await page.goto(href)
     await expect(page.get_by_role("heading", name="Remittance advice")).to_be_visible()
     await expect(page.get_by_text(claim["number"])).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await page.emulate_media(media="print")
     await screenshot(page, "statement-print")
     await page.emulate_media(media="screen")
@@ -180,7 +175,7 @@ async def test_a_settlement_run_is_created_approved_and_paid_with_a_proof(
     await statement_and_csv(page, claim)
     await page.goto("/hmo/finance/remittances?status=PAID")
     await expect(page.get_by_role("table", name="Remittances")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
 
 
 async def test_a_providers_dispute_is_reviewed_and_resolved(page: Page, stack: Stack) -> None:
@@ -189,7 +184,7 @@ async def test_a_providers_dispute_is_reviewed_and_resolved(page: Page, stack: S
     await page.goto("/hmo/finance/disputes?status=OPEN")
     await page.get_by_role("row").filter(has_text=number).click()
     await expect(page.get_by_role("heading", name=f"Dispute {number}")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await page.get_by_role("button", name="Start the review").click()
     await expect(page.get_by_text("Under review").first).to_be_visible()
     await page.get_by_label("Note to the provider").fill("Agreed: paid at the tariff.")
@@ -197,14 +192,14 @@ async def test_a_providers_dispute_is_reviewed_and_resolved(page: Page, stack: S
     await expect(page.get_by_text("Resolved accepted").first).to_be_visible()
     await expect(page.get_by_role("heading", name="Resolve")).to_be_hidden()
     await page.goto("/hmo/finance/disputes")
-    await no_violations(page)
+    await assert_accessible(page)
 
 
 async def test_a_capitation_month_run_twice_creates_nothing_new(page: Page) -> None:
     await sign_in(page, staff("finance"))
     await page.goto("/hmo/finance/capitation")
     await expect(page.get_by_role("table", name="Capitation runs")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     first = page.get_by_role("table", name="Capitation runs").get_by_role("row").nth(1)
     month_label = (await first.get_by_role("cell").nth(1).inner_text()).strip()
     shown = await page.evaluate(
@@ -217,7 +212,7 @@ async def test_a_capitation_month_run_twice_creates_nothing_new(page: Page) -> N
     await expect(page.get_by_role("status")).to_contain_text("creates nothing new")
     await first.click()
     await expect(page.get_by_role("table", name="Payouts by primary provider")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
 
 
 async def test_billing_and_finance_read_at_a_phones_width(page: Page) -> None:
@@ -225,12 +220,12 @@ async def test_billing_and_finance_read_at_a_phones_width(page: Page) -> None:
     await page.set_viewport_size(PHONE)
     await page.goto("/hmo/billing")
     await expect(page.get_by_role("table", name="Invoices, newest month first")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await page.get_by_role("link", name="Fees").click()
     await expect(page.get_by_role("table", name="Fees charged, newest first")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await page.goto("/hmo/finance")
     await expect(page).to_have_url(re.compile(r"/hmo/finance/runs$"))
     await expect(page.get_by_role("table", name="Settlement runs")).to_be_visible()
-    await no_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "finance-runs-phone")

@@ -13,19 +13,14 @@ from tests.factories import login, make_provider, session_headers
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
 
 MANAGER = "provider.relations"
-
-
-async def _no_serious_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
 
 
 async def _search(page: Page, name: str) -> None:
@@ -40,7 +35,7 @@ async def test_the_directory_is_searched_by_name_and_type_with_the_filters_in_th
     await page.get_by_role("link", name="Network").first.click()
     await expect(page.get_by_role("heading", name="Network")).to_be_visible()
     await expect(page.get_by_role("cell", name="Synlab", exact=True)).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "network-directory")
 
     await page.get_by_role("textbox", name="Type").click()
@@ -86,12 +81,12 @@ async def test_a_link_is_requested_then_ended_once_the_provider_accepted(
     await expect(page).to_have_url(re.compile(r"/hmo/network/links$"))
     link_row = page.get_by_role("row", name=re.compile(name))
     await expect(link_row.get_by_text("Active")).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "network-links")
     await link_row.get_by_role("button", name="End link").click()
     dialog = page.get_by_role("dialog", name=f"End the link with {name}?")
     await expect(dialog).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await dialog.get_by_role("button", name="End the link").click()
     await expect(dialog).to_be_hidden()
     await expect(link_row.get_by_text("Ended")).to_be_visible()
@@ -113,6 +108,6 @@ async def test_the_network_reads_at_a_phone_width(browser: Browser, stack: Stack
     await expect(page.get_by_role("cell", name="Synlab", exact=True)).to_be_visible()
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the page scrolls sideways at 390 px"
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "network-directory-phone")
     await context.close()

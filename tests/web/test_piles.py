@@ -16,19 +16,14 @@ from tests.factories import login, session_headers
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
 
 VETTER = "claims.manager"
-
-
-async def _no_serious_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
 
 
 async def _as_vetter(core: httpx.AsyncClient) -> dict[str, str]:
@@ -64,7 +59,7 @@ async def test_vet_next_opens_a_claim_of_the_pile_in_the_claims_screen(
     await page.get_by_role("link", name="Piles").click()
     await expect(page.get_by_role("heading", name="Piles")).to_be_visible()
     await expect(page.get_by_role("row").nth(1)).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "piles")
 
     await page.get_by_role("textbox", name="Provider").click()
@@ -78,7 +73,7 @@ async def test_vet_next_opens_a_claim_of_the_pile_in_the_claims_screen(
     heading = page.get_by_role("heading", name=re.compile(re.escape(pile["provider_name"])))
     await expect(heading).to_be_visible()
     await expect(page.get_by_role("table", name="The pile's claims by status")).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "piles-pile")
 
     await page.get_by_role("button", name="Vet next").click()
@@ -137,7 +132,7 @@ async def test_a_sample_is_drawn_and_its_claims_listed(page: Page, stack: Stack)
         await expect(page.get_by_role("button", name="Draw a sample")).to_have_count(0)
         await expect(page.get_by_text(re.compile(r"\d+ still to decide"))).to_be_visible()
         await expect(page.get_by_role("button", name="Apply the sample's ratio")).to_have_count(0)
-        await _no_serious_violations(page)
+        await assert_accessible(page)
         await screenshot(page, "piles-sample")
     finally:
         await _set_sampling(stack, before["sampling_percent"], before["sampling_max_risk"])
@@ -151,6 +146,6 @@ async def test_the_piles_read_at_a_phone_width(browser: Browser, stack: Stack) -
     await expect(page.get_by_role("row").nth(1)).to_be_visible()
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the page scrolls sideways at 390 px"
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "piles-phone")
     await context.close()

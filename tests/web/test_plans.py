@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import Page, expect
 
-from tests.web.conftest import screenshot, serious_violations, sign_in, staff
-
-
-async def assert_accessible(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
+from tests.web.conftest import assert_accessible, screenshot, sign_in, staff
 
 
 async def test_a_plan_is_created_and_edited_as_a_new_version(page: Page) -> None:

@@ -12,9 +12,9 @@ from playwright.async_api import Browser, Locator, Page, expect
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
@@ -33,11 +33,6 @@ REPORTS = [
 ]
 
 
-async def _no_serious_violations(page: Page) -> None:
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
-
-
 def _rows_table(page: Page) -> Locator:
     return page.get_by_role("table").filter(has=page.locator("caption"))
 
@@ -46,7 +41,7 @@ async def test_every_report_opens_from_the_list_with_its_figures_and_rows(page: 
     await sign_in(page, staff("admin"))
     await page.goto("/hmo/reports")
     await expect(page.get_by_role("heading", name="Reports")).to_be_visible()
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     for name, title in REPORTS:
         await page.goto("/hmo/reports")
         await page.get_by_role("link", name=title, exact=True).click()
@@ -54,7 +49,7 @@ async def test_every_report_opens_from_the_list_with_its_figures_and_rows(page: 
         await expect(page.get_by_role("heading", name=title)).to_be_visible()
         await expect(page.get_by_text("Trend by month")).to_be_visible(timeout=READ)
         await expect(_rows_table(page)).to_be_visible()
-        await _no_serious_violations(page)
+        await assert_accessible(page)
 
 
 async def test_the_csv_holds_the_rows_on_screen_in_their_order(page: Page, tmp_path: Path) -> None:
@@ -97,7 +92,7 @@ async def test_the_loss_ratio_for_a_chosen_period_at_desktop_and_phone(
     await sign_in(page, staff("admin"))
     await page.goto("/hmo/reports/loss-ratio")
     await expect(_rows_table(page).locator("tbody tr").first).to_be_visible(timeout=READ)
-    await _no_serious_violations(page)
+    await assert_accessible(page)
     await screenshot(page, "report-loss-ratio")
     phone = await new_context(browser, stack, PHONE)
     try:
@@ -105,7 +100,7 @@ async def test_the_loss_ratio_for_a_chosen_period_at_desktop_and_phone(
         await sign_in(small, staff("admin"))
         await small.goto("/hmo/reports/loss-ratio")
         await expect(_rows_table(small).locator("tbody tr").first).to_be_attached(timeout=READ)
-        await _no_serious_violations(small)
+        await assert_accessible(small)
         await screenshot(small, "report-loss-ratio-phone")
     finally:
         await phone.close()

@@ -12,9 +12,9 @@ from core_api.db import async_url
 from tests.web.conftest import (
     PHONE,
     Stack,
+    assert_accessible,
     new_context,
     screenshot,
-    serious_violations,
     sign_in,
     staff,
 )
@@ -23,14 +23,12 @@ from tests.web.conftest import (
 async def test_the_branded_sign_in_leads_to_the_dashboard_and_out_again(page: Page) -> None:
     await page.goto("/demo")
     await expect(page.get_by_label("Organisation")).to_have_value("demo")
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
+    await assert_accessible(page)
     await sign_in(page, staff("admin"))
     await expect(page).to_have_url(re.compile(r"/hmo$"))
     await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     await expect(page.get_by_text("Claims received this month")).to_be_visible()
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
+    await assert_accessible(page)
     await screenshot(page, "hmo-dashboard")
     await page.locator("header [aria-haspopup=menu]").click()
     await page.get_by_role("menuitem", name="Sign out").click()
@@ -70,8 +68,7 @@ async def test_the_portal_reads_at_a_phone_width(browser: Browser, stack: Stack)
     await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     width = await page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], "the page scrolls sideways at 390 px"
-    found = await serious_violations(page)
-    assert found == [], "\n".join(found)
+    await assert_accessible(page)
     await screenshot(page, "hmo-dashboard-phone")
     await context.close()
 
