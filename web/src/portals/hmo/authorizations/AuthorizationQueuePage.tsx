@@ -11,12 +11,13 @@ import { usePages } from "../../../api/pages";
 import type { Schemas } from "../../../api/types";
 import { useFilters, type Filters } from "../../../app/filters";
 import { useSession } from "../../../app/session";
-import { DataTable } from "../../../components/DataTable";
+import * as col from "../../../components/authorizations/columns";
+import { DataTable, type Column } from "../../../components/DataTable";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { statusLabel } from "../../../components/StatusBadge";
 import { AuthorizationTabs } from "./AuthorizationTabs";
-import * as col from "./columns";
+import { signals, type Pa } from "./columns";
 
 const FILTERS = ["status", "urgency", "breached", "suspicious"] as const;
 type QueueFilters = Filters<(typeof FILTERS)[number]>;
@@ -28,7 +29,7 @@ const STATUSES: Status[] = ["SUBMITTED", "IN_REVIEW", "APPEALED", "APPROVED", "R
 const URGENCIES: Urgency[] = ["EMERGENCY", "URGENT", "ROUTINE"];
 const PAGE = 50;
 
-const COLUMNS = [col.number, col.urgency, col.status, col.sla, col.member, col.provider, col.procedure, col.estimate, col.signals];
+const COLUMNS: Column<Pa>[] = [col.number, col.urgency, col.status, col.sla, col.member, col.provider, col.procedure, col.estimate, signals];
 
 /** The review queue (by SLA) unless a filter it does not know is set. */
 function fetchPage(filters: QueueFilters, byDeadline: boolean) {
@@ -45,7 +46,7 @@ function fetchPage(filters: QueueFilters, byDeadline: boolean) {
       breached: filters.breached ? true : undefined,
       suspicious: filters.suspicious ? true : undefined,
     };
-    return dataOf(await api.GET("/api/authorizations", { params: { query } })) as { items: col.Pa[]; next_cursor?: string | null };
+    return dataOf(await api.GET("/api/authorizations", { params: { query } })) as { items: Pa[]; next_cursor?: string | null };
   };
 }
 

@@ -6,15 +6,16 @@ import { useNavigate } from "react-router-dom";
 import { api, dataOf } from "../../../api/client";
 import { usePages } from "../../../api/pages";
 import { formatDateTime } from "../../../app/format";
+import * as col from "../../../components/authorizations/columns";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { AuthorizationTabs } from "./AuthorizationTabs";
-import * as col from "./columns";
+import type { Pa } from "./columns";
 
-const reported: Column<col.Pa> = { key: "reported", label: "Reported", render: (pa) => formatDateTime(pa.reported_at) };
-const code: Column<col.Pa> = { key: "code", label: "Auth code", render: (pa) => pa.auth_code ?? "—" };
-const hold: Column<col.Pa> = {
+const reported: Column<Pa> = { key: "reported", label: "Reported", render: (pa) => formatDateTime(pa.reported_at) };
+const code: Column<Pa> = { key: "code", label: "Auth code", render: (pa) => pa.auth_code ?? "—" };
+const hold: Column<Pa> = {
   key: "hold",
   label: "Hold",
   render: (pa) => (
@@ -25,12 +26,12 @@ const hold: Column<col.Pa> = {
     </col.Whole>
   ),
 };
-const COLUMNS = [col.number, reported, hold, code, col.status, col.member, col.provider, col.procedure, col.estimate];
+const COLUMNS: Column<Pa>[] = [col.number, reported, hold, code, col.status, col.member, col.provider, col.procedure, col.estimate];
 
 export function GhostAlertsPage() {
   const navigate = useNavigate();
   const pages = usePages(["authorizations", "alerts"], async (cursor) =>
-    dataOf(await api.GET("/api/authorizations", { params: { query: { suspicious: true, cursor } } })) as { items: col.Pa[]; next_cursor?: string | null },
+    dataOf(await api.GET("/api/authorizations", { params: { query: { suspicious: true, cursor } } })) as { items: Pa[]; next_cursor?: string | null },
   );
   return (
     <Stack gap="md">

@@ -16,7 +16,7 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { AuthorizationTabs } from "./AuthorizationTabs";
-import { Whole } from "./columns";
+import { Whole } from "../../../components/authorizations/columns";
 import { RuleForm } from "./RuleForm";
 
 type Rule = Schemas["RuleRead"];

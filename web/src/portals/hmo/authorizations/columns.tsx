@@ -1,21 +1,10 @@
-/** The PA tables' columns, declared once for the queue and the ghost-patient alerts. */
-import { Badge, Box, Group } from "@mantine/core";
-import type { ReactNode } from "react";
+/** The HMO's own PA row: the shared columns' fields plus the fraud signals only it reads. */
+import { Badge, Group } from "@mantine/core";
 
 import type { Schemas } from "../../../api/types";
-import { formatDateTime } from "../../../app/format";
 import type { Column } from "../../../components/DataTable";
-import { Money } from "../../../components/Money";
-import { ProviderName } from "../../../components/ProviderName";
-import { StatusBadge } from "../../../components/StatusBadge";
-import { SlaCountdown } from "./sla";
 
 export type Pa = Schemas["AuthorizationRead"];
-
-/** Kept on one line: the table scrolls sideways rather than squeeze a badge or a number. */
-export function Whole({ children }: { children: ReactNode }) {
-  return <Box component="span" display="inline-block" miw="max-content">{children}</Box>;
-}
 
 export function Signals({ pa }: { pa: Pa }) {
   return (
@@ -26,18 +15,4 @@ export function Signals({ pa }: { pa: Pa }) {
   );
 }
 
-export const number: Column<Pa> = { key: "number", label: "PA", render: (pa) => <Whole><strong>{pa.number}</strong></Whole> };
-export const urgency: Column<Pa> = { key: "urgency", label: "Urgency", render: (pa) => <Whole><StatusBadge status={pa.urgency} /></Whole> };
-export const status: Column<Pa> = { key: "status", label: "Status", render: (pa) => <Whole><StatusBadge status={pa.status} /></Whole> };
-export const member: Column<Pa> = { key: "member", label: "Member", render: (pa) => <Whole>{pa.member_id}</Whole> };
-export const provider: Column<Pa> = { key: "provider", label: "Provider", render: (pa) => <ProviderName providerId={pa.provider_id} /> };
-export const procedure: Column<Pa> = { key: "procedure", label: "Procedure", render: (pa) => pa.procedure_code };
-export const estimate: Column<Pa> = {
-  key: "estimate",
-  label: "Estimate",
-  align: "right",
-  render: (pa) => <Money minor={pa.estimated_amount} currency={pa.currency} />,
-};
-export const sla: Column<Pa> = { key: "sla", label: "SLA", render: (pa) => <SlaCountdown pa={pa} /> };
-export const filed: Column<Pa> = { key: "filed", label: "Filed", render: (pa) => formatDateTime(pa.created_at) };
 export const signals: Column<Pa> = { key: "signals", label: "Signals", render: (pa) => <Signals pa={pa} /> };

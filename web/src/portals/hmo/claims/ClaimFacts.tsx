@@ -1,21 +1,12 @@
-/** What an adjudicator weighs beside the lines: eligibility, benefits, the PA, risk, history. */
-import { Alert, Anchor, Badge, Group, List, Paper, Progress, Stack, Table, Text, Timeline, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+/** What an adjudicator weighs beside the lines: eligibility, benefits, the PA, risk. */
+import { Alert, Anchor, Badge, Group, List, Progress, Stack, Table, Text } from "@mantine/core";
 import { Link } from "react-router-dom";
 
-import { formatDate, formatDateTime, formatMoney } from "../../../app/format";
+import { formatDate, formatMoney } from "../../../app/format";
 import { Money } from "../../../components/Money";
+import { Section } from "../../../components/Section";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
 import { authorizationOf, benefitsOf, eligibilityOf, riskEventsOf, type BenefitBalance, type ClaimDetail } from "./claimViews";
-
-export function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Paper withBorder p="md" radius="md" component="section" aria-label={title}>
-      <Title order={2} size="h4" mb="xs">{title}</Title>
-      {children}
-    </Paper>
-  );
-}
 
 export function EligibilityVerdict({ claim }: { claim: ClaimDetail }) {
   const eligibility = eligibilityOf(claim);
@@ -134,20 +125,5 @@ function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
         <List.Item key={name}>{name.replace(/_/g, " ")}: {typeof value === "object" ? JSON.stringify(value) : String(value)}</List.Item>
       ))}
     </List>
-  );
-}
-
-export function ClaimHistory({ claim }: { claim: ClaimDetail }) {
-  return (
-    <Section title="History">
-      <Timeline bulletSize={14} lineWidth={2} active={claim.history.length - 1}>
-        {claim.history.map((event, index) => (
-          <Timeline.Item key={`${event.created_at}-${index}`} title={statusLabel(event.to_status)}>
-            <Text size="xs" c="dimmed">{formatDateTime(event.created_at)} · {event.actor_label}</Text>
-            {event.reason && <Text size="sm">{event.reason}</Text>}
-          </Timeline.Item>
-        ))}
-      </Timeline>
-    </Section>
   );
 }

@@ -15,10 +15,11 @@ import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { VetNextButton } from "../piles/VetNextButton";
+import { ClaimHistory } from "../../../components/claims/ClaimHistory";
+import { ClaimQueries } from "../../../components/claims/ClaimQueries";
 import { ClaimActions } from "./ClaimActions";
-import { BenefitBalances, ClaimAuthorization, ClaimHistory, EligibilityVerdict, RiskEvents } from "./ClaimFacts";
+import { BenefitBalances, ClaimAuthorization, EligibilityVerdict, RiskEvents } from "./ClaimFacts";
 import { ClaimLines } from "./ClaimLines";
-import { ClaimQueries } from "./ClaimQueries";
 import type { ClaimDetail } from "./claimViews";
 import { useLineDecisions } from "./lineDecisions";
 
@@ -65,7 +66,7 @@ function Adjudication({ claim, onReload }: { claim: ClaimDetail; onReload: () =>
           <Stack gap="md">
             <ClaimActions claim={claim} decisions={decisions} onReload={onReload} />
             <ClaimLines claim={claim} decisions={decisions} />
-            <ClaimQueries claim={claim} />
+            <ClaimQueries claimId={claim.id} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
@@ -74,7 +75,7 @@ function Adjudication({ claim, onReload }: { claim: ClaimDetail; onReload: () =>
             <BenefitBalances claim={claim} />
             <ClaimAuthorization claim={claim} />
             <RiskEvents claim={claim} />
-            <ClaimHistory claim={claim} />
+            <ClaimHistory history={claim.history} />
           </Stack>
         </Grid.Col>
       </Grid>

@@ -4,8 +4,9 @@ import type { UseFormReturnType } from "@mantine/form";
 import { IconTrash } from "@tabler/icons-react";
 import type { ReactNode } from "react";
 
+import { BENEFIT_CATEGORIES, BENEFIT_CATEGORY_OPTIONS } from "../../../components/benefitCategories";
 import { statusLabel } from "../../../components/StatusBadge";
-import { BENEFIT_CATEGORIES, newBenefit, RELATIONSHIPS, type PlanValues } from "./planForm";
+import { newBenefit, RELATIONSHIPS, type PlanValues } from "./planForm";
 
 type Form = UseFormReturnType<PlanValues>;
 
@@ -17,7 +18,6 @@ const KINDS = [
   { value: "PROCEDURE", label: "Procedure" },
   { value: "DIAGNOSIS", label: "Diagnosis" },
 ];
-const CATEGORIES = BENEFIT_CATEGORIES.map((value) => ({ value, label: statusLabel(value) }));
 
 function Part({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
   return (
@@ -70,7 +70,7 @@ function Benefits({ form }: { form: Form }) {
       {benefits.map((benefit, index) => (
         <Paper key={form.key(`benefits.${index}`)} withBorder p="sm" radius="sm">
           <SimpleGrid cols={{ base: 1, sm: 3, lg: 6 }}>
-            <Select label="Category" data={CATEGORIES} allowDeselect={false} {...form.getInputProps(`benefits.${index}.category`)} />
+            <Select label="Category" data={BENEFIT_CATEGORY_OPTIONS} allowDeselect={false} {...form.getInputProps(`benefits.${index}.category`)} />
             <TextInput label={`Limit (${currency})`} inputMode="decimal" {...form.getInputProps(`benefits.${index}.limit_amount`)} />
             <TextInput label="Visits" description="Blank: no limit" inputMode="numeric" {...form.getInputProps(`benefits.${index}.limit_visits`)} />
             <Select label="Period" data={PERIODS} allowDeselect={false} {...form.getInputProps(`benefits.${index}.period`)} />

@@ -10,12 +10,6 @@ export type Plan = Schemas["PlanRead"];
 type Period = Schemas["BenefitPeriod"];
 type ExclusionKind = Schemas["ExclusionKind"];
 
-/** The categories the core accepts (core_api/plans/schemas.py BENEFIT_CATEGORIES). */
-export const BENEFIT_CATEGORIES = [
-  "outpatient", "inpatient", "maternity", "dental", "optical", "drugs",
-  "lab", "surgery", "emergency", "physiotherapy", "mental_health", "specialist",
-];
-
 export interface BenefitValues {
   category: string;
   limit_amount: string;

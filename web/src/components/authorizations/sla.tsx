@@ -2,8 +2,8 @@
 import { Text } from "@mantine/core";
 import { useEffect, useState } from "react";
 
-import type { Schemas } from "../../../api/types";
-import { formatCountdown, formatDateTime } from "../../../app/format";
+import type { Schemas } from "../../api/types";
+import { formatCountdown, formatDateTime } from "../../app/format";
 
 const AWAITING = new Set<Schemas["AuthorizationStatus"]>(["SUBMITTED", "IN_REVIEW", "APPEALED"]);
 
@@ -22,7 +22,7 @@ export function useNow(everyMs: number): number {
 }
 
 /** Time left before `sla_due_at` (to the second with `seconds`); the deadline once decided. */
-export function SlaCountdown({ pa, seconds = false }: { pa: Schemas["AuthorizationRead"]; seconds?: boolean }) {
+export function SlaCountdown({ pa, seconds = false }: { pa: Pick<Schemas["ProviderAuthorizationRead"], "status" | "sla_due_at" | "breached_at">; seconds?: boolean }) {
   const now = useNow(1000);
   if (!awaitsDecision(pa.status)) {
     return <Text size="sm" c="dimmed" span>{pa.breached_at ? "Decided after its SLA" : "—"}</Text>;
