@@ -402,6 +402,21 @@ class TestVisibility:
         )
         assert [c["id"] for c in filtered.json()["items"]] == [theirs["id"]]
 
+    async def test_a_provider_lists_its_claims_with_one_hmo(self, core: httpx.AsyncClient) -> None:
+        w = await world(core)
+        claim = await new_claim(core, w)
+        stranger = await make_tenant(core)
+
+        async def ids(hmo_id: str) -> list[str]:
+            response = await core.get(
+                "/v1/claims", params={"hmo_id": hmo_id}, headers=w.provider.user
+            )
+            assert response.status_code == 200, response.text
+            return [c["id"] for c in response.json()["items"]]
+
+        assert await ids(w.hmo.id) == [claim["id"]]
+        assert await ids(stranger.id) == []
+
     async def test_another_hmo_gets_404(self, core: httpx.AsyncClient) -> None:
         w = await world(core)
         claim = await new_claim(core, w)

@@ -63,10 +63,14 @@ async def list_claims(
     member_id: Annotated[str | None, Query(max_length=48)] = None,
     from_: Annotated[Day | None, Query(alias="from")] = None,
     to: Day | None = None,
+    hmo_id: Annotated[
+        uuid.UUID | None, Query(description="A provider's claims with one HMO (its tenant id).")
+    ] = None,
 ) -> Response:
     """Newest first; filter by status, provider, member and service-date range. A provider
-    (staff or key) gets its own claims without fraud signals (`ProviderClaimRead`)."""
-    filters = service.ClaimFilters(status, provider_id, member_id, from_, to)
+    (staff or key) gets its own claims without fraud signals (`ProviderClaimRead`), across
+    the HMOs it works with or, with `hmo_id`, one of them."""
+    filters = service.ClaimFilters(status, provider_id, member_id, from_, to, hmo_id)
     rows, cursor = await service.list_claims(db, actor, filters, page)
     if actor.speaks_for_provider:
         mine = [service.provider_read(c) for c in rows]

@@ -174,8 +174,11 @@ class ClaimFilters:
     member_id: str | None = None
     from_: date | None = None
     to: date | None = None
+    hmo_id: uuid.UUID | None = None
 
     def apply(self, query: Select[Claim]) -> Select[Claim]:
+        if self.hmo_id is not None:
+            query = query.where(Claim.tenant_id == self.hmo_id)
         if self.status is not None:
             query = query.where(Claim.status == self.status)
         if self.provider_id is not None:

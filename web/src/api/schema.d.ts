@@ -786,7 +786,8 @@ export interface paths {
         /**
          * List Claims
          * @description Newest first; filter by status, provider, member and service-date range. A provider
-         *     (staff or key) gets its own claims without fraud signals (`ProviderClaimRead`).
+         *     (staff or key) gets its own claims without fraud signals (`ProviderClaimRead`), across
+         *     the HMOs it works with or, with `hmo_id`, one of them.
          */
         get: operations["list_claims_v1_claims_get"];
         put?: never;
@@ -11216,6 +11217,8 @@ export interface operations {
                 member_id?: string | null;
                 from?: string | null;
                 to?: string | null;
+                /** @description A provider's claims with one HMO (its tenant id). */
+                hmo_id?: string | null;
                 limit?: number;
                 /** @description `next_cursor` of the previous page, as given. */
                 cursor?: string | null;
