@@ -192,7 +192,12 @@ class TestLinks:
         tenant, provider = await make_tenant(core, "Avon HMO"), await make_provider(core)
         link = await request_link(core, tenant, provider)
         assert link["status"] == "REQUESTED"
-        assert link["hmo"] == {"id": tenant.id, "name": "Avon HMO"}
+        assert link["hmo"] == {
+            "id": tenant.id,
+            "name": "Avon HMO",
+            "code": tenant.code,
+            "slug": tenant.slug,
+        }
         assert link["provider"]["id"] == provider.id
         assert "network.link_requested" in await notification_types(core, provider.user)
 

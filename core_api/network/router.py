@@ -10,9 +10,10 @@ from core_api.access.schemas import UserRead
 from core_api.auth.actor import Actor
 from core_api.deps import DbSession, require
 from core_api.kit.pagination import Page, PageParams, page_params
-from core_api.models import LinkStatus, NetworkLink, ProviderType
+from core_api.models import LinkStatus, NetworkLink, ProviderType, Tenant
 from core_api.network import service
 from core_api.network.schemas import (
+    HmoBrief,
     LinkAction,
     LinkCreate,
     LinkRead,
@@ -121,7 +122,7 @@ async def link_reads(db: AsyncSession, links: list[NetworkLink]) -> list[LinkRea
         LinkRead(
             id=link.id,
             status=link.status,
-            hmo=PartyBrief(id=link.tenant_id, name=hmos[link.tenant_id].name),
+            hmo=_hmo_brief(hmos[link.tenant_id]),
             provider=PartyBrief(id=link.provider_id, name=providers[link.provider_id].name),
             provider_type=providers[link.provider_id].type,
             provider_state=providers[link.provider_id].state,
@@ -134,3 +135,7 @@ async def link_reads(db: AsyncSession, links: list[NetworkLink]) -> list[LinkRea
         )
         for link in links
     ]
+
+
+def _hmo_brief(hmo: Tenant) -> HmoBrief:
+    return HmoBrief(id=hmo.id, name=hmo.name, code=hmo.code, slug=hmo.slug)

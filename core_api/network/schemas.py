@@ -56,10 +56,15 @@ class PartyBrief(BaseModel):
     name: str
 
 
+class HmoBrief(PartyBrief):
+    code: str = Field(description="The HMO's code: its Member IDs start with it.")
+    slug: str
+
+
 class LinkRead(BaseModel):
     id: uuid.UUID
     status: LinkStatus
-    hmo: PartyBrief
+    hmo: HmoBrief
     provider: PartyBrief
     provider_type: ProviderType
     provider_state: str

@@ -4385,6 +4385,23 @@ export interface components {
             /** Actor Label */
             actor_label: string;
         };
+        /** HmoBrief */
+        HmoBrief: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Name */
+            name: string;
+            /**
+             * Code
+             * @description The HMO's code: its Member IDs start with it.
+             */
+            code: string;
+            /** Slug */
+            slug: string;
+        };
         /**
          * ImportMode
          * @enum {string}
@@ -4738,7 +4755,7 @@ export interface components {
              */
             id: string;
             status: components["schemas"]["LinkStatus"];
-            hmo: components["schemas"]["PartyBrief"];
+            hmo: components["schemas"]["HmoBrief"];
             provider: components["schemas"]["PartyBrief"];
             provider_type: components["schemas"]["ProviderType"];
             /** Provider State */
