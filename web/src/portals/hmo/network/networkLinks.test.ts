@@ -6,7 +6,7 @@ function link(id: string, providerId: string, status: Link["status"]): Link {
   return {
     id,
     status,
-    hmo: { id: "hmo", name: "Demo HMO" },
+    hmo: { id: "hmo", name: "Demo HMO", code: "DEMO", slug: "demo" },
     provider: { id: providerId, name: providerId },
     provider_type: "HOSPITAL",
     provider_state: "Lagos",
