@@ -38,6 +38,11 @@ export function parseMoney(text: string, currency = "NGN"): number | null {
   return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
 }
 
+/** Today in the user's time zone, as an ISO day ("2026-12-07"). */
+export function todayIso(now: Date = new Date()): string {
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
+}
+
 export function formatDate(iso: string | null | undefined, locale?: string): string {
   if (!iso) return "—";
   const date = iso.length === 10 ? new Date(`${iso}T00:00:00`) : new Date(iso);

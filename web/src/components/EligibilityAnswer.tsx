@@ -25,8 +25,23 @@ function columns(currency: string): Column<Balance>[] {
   ];
 }
 
-/** `verdict` names the day ("today", "on 3 Dec 2026"); `children` sits under the verdict
- * (the front desk's "Record check-in"). */
+/** The verdict with every reason in words; `children` sits under it (the front desk's
+ * "Record check-in"). */
+export function EligibilityVerdict({ answer, title, children }: { answer: Answer; title: string; children?: ReactNode }) {
+  return (
+    <Alert color={answer.eligible ? "green" : "red"} title={title}>
+      <Text size="sm">{answer.plan.name} (version {answer.plan.version_no})</Text>
+      {answer.reasons.length > 0 && (
+        <List size="sm">
+          {answer.reasons.map((reason) => <List.Item key={`${reason.code}-${reason.category ?? ""}`}>{reason.message}</List.Item>)}
+        </List>
+      )}
+      {children}
+    </Alert>
+  );
+}
+
+/** The verdict and the balances; `verdict` names the day ("today", "on 3 Dec 2026"). */
 export function EligibilityAnswer({ answer, verdict, loading = false, children }: {
   answer: Answer | undefined;
   verdict: string;
@@ -36,15 +51,9 @@ export function EligibilityAnswer({ answer, verdict, loading = false, children }
   return (
     <Stack gap="sm">
       {answer && (
-        <Alert color={answer.eligible ? "green" : "red"} title={answer.eligible ? `Eligible ${verdict}` : `Not eligible ${verdict}`}>
-          <Text size="sm">{answer.plan.name} (version {answer.plan.version_no})</Text>
-          {answer.reasons.length > 0 && (
-            <List size="sm">
-              {answer.reasons.map((reason) => <List.Item key={`${reason.code}-${reason.category ?? ""}`}>{reason.message}</List.Item>)}
-            </List>
-          )}
+        <EligibilityVerdict answer={answer} title={answer.eligible ? `Eligible ${verdict}` : `Not eligible ${verdict}`}>
           {children}
-        </Alert>
+        </EligibilityVerdict>
       )}
       <DataTable caption="Benefits" columns={columns(answer?.plan.currency ?? "NGN")} rows={answer?.benefits ?? []} rowKey={(b) => b.category} loading={loading} empty="The plan has no benefit." />
     </Stack>

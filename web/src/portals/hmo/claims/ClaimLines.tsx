@@ -6,7 +6,7 @@ import { DataTable, type Column } from "../../../components/DataTable";
 import { Money } from "../../../components/Money";
 import { eligibilityOf, type ClaimDetail, type ClaimLine, type LineVerdict } from "./claimViews";
 import type { LineDecisions } from "./lineDecisions";
-import { useReasonCodes, type ReasonCodes } from "./reasons";
+import { useReasonCodes, type ReasonCodes } from "../../../components/claims/reasons";
 
 export function ClaimLines({ claim, decisions }: { claim: ClaimDetail; decisions: LineDecisions | null }) {
   const reasons = useReasonCodes();

@@ -9,9 +9,10 @@ import type { Schemas } from "../../../api/types";
 import { useFilters } from "../../../app/filters";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { Money } from "../../../components/Money";
+import { claimColumns } from "../../../components/claims/columns";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { statusLabel } from "../../../components/StatusBadge";
-import { claimColumns } from "./columns";
+import { riskColumn } from "./riskColumn";
 import { useProviderOptions } from "./useProviderOptions";
 
 type Claim = Schemas["ClaimRead"];
@@ -22,6 +23,7 @@ const STATUSES: Status[] = ["SUBMITTED", "RECEIVED", "IN_REVIEW", "QUERIED", "RE
 
 const COLUMNS: Column<Claim>[] = [
   ...claimColumns<Claim>(),
+  riskColumn<Claim>(),
   { key: "approved", label: "Approved", align: "right", render: (claim) => <Money minor={claim.total_approved} currency={claim.currency} /> },
 ];
 

@@ -7,13 +7,15 @@ import { usePages } from "../../../api/pages";
 import type { Schemas } from "../../../api/types";
 import { formatDate } from "../../../app/format";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { claimColumns } from "../../../components/claims/columns";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { claimColumns } from "./columns";
+import { riskColumn } from "./riskColumn";
 
 type Entry = Schemas["QueueEntry"];
 
 const COLUMNS: Column<Entry>[] = [
   ...claimColumns<Entry>(),
+  riskColumn<Entry>(),
   { key: "waiting", label: "Waiting", align: "right", render: (entry) => `${entry.age_days} d` },
   {
     key: "sla",

@@ -2,11 +2,12 @@
 import { useQuery } from "@tanstack/react-query";
 
 import { api, dataOf } from "../../../api/client";
+import { todayIso } from "../../../app/format";
 import { EligibilityAnswer } from "../../../components/EligibilityAnswer";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 
 export function CoverageSection({ memberId }: { memberId: string }) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = todayIso();
   const check = useQuery({
     queryKey: ["enrollees", memberId, "eligibility", today],
     queryFn: async () => dataOf(await api.POST("/api/eligibility", { body: { member_id: memberId, service_date: today } })),

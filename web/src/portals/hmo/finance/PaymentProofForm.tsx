@@ -10,18 +10,13 @@ import { useState, type FormEvent } from "react";
 
 import { ApiProblem, problemOf } from "../../../api/problem";
 import { upload } from "../../../api/upload";
-import { parseMoney } from "../../../app/format";
+import { parseMoney, todayIso } from "../../../app/format";
 import { FilePreview } from "../../../components/FilePreview";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { amountInput } from "./amounts";
 import type { Remittance } from "./queries";
 
 const PROOF_TYPES = "application/pdf,image/png,image/jpeg,image/tiff";
-
-function today(): string {
-  const now = new Date();
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
-}
 
 interface Proof {
   file: File | null;
@@ -45,7 +40,7 @@ function proofForm(proof: Proof, currency: string): FormData {
 export function PaymentProofForm({ remittance, currency }: { remittance: Remittance; currency: string }) {
   const queryClient = useQueryClient();
   const outstanding = remittance.total - remittance.paid_amount;
-  const [proof, setProof] = useState<Proof>({ file: null, reference: "", amount: amountInput(outstanding, currency), paidOn: today() });
+  const [proof, setProof] = useState<Proof>({ file: null, reference: "", amount: amountInput(outstanding, currency), paidOn: todayIso() });
   const [progress, setProgress] = useState(0);
   const send = useMutation({
     mutationFn: () => {

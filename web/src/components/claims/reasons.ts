@@ -2,7 +2,7 @@
  * (`GET /api/claims/reason-codes`, X12 CARC): options for a picker and a code in words. */
 import { useQuery } from "@tanstack/react-query";
 
-import { api, dataOf } from "../../../api/client";
+import { api, dataOf } from "../../api/client";
 
 export interface ReasonCodes {
   options: { value: string; label: string }[];
