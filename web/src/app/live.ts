@@ -51,9 +51,12 @@ const EVENT_TYPES = [
   "remittance.paid",
   "remittance.payment_recorded",
   "settlement_run.drafted",
+  "claim.submitted",
+  "claim.resubmitted",
   "claim.queried",
   "claim.approved",
   "claim.rejected",
+  "claim.settled",
 ];
 
 export function concernedQueries(type: string): string[] {
