@@ -7,6 +7,7 @@ import { FileInput, Progress } from "@mantine/core";
 import { useState } from "react";
 
 import { upload } from "../../api/upload";
+import { READABLE_PLACEHOLDER } from "../../components/readablePlaceholder";
 
 const ATTACHMENT_TYPES = "application/pdf,image/png,image/jpeg,image/tiff,text/plain";
 
@@ -39,6 +40,7 @@ export function AttachmentsInput({ attachments, label = "Attachments", descripti
         label={label}
         description={description ?? "PDF, PNG, JPEG, TIFF or text; several at once if needed"}
         placeholder="Choose files"
+        styles={READABLE_PLACEHOLDER}
         multiple
         clearable
         clearButtonProps={{ "aria-label": "Remove the attachments" }}
