@@ -13,7 +13,7 @@ import { Money } from "../../../components/Money";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { statusLabel } from "../../../components/StatusBadge";
-import { useLinkedHmos } from "../hmos";
+import { useLinkedHmos, type Hmo } from "../hmos";
 
 type Claim = Schemas["ProviderClaimRead"];
 type Status = Schemas["ClaimStatus"];
@@ -26,10 +26,20 @@ const COLUMNS: Column<Claim>[] = [
   { key: "approved", label: "Approved", align: "right", render: (claim) => <Money minor={claim.total_approved} currency={claim.currency} /> },
 ];
 
+/** Working with several HMOs, the desk sees whose each claim is (a Member ID starts with
+ * its HMO's code). */
+function columnsFor(hmos: Hmo[]): Column<Claim>[] {
+  if (hmos.length < 2) return COLUMNS;
+  const names = new Map(hmos.map((hmo) => [hmo.code, hmo.name]));
+  const hmo: Column<Claim> = { key: "hmo", label: "HMO", render: (claim) => names.get(claim.member_id.split("-")[0] ?? "") ?? "—" };
+  return [...COLUMNS.slice(0, 1), hmo, ...COLUMNS.slice(1)];
+}
+
 export function ClaimsPage() {
   const { can } = useSession();
   const navigate = useNavigate();
   const [filters, setFilters] = useFilters(FILTERS);
+  const hmos = useLinkedHmos();
   const claims = usePages(["claims", "list", filters], async (cursor) => {
     const query = { ...filters, status: filters.status as Status | undefined, cursor, limit: 50 };
     return dataOf(await api.GET("/api/claims", { params: { query } })) as { items: Claim[]; next_cursor?: string | null };
@@ -41,13 +51,13 @@ export function ClaimsPage() {
         description="Your claims with each HMO: their status, what was approved, and the queries to answer."
         actions={can("claims:create") && <Button component={Link} to="/provider/claims/new">File a claim</Button>}
       />
-      <ClaimFilters filters={filters} onChange={setFilters} />
+      <ClaimFilters hmos={hmos} filters={filters} onChange={setFilters} />
       {claims.isError ? (
         <ProblemAlert error={claims.error} />
       ) : (
         <DataTable
           caption="Your claims, newest first"
-          columns={COLUMNS}
+          columns={columnsFor(hmos)}
           rows={claims.items}
           rowKey={(claim) => claim.id}
           onRowClick={(claim) => navigate(`/provider/claims/${claim.id}`)}
@@ -61,8 +71,7 @@ export function ClaimsPage() {
 
 type FilterValues = Filters<(typeof FILTERS)[number]>;
 
-function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: (changes: FilterValues) => void }) {
-  const hmos = useLinkedHmos();
+function ClaimFilters({ hmos, filters, onChange }: { hmos: Hmo[]; filters: FilterValues; onChange: (changes: FilterValues) => void }) {
   return (
     <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
       <Select
