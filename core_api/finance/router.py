@@ -93,7 +93,7 @@ async def list_remittances(
     """Newest first. HMO staff see their HMO's; a provider sees its own from every HMO."""
     filters = remittances.RemittanceFilters(run_id, status, provider_id)
     rows, cursor = await remittances.list_remittances(db, actor, filters, page)
-    return Page(items=[RemittanceSummary.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page(items=await service.remittance_summaries(db, rows), next_cursor=cursor)
 
 
 # Printable remittance advice: styles inline, nothing else may load or run.
@@ -159,9 +159,8 @@ async def record_payment(
 ) -> RemittanceRead:
     """Multipart: `file` (the proof, stored encrypted, up to `VETRA_MAX_ATTACHMENT_BYTES`)
     with `reference`, `amount` (integer minor units, as in JSON bodies) and `paid_on` (not
-    in the future).
-    Fully paid: its claims become SETTLED and the provider is told; the run becomes PAID
-    when all its remittances are."""
+    in the future). The provider is told of each payment.
+    Fully paid: its claims become SETTLED; the run becomes PAID when all its remittances are."""
     data = await queries.read_upload(file, "payment-proof")
     return await service.record_payment(
         db,
