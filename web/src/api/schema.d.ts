@@ -2084,9 +2084,8 @@ export interface paths {
          * Record Payment
          * @description Multipart: `file` (the proof, stored encrypted, up to `VETRA_MAX_ATTACHMENT_BYTES`)
          *     with `reference`, `amount` (integer minor units, as in JSON bodies) and `paid_on` (not
-         *     in the future).
-         *     Fully paid: its claims become SETTLED and the provider is told; the run becomes PAID
-         *     when all its remittances are.
+         *     in the future). The provider is told of each payment.
+         *     Fully paid: its claims become SETTLED; the run becomes PAID when all its remittances are.
          */
         post: operations["record_payment_v1_remittances__remittance_id__payment_proofs_post"];
         delete?: never;
@@ -4456,9 +4455,9 @@ export interface components {
             email: string;
             /**
              * Role Id
-             * Format: uuid
+             * @description Required by an HMO; a provider organisation's users have no role (omit it).
              */
-            role_id: string;
+            role_id?: string | null;
         };
         /** InviteRead */
         InviteRead: {
@@ -4469,11 +4468,8 @@ export interface components {
             id: string;
             /** Email */
             email: string;
-            /**
-             * Role Id
-             * Format: uuid
-             */
-            role_id: string;
+            /** Role Id */
+            role_id: string | null;
             /**
              * Expires At
              * Format: date-time
@@ -6384,11 +6380,20 @@ export interface components {
              * @description The HMO that pays it.
              */
             tenant_id: string;
+            /** Hmo Name */
+            hmo_name: string;
             /**
              * Run Id
              * Format: uuid
              */
             run_id: string;
+            /** Run Number */
+            run_number: string;
+            /**
+             * Currency
+             * @description The run's currency, which every amount is in.
+             */
+            currency: string;
             /**
              * Provider Id
              * Format: uuid
@@ -6435,11 +6440,20 @@ export interface components {
              * @description The HMO that pays it.
              */
             tenant_id: string;
+            /** Hmo Name */
+            hmo_name: string;
             /**
              * Run Id
              * Format: uuid
              */
             run_id: string;
+            /** Run Number */
+            run_number: string;
+            /**
+             * Currency
+             * @description The run's currency, which every amount is in.
+             */
+            currency: string;
             /**
              * Provider Id
              * Format: uuid
