@@ -224,6 +224,8 @@ class TestLists:
         assert ids(await core.get("/v1/remittances", headers=w.provider.user)) == [mine["id"]]
         across = await core.get("/v1/remittances", headers=other.user)
         assert ids(across) == [elsewhere["id"], theirs["id"]]  # newest first, both HMOs
+        by_hmo = await core.get("/v1/remittances", params={"hmo_id": w2.hmo.id}, headers=other.user)
+        assert ids(by_hmo) == [elsewhere["id"]]
         by_run = await core.get("/v1/remittances", params={"run_id": run["id"]}, headers=other.user)
         assert ids(by_run) == [theirs["id"]]
         assert (await pay(core, w.hmo.admin, mine, mine["total"])).status_code == 201

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Response, UploadFile
 from pydantic import BeforeValidator
 
 from core_api.auth.actor import Actor
@@ -89,9 +89,12 @@ async def list_remittances(
     run_id: uuid.UUID | None = None,
     status: RemittanceStatus | None = None,
     provider_id: uuid.UUID | None = None,
+    hmo_id: Annotated[
+        uuid.UUID | None, Query(description="A provider's: those of the HMO that pays them.")
+    ] = None,
 ) -> Page[RemittanceSummary]:
     """Newest first. HMO staff see their HMO's; a provider sees its own from every HMO."""
-    filters = remittances.RemittanceFilters(run_id, status, provider_id)
+    filters = remittances.RemittanceFilters(run_id, status, provider_id, hmo_id)
     rows, cursor = await remittances.list_remittances(db, actor, filters, page)
     return Page(items=await service.remittance_summaries(db, rows), next_cursor=cursor)
 

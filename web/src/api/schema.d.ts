@@ -17094,6 +17094,8 @@ export interface operations {
                 run_id?: string | null;
                 status?: components["schemas"]["RemittanceStatus"] | null;
                 provider_id?: string | null;
+                /** @description A provider's: those of the HMO that pays them. */
+                hmo_id?: string | null;
                 limit?: number;
                 /** @description `next_cursor` of the previous page, as given. */
                 cursor?: string | null;
