@@ -29,7 +29,7 @@ function AnswerButtons({ link }: { link: Link }) {
   return (
     <Stack gap={4}>
       <Group gap="xs" wrap="nowrap">
-        <Button size="compact-sm" onClick={() => accept.mutate()} loading={accept.isPending} aria-label={`Accept ${link.hmo.name}'s request`}>
+        <Button onClick={() => accept.mutate()} loading={accept.isPending} aria-label={`Accept ${link.hmo.name}'s request`}>
           Accept
         </Button>
         <ConfirmButton
