@@ -384,7 +384,7 @@ async def seed_tenant(
 async def seed_staff(ctx: DemoContext) -> None:
     """One staff user per seeded role besides Admin (created with the tenant)."""
     for role, local in DEMO_STAFF[1:]:
-        await access.add_staff_user(
+        await access.add_user(
             ctx.db,
             ctx.actor,
             ctx.tenant_id,

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 from sqlalchemy import text
 
 from tests.db import superuser
-from tests.factories import BFF, PASSWORD, login, make_staff, make_tenant, session_headers
+from tests.factories import (
+    BFF,
+    PASSWORD,
+    login,
+    make_provider,
+    make_staff,
+    make_tenant,
+    session_headers,
+)
 
 
 class TestRoles:
@@ -204,3 +214,52 @@ class TestInvites:
             json={"tenant": other.slug, "token": token, "password": PASSWORD},
         )
         assert response.status_code == 400
+
+
+class TestProviderUsers:
+    """A provider organisation's users are peers: each lists, invites and deactivates the
+    others (no roles there), and never reaches another organisation's users."""
+
+    async def test_invite_deactivate_and_isolation(self, core: httpx.AsyncClient) -> None:
+        provider, other = await make_provider(core), await make_provider(core)
+        email = f"nurse@{provider.slug}.example.com"
+        with_role = await core.post(
+            "/v1/invites",
+            json={"email": email, "role_id": str(uuid.uuid4())},
+            headers=provider.user,
+        )
+        assert with_role.status_code == 422, with_role.text
+        assert with_role.json()["errors"][0]["field"] == "role_id"
+        invite = await core.post("/v1/invites", json={"email": email}, headers=provider.user)
+        assert invite.status_code == 201, invite.text
+        assert invite.json()["role_id"] is None
+        token = await TestInvites().invite_token(provider.tenant_id)
+        accepted = await core.post(
+            "/v1/invites/accept",
+            json={"tenant": provider.slug, "token": token, "password": PASSWORD},
+            headers=BFF,
+        )
+        assert accepted.status_code == 201, accepted.text
+        nurse = accepted.json()
+        assert (nurse["kind"], nurse["role_id"]) == ("PROVIDER", None)
+        headers = session_headers(await login(core, provider.slug, email))
+        me = (await core.get("/v1/me", headers=headers)).json()
+        assert {"claims:create", "users:invite"} <= set(me["permissions"])
+        listed = (await core.get("/v1/users", headers=provider.user)).json()["items"]
+        assert {u["email"] for u in listed} == {provider.email, email}
+        assert (await core.get(f"/v1/users/{nurse['id']}", headers=other.user)).status_code == 404
+        off = await core.patch(
+            f"/v1/users/{nurse['id']}",
+            json={"version": nurse["version"], "is_active": False},
+            headers=provider.user,
+        )
+        assert off.status_code == 200, off.text
+        assert (await core.get("/v1/me", headers=headers)).status_code == 401
+
+    async def test_hmo_invite_needs_a_role(self, core: httpx.AsyncClient) -> None:
+        tenant = await make_tenant(core)
+        response = await core.post(
+            "/v1/invites", json={"email": f"x@{tenant.slug}.example.com"}, headers=tenant.admin
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "role_id"

@@ -163,7 +163,15 @@ async def test_payment_proof_settles_claims_and_notifies_provider(
     for line in theirs["lines"]:
         assert (await get_claim(core, w, line["claim_id"]))["status"] == "APPROVED"
     notices = (await core.get("/v1/notifications", headers=w.provider.user)).json()["items"]
-    assert "remittance.paid" in {n["type"] for n in notices}
+    # Each proof reaches the provider: the part payment as recorded, the last as paid.
+    assert [n["type"] for n in notices if n["type"].startswith("remittance.")] == [
+        "remittance.paid",
+        "remittance.payment_recorded",
+    ]
+    part_notice = next(n for n in notices if n["type"] == "remittance.payment_recorded")
+    assert part_notice["data"]["remittance_id"] == mine["id"]
+    assert part_notice["data"]["amount"] == 1
+    assert part_notice["data"]["outstanding"] == mine["total"] - 1
     detail = (await core.get(f"/v1/settlement-runs/{run['id']}", headers=finance)).json()
     assert detail["status"] == "APPROVED"
     assert (await pay(core, finance, theirs, theirs["total"])).status_code == 201

@@ -214,10 +214,18 @@ class TestLists:
 
         hmo = await core.get("/v1/remittances", headers=w.hmo.admin)
         assert sorted(ids(hmo)) == sorted([mine["id"], theirs["id"]])
-        assert {r["tenant_id"] for r in hmo.json()["items"]} == {w.hmo.id}
+        # Each names its run, currency and paying HMO, which a provider cannot read itself.
+        named = {
+            r["id"]: r
+            for r in (await core.get("/v1/remittances", headers=other.user)).json()["items"]
+        }
+        assert named[theirs["id"]]["run_number"] == run["number"]
+        assert {(r["hmo_name"], r["currency"]) for r in named.values()} == {("Acme Health", "NGN")}
         assert ids(await core.get("/v1/remittances", headers=w.provider.user)) == [mine["id"]]
         across = await core.get("/v1/remittances", headers=other.user)
         assert ids(across) == [elsewhere["id"], theirs["id"]]  # newest first, both HMOs
+        by_hmo = await core.get("/v1/remittances", params={"hmo_id": w2.hmo.id}, headers=other.user)
+        assert ids(by_hmo) == [elsewhere["id"]]
         by_run = await core.get("/v1/remittances", params={"run_id": run["id"]}, headers=other.user)
         assert ids(by_run) == [theirs["id"]]
         assert (await pay(core, w.hmo.admin, mine, mine["total"])).status_code == 201

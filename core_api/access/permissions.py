@@ -186,6 +186,10 @@ PROVIDER_USER_PERMISSIONS = frozenset(
         "disputes:create",
         "api_keys:read",
         "api_keys:manage",
+        # A provider organisation's users are peers: each may invite and deactivate others.
+        "users:read",
+        "users:invite",
+        "users:update",
         "notifications:read",
         "me:export",
     }

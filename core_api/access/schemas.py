@@ -83,13 +83,16 @@ class PermissionRead(BaseModel):
 
 class InviteCreate(Input):
     email: EmailStr
-    role_id: uuid.UUID
+    role_id: uuid.UUID | None = Field(
+        default=None,
+        description="Required by an HMO; a provider organisation's users have no role (omit it).",
+    )
 
 
 class InviteRead(ORMModel):
     id: uuid.UUID
     email: str
-    role_id: uuid.UUID
+    role_id: uuid.UUID | None
     expires_at: datetime
     accepted_at: datetime | None
 

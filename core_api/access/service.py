@@ -17,7 +17,7 @@ from core_api.db import released, set_auth_lookup, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.kit.pagination import By, Keyset, PageParams
 from core_api.kit.versioning import compare_and_set
-from core_api.models import AuthSession, Invite, Role, Tenant, User, UserKind
+from core_api.models import AuthSession, Invite, Role, Tenant, TenantKind, User, UserKind
 from core_api.models.base import utcnow
 from core_api.notifications.service import notify, queue_email
 from core_api.security import hash_password, new_token, token_digest
@@ -30,32 +30,36 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def add_staff_user(
+async def add_user(
     db: AsyncSession,
     actor: Actor,
     tenant_id: uuid.UUID,
     *,
     email: str,
+    kind: UserKind = UserKind.STAFF,
     password: str | None = None,
     password_hash: str | None = None,
-    role_id: uuid.UUID,
+    role_id: uuid.UUID | None = None,
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """`password_hash` is the password already hashed, by a caller that hashed it before
-    taking a connection; a plain `password` is hashed here (off the loop, connection held)."""
+    """An HMO's staff user (with a role) or a provider organisation's user (none: it holds
+    the provider's fixed permissions). `password_hash` is the password already hashed, by a
+    caller that hashed it before taking a connection; a plain `password` is hashed here (off
+    the loop, connection held)."""
     email = normalise_email(email)
     if password_hash is None and password:
         password_hash = await hash_password(password)
     if await db.scalar(select(User.id).where(User.tenant_id == tenant_id, User.email == email)):
         raise Conflict("A user with this email already exists.", type="user-exists")
-    await get_role(db, role_id, field="role_id")
+    if role_id is not None:
+        await get_role(db, role_id, field="role_id")
     user = User(
         tenant_id=tenant_id,
         email=email,
         first_name=first_name,
         last_name=last_name,
-        kind=UserKind.STAFF,
+        kind=kind,
         role_id=role_id,
         password_hash=password_hash,
     )
@@ -68,7 +72,7 @@ async def add_staff_user(
         "user",
         user.id,
         tenant_id=tenant_id,
-        details={"email": email, "role_id": str(role_id)},
+        details={"email": email, "kind": kind.value, "role_id": role_id and str(role_id)},
     )
     return user
 
@@ -79,7 +83,7 @@ async def create_user(db: AsyncSession, actor: Actor, data: UserCreate) -> User:
     if data.password:
         async with released(db, actor.require_tenant()):
             password_hash = await hash_password(data.password)
-    return await add_staff_user(
+    return await add_user(
         db,
         actor,
         actor.require_tenant(),
@@ -212,11 +216,21 @@ async def update_role(db: AsyncSession, actor: Actor, role_id: uuid.UUID, data: 
 
 
 async def create_invite(
-    db: AsyncSession, actor: Actor, settings: Settings, email: str, role_id: uuid.UUID
+    db: AsyncSession, actor: Actor, settings: Settings, email: str, role_id: uuid.UUID | None
 ) -> Invite:
+    """An HMO's invitee gets the role named; a provider organisation's has none (its users
+    all hold the provider's permissions), so naming one there is refused."""
     tenant_id = actor.require_tenant()
     email = normalise_email(email)
-    await get_role(db, role_id, field="role_id")
+    tenant = await db.get(Tenant, tenant_id)
+    assert tenant is not None
+    if tenant.kind is TenantKind.PROVIDER:
+        if role_id is not None:
+            raise Invalid("role_id", "A provider organisation's users have no roles: leave it out.")
+    elif role_id is None:
+        raise Invalid("role_id", "Choose the invitee's role.")
+    else:
+        await get_role(db, role_id, field="role_id")
     if await db.scalar(select(User.id).where(User.email == email)):
         raise Conflict("A user with this email already exists.", type="user-exists")
     token = new_token()
@@ -229,8 +243,6 @@ async def create_invite(
         expires_at=utcnow() + timedelta(hours=settings.invite_valid_hours),
     )
     db.add(invite)
-    tenant = await db.get(Tenant, tenant_id)
-    assert tenant is not None
     queue_email(
         db,
         tenant_id,
@@ -247,7 +259,7 @@ async def create_invite(
         "invite.created",
         "invite",
         invite.id,
-        details={"email": email, "role_id": str(role_id)},
+        details={"email": email, "role_id": role_id and str(role_id)},
     )
     return invite
 
@@ -257,13 +269,16 @@ async def accept_invite(db: AsyncSession, actor: Actor, data: InviteAccept) -> U
     password_hash = await hash_password(data.password)
     digest = token_digest(data.token)
     await set_auth_lookup(db, digest)
-    invite = await db.scalar(
-        select(Invite)
-        .join(Tenant, Tenant.id == Invite.tenant_id)
-        .where(Invite.token_hash == digest, Tenant.slug == data.tenant)
-        .with_for_update(of=Invite)
-    )
+    found = (
+        await db.execute(
+            select(Invite, Tenant.kind)
+            .join(Tenant, Tenant.id == Invite.tenant_id)
+            .where(Invite.token_hash == digest, Tenant.slug == data.tenant)
+            .with_for_update(of=Invite)
+        )
+    ).first()
     await set_auth_lookup(db, "")
+    invite, tenant_kind = found if found else (None, None)
     if invite is None or invite.accepted_at is not None or invite.expires_at <= utcnow():
         raise ProblemError(
             "The invitation is not valid or has expired.",
@@ -273,11 +288,12 @@ async def accept_invite(db: AsyncSession, actor: Actor, data: InviteAccept) -> U
         )
     await set_tenant(db, invite.tenant_id)
     invite.accepted_at = utcnow()
-    return await add_staff_user(
+    return await add_user(
         db,
         actor,
         invite.tenant_id,
         email=invite.email,
+        kind=UserKind.PROVIDER if tenant_kind is TenantKind.PROVIDER else UserKind.STAFF,
         password_hash=password_hash,
         role_id=invite.role_id,
         first_name=data.first_name,

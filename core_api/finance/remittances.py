@@ -27,8 +27,11 @@ class RemittanceFilters:
     run_id: uuid.UUID | None = None
     status: RemittanceStatus | None = None
     provider_id: uuid.UUID | None = None
+    hmo_id: uuid.UUID | None = None
 
     def apply(self, query: Select[Remittance]) -> Select[Remittance]:
+        if self.hmo_id is not None:
+            query = query.where(Remittance.tenant_id == self.hmo_id)
         if self.run_id is not None:
             query = query.where(Remittance.run_id == self.run_id)
         if self.status is not None:

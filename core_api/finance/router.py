@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Form, Response, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Response, UploadFile
 from pydantic import BeforeValidator
 
 from core_api.auth.actor import Actor
@@ -89,11 +89,14 @@ async def list_remittances(
     run_id: uuid.UUID | None = None,
     status: RemittanceStatus | None = None,
     provider_id: uuid.UUID | None = None,
+    hmo_id: Annotated[
+        uuid.UUID | None, Query(description="A provider's: those of the HMO that pays them.")
+    ] = None,
 ) -> Page[RemittanceSummary]:
     """Newest first. HMO staff see their HMO's; a provider sees its own from every HMO."""
-    filters = remittances.RemittanceFilters(run_id, status, provider_id)
+    filters = remittances.RemittanceFilters(run_id, status, provider_id, hmo_id)
     rows, cursor = await remittances.list_remittances(db, actor, filters, page)
-    return Page(items=[RemittanceSummary.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page(items=await service.remittance_summaries(db, rows), next_cursor=cursor)
 
 
 # Printable remittance advice: styles inline, nothing else may load or run.
@@ -159,9 +162,8 @@ async def record_payment(
 ) -> RemittanceRead:
     """Multipart: `file` (the proof, stored encrypted, up to `VETRA_MAX_ATTACHMENT_BYTES`)
     with `reference`, `amount` (integer minor units, as in JSON bodies) and `paid_on` (not
-    in the future).
-    Fully paid: its claims become SETTLED and the provider is told; the run becomes PAID
-    when all its remittances are."""
+    in the future). The provider is told of each payment.
+    Fully paid: its claims become SETTLED; the run becomes PAID when all its remittances are."""
     data = await queries.read_upload(file, "payment-proof")
     return await service.record_payment(
         db,

@@ -52,7 +52,10 @@ class ProofRead(ORMModel):
 class RemittanceSummary(ORMModel):
     id: uuid.UUID
     tenant_id: uuid.UUID = Field(description="The HMO that pays it.")
+    hmo_name: str
     run_id: uuid.UUID
+    run_number: str
+    currency: str = Field(description="The run's currency, which every amount is in.")
     provider_id: uuid.UUID
     total: int
     paid_amount: int

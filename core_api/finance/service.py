@@ -4,7 +4,10 @@ the approver's limit, paid with proofs; a fully paid remittance settles its clai
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Select, exists, func, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -14,12 +17,14 @@ from core_api.approvals import service as approvals
 from core_api.audit import service as audit
 from core_api.auth.actor import Actor
 from core_api.claims import queries, state
+from core_api.db import as_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound
 from core_api.finance import runs
 from core_api.finance.schemas import (
     LineRead,
     ProofRead,
     RemittanceRead,
+    RemittanceSummary,
     RunCreate,
     RunDetail,
     RunRead,
@@ -29,7 +34,7 @@ from core_api.kit.pagination import (
     PageParams,
     newest_first,
 )
-from core_api.models import UserKind
+from core_api.models import Tenant, UserKind
 from core_api.models.base import utcnow
 from core_api.models.claim import Claim, ClaimStatus
 from core_api.models.finance import (
@@ -316,17 +321,60 @@ async def _line_reads(db: AsyncSession, remittance: Remittance) -> list[LineRead
     ]
 
 
+async def _run_facts(
+    db: AsyncSession, remittances: Sequence[Remittance]
+) -> dict[uuid.UUID, dict[str, str]]:
+    """Each run's number and currency with its HMO's name, by run id. Runs belong to the
+    HMO alone, so a provider's are read in each paying HMO's scope."""
+    runs_by_hmo: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+    for remittance in remittances:
+        runs_by_hmo[remittance.tenant_id].add(remittance.run_id)
+    hmos = await db.execute(select(Tenant.id, Tenant.name).where(Tenant.id.in_(runs_by_hmo)))
+    names = {hmo_id: name for hmo_id, name in hmos.all()}
+    facts: dict[uuid.UUID, dict[str, str]] = {}
+    for hmo_id, run_ids in runs_by_hmo.items():
+        async with as_tenant(db, hmo_id):
+            rows = await db.execute(
+                select(SettlementRun.id, SettlementRun.number, SettlementRun.currency).where(
+                    SettlementRun.id.in_(run_ids)
+                )
+            )
+            for run_id, number, currency in rows.all():
+                facts[run_id] = {
+                    "run_number": number,
+                    "currency": currency,
+                    "hmo_name": names[hmo_id],
+                }
+    return facts
+
+
+def _columns(remittance: Remittance) -> dict[str, Any]:
+    return {column.key: getattr(remittance, column.key) for column in Remittance.__table__.columns}
+
+
+async def remittance_summaries(
+    db: AsyncSession, remittances: Sequence[Remittance]
+) -> list[RemittanceSummary]:
+    facts = await _run_facts(db, remittances)
+    return [RemittanceSummary.model_validate(_columns(r) | facts[r.run_id]) for r in remittances]
+
+
 async def remittance_read(db: AsyncSession, remittance: Remittance) -> RemittanceRead:
     await db.refresh(remittance)
-    body = RemittanceRead.model_validate(remittance)
-    body.lines = await _line_reads(db, remittance)
+    facts = await _run_facts(db, [remittance])
     proofs = await db.scalars(
         select(PaymentProof)
         .where(PaymentProof.remittance_id == remittance.id)
         .order_by(PaymentProof.created_at)
     )
-    body.payment_proofs = [ProofRead.model_validate(p) for p in proofs]
-    return body
+    return RemittanceRead.model_validate(
+        _columns(remittance)
+        | facts[remittance.run_id]
+        | {
+            "lines": await _line_reads(db, remittance),
+            "payment_proofs": [ProofRead.model_validate(p) for p in proofs],
+        }
+    )
 
 
 async def record_payment(
@@ -341,9 +389,9 @@ async def record_payment(
     content_type: str,
     data: bytes,
 ) -> RemittanceRead:
-    """Records a payment with its proof (stored encrypted). Fully paid: the remittance's
-    claims become SETTLED, the provider is told, and a run whose remittances are all paid
-    becomes PAID."""
+    """Records a payment with its proof (stored encrypted); the provider is told either way.
+    Fully paid: the remittance's claims become SETTLED, and a run whose remittances are all
+    paid becomes PAID."""
     hmo_only(actor)
     remittance = await load_remittance(db, actor, remittance_id)
     if remittance.tenant_id != actor.tenant_id:
@@ -390,8 +438,31 @@ async def record_payment(
     )
     if remittance.paid_amount == remittance.total:
         await _settle(db, actor, run, remittance)
+    else:
+        await _tell_part_paid(db, run, remittance, proof)
     await db.flush()
     return await remittance_read(db, remittance)
+
+
+async def _tell_part_paid(
+    db: AsyncSession, run: SettlementRun, remittance: Remittance, proof: PaymentProof
+) -> None:
+    """A part payment's proof reaches the provider as it is recorded (paid in full, the
+    remittance's `remittance.paid` tells it instead)."""
+    await notify_provider_users(
+        db,
+        remittance.provider_tenant_id,
+        "remittance.payment_recorded",
+        f"Payment recorded on the remittance of settlement run {run.number}",
+        data={
+            "remittance_id": str(remittance.id),
+            "run": run.number,
+            "proof_id": str(proof.id),
+            "reference": proof.reference,
+            "amount": proof.amount,
+            "outstanding": remittance.total - remittance.paid_amount,
+        },
+    )
 
 
 async def _settle(

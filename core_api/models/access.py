@@ -104,7 +104,7 @@ class Invite(TenantScoped, Base):
     __rls_lookup_column__ = "token_hash"
 
     email: Mapped[str] = mapped_column(String(254))
-    role_id: Mapped[uuid.UUID]
+    role_id: Mapped[uuid.UUID | None]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by: Mapped[uuid.UUID | None]
     expires_at: Mapped[datetime]

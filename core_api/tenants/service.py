@@ -75,7 +75,7 @@ async def _first_hmo_admin(
     await db.flush()
     await seed_limits(db, tenant.id, roles)
     admin_role = next(role for role in roles if role.name == "Admin")
-    return await access.add_staff_user(
+    return await access.add_user(
         db,
         actor,
         tenant.id,
@@ -88,24 +88,14 @@ async def _first_hmo_admin(
 async def _first_provider_user(
     db: AsyncSession, actor: Actor, tenant: Tenant, data: TenantCreate, password_hash: str
 ) -> User:
-    user = User(
-        tenant_id=tenant.id,
-        email=access.normalise_email(str(data.admin_email)),
+    return await access.add_user(
+        db,
+        actor,
+        tenant.id,
+        email=str(data.admin_email),
         kind=UserKind.PROVIDER,
         password_hash=password_hash,
     )
-    db.add(user)
-    await db.flush()
-    await audit.record(
-        db,
-        actor,
-        "user.created",
-        "user",
-        user.id,
-        tenant_id=tenant.id,
-        details={"email": user.email, "kind": UserKind.PROVIDER.value},
-    )
-    return user
 
 
 async def get_by_slug(db: AsyncSession, slug: str) -> Tenant | None:

@@ -2085,9 +2085,8 @@ export interface paths {
          * Record Payment
          * @description Multipart: `file` (the proof, stored encrypted, up to `VETRA_MAX_ATTACHMENT_BYTES`)
          *     with `reference`, `amount` (integer minor units, as in JSON bodies) and `paid_on` (not
-         *     in the future).
-         *     Fully paid: its claims become SETTLED and the provider is told; the run becomes PAID
-         *     when all its remittances are.
+         *     in the future). The provider is told of each payment.
+         *     Fully paid: its claims become SETTLED; the run becomes PAID when all its remittances are.
          */
         post: operations["record_payment_v1_remittances__remittance_id__payment_proofs_post"];
         delete?: never;
@@ -4474,9 +4473,9 @@ export interface components {
             email: string;
             /**
              * Role Id
-             * Format: uuid
+             * @description Required by an HMO; a provider organisation's users have no role (omit it).
              */
-            role_id: string;
+            role_id?: string | null;
         };
         /** InviteRead */
         InviteRead: {
@@ -4487,11 +4486,8 @@ export interface components {
             id: string;
             /** Email */
             email: string;
-            /**
-             * Role Id
-             * Format: uuid
-             */
-            role_id: string;
+            /** Role Id */
+            role_id: string | null;
             /**
              * Expires At
              * Format: date-time
@@ -6402,11 +6398,20 @@ export interface components {
              * @description The HMO that pays it.
              */
             tenant_id: string;
+            /** Hmo Name */
+            hmo_name: string;
             /**
              * Run Id
              * Format: uuid
              */
             run_id: string;
+            /** Run Number */
+            run_number: string;
+            /**
+             * Currency
+             * @description The run's currency, which every amount is in.
+             */
+            currency: string;
             /**
              * Provider Id
              * Format: uuid
@@ -6453,11 +6458,20 @@ export interface components {
              * @description The HMO that pays it.
              */
             tenant_id: string;
+            /** Hmo Name */
+            hmo_name: string;
             /**
              * Run Id
              * Format: uuid
              */
             run_id: string;
+            /** Run Number */
+            run_number: string;
+            /**
+             * Currency
+             * @description The run's currency, which every amount is in.
+             */
+            currency: string;
             /**
              * Provider Id
              * Format: uuid
@@ -17100,6 +17114,8 @@ export interface operations {
                 run_id?: string | null;
                 status?: components["schemas"]["RemittanceStatus"] | null;
                 provider_id?: string | null;
+                /** @description A provider's: those of the HMO that pays them. */
+                hmo_id?: string | null;
                 limit?: number;
                 /** @description `next_cursor` of the previous page, as given. */
                 cursor?: string | null;

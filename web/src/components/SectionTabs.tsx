@@ -3,7 +3,7 @@
  * `aria-current`, not ARIA tabs): only those the user's permissions allow are shown.
  */
 import { Anchor, Group, ScrollArea } from "@mantine/core";
-import { Link, useLocation } from "react-router-dom";
+import { Link, Navigate, useLocation } from "react-router-dom";
 
 import { useSession } from "../app/session";
 
@@ -51,4 +51,11 @@ export function SectionTabs({ label, sections }: { label: string; sections: Sect
       </Group>
     </ScrollArea>
   );
+}
+
+/** A module's landing page: the first of its sections the user may see. */
+export function FirstSection({ sections }: { sections: Section[] }) {
+  const { can } = useSession();
+  const first = sections.find((section) => section.permissions.some(can));
+  return first ? <Navigate to={first.to} replace /> : null;
 }

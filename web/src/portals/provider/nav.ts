@@ -1,4 +1,4 @@
-import { IconClipboardCheck, IconShieldCheck, IconStethoscope } from "@tabler/icons-react";
+import { IconBuildingHospital, IconCash, IconClipboardCheck, IconShieldCheck, IconStethoscope, IconUsers } from "@tabler/icons-react";
 
 import type { NavItem } from "../../app/Shell";
 
@@ -7,4 +7,7 @@ export const PROVIDER_NAV: NavItem[] = [
   { label: "Front desk", to: "/provider", icon: IconStethoscope, permissions: ["eligibility:check"] },
   { label: "Claims", to: "/provider/claims", icon: IconClipboardCheck, permissions: ["claims:read"] },
   { label: "Pre-authorizations", to: "/provider/authorizations", icon: IconShieldCheck, permissions: ["authorizations:read"] },
+  { label: "Finance", to: "/provider/finance", icon: IconCash, permissions: ["settlements:read", "disputes:read"] },
+  { label: "Network", to: "/provider/network", icon: IconBuildingHospital, permissions: ["network:read"] },
+  { label: "Users & keys", to: "/provider/access", icon: IconUsers, permissions: ["users:read", "api_keys:read"] },
 ];

@@ -1,9 +1,8 @@
 /** Users & access: its sections as tabs, each shown with its read permission. */
-import { Navigate, Outlet } from "react-router-dom";
+import { Outlet } from "react-router-dom";
 
-import { useSession } from "../../../app/session";
 import { PageHeader } from "../../../components/PageHeader";
-import { SectionTabs, type Section } from "../../../components/SectionTabs";
+import { FirstSection, SectionTabs, type Section } from "../../../components/SectionTabs";
 
 export const ACCESS_SECTIONS: Section[] = [
   { to: "/hmo/access/users", label: "Users", permissions: ["users:read"] },
@@ -24,7 +23,5 @@ export function AccessLayout() {
 
 /** /hmo/access: the first section the user may open. */
 export function FirstAccessSection() {
-  const { can } = useSession();
-  const first = ACCESS_SECTIONS.find((section) => section.permissions.some(can));
-  return first ? <Navigate to={first.to} replace /> : null;
+  return <FirstSection sections={ACCESS_SECTIONS} />;
 }

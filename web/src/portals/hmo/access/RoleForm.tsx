@@ -6,7 +6,7 @@ import { useState } from "react";
 import { api, dataOf } from "../../../api/client";
 import { problemOf } from "../../../api/problem";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { byResource, usePermissionCatalog, type Role } from "./access";
+import { byResource, usePermissionCatalog, type Role } from "../../../components/access/roles";
 
 function PermissionPicker({ value, onChange, error }: { value: string[]; onChange: (value: string[]) => void; error?: string }) {
   const catalog = usePermissionCatalog();

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useSession } from "../../../app/session";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { useRoles, type Role } from "./access";
+import { useRoles, type Role } from "../../../components/access/roles";
 import { RoleForm } from "./RoleForm";
 
 export function RolesPage() {

@@ -1,10 +1,10 @@
 import type { RouteObject } from "react-router-dom";
 
+import { ApiKeysPage } from "../../../components/access/ApiKeysPage";
+import { UsersPage } from "../../../components/access/UsersPage";
 import { AccessLayout, FirstAccessSection } from "./AccessLayout";
-import { ApiKeysPage } from "./ApiKeysPage";
 import { ApprovalLimitsPage } from "./ApprovalLimitsPage";
 import { RolesPage } from "./RolesPage";
-import { UsersPage } from "./UsersPage";
 
 export const accessRoutes: RouteObject[] = [
   {

@@ -19,8 +19,8 @@ import { Money } from "../../../components/Money";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge } from "../../../components/StatusBadge";
+import { StatusFilter } from "../../../components/StatusFilter";
 import { FinanceTabs } from "./FinanceTabs";
-import { StatusFilter } from "./StatusFilter";
 
 type CapitationRun = Schemas["CapitationRunRead"];
 type RunStatus = Schemas["RunStatus"];

@@ -11,6 +11,7 @@ import { formatDate, formatDateTime, formatMoney, formatMonth } from "../../../a
 import { useSession } from "../../../app/session";
 import { ConfirmButton } from "../../../components/ConfirmButton";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { Fact } from "../../../components/Fact";
 import { Money } from "../../../components/Money";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
@@ -18,7 +19,6 @@ import { StatusBadge } from "../../../components/StatusBadge";
 import { FinanceTabs } from "./FinanceTabs";
 import { aboveLimit } from "./amounts";
 import { useSettlementLimit } from "./queries";
-import { Fact } from "./RunPage";
 
 type CapitationRun = Schemas["CapitationRunDetail"];
 type Line = Schemas["CapitationLineRead"];

@@ -8,13 +8,13 @@ import type { Schemas } from "../../../api/types";
 import { useFilters } from "../../../app/filters";
 import { formatDateTime } from "../../../app/format";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { DisputeAmount } from "../../../components/finance/DisputeAmount";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
-import { DisputeAmount } from "./DisputeAmount";
+import { StatusFilter } from "../../../components/StatusFilter";
 import { FinanceTabs } from "./FinanceTabs";
-import { StatusFilter } from "./StatusFilter";
 
 type Row = Schemas["DisputeRead"];
 type DisputeStatus = Schemas["DisputeStatus"];

@@ -14,7 +14,7 @@ import { parseMoney, todayIso } from "../../../app/format";
 import { FilePreview } from "../../../components/FilePreview";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { amountInput } from "./amounts";
-import type { Remittance } from "./queries";
+import type { Remittance } from "../../../components/finance/queries";
 
 const PROOF_TYPES = "application/pdf,image/png,image/jpeg,image/tiff";
 
@@ -37,7 +37,8 @@ function proofForm(proof: Proof, currency: string): FormData {
   return form;
 }
 
-export function PaymentProofForm({ remittance, currency }: { remittance: Remittance; currency: string }) {
+export function PaymentProofForm({ remittance }: { remittance: Remittance }) {
+  const { currency } = remittance;
   const queryClient = useQueryClient();
   const outstanding = remittance.total - remittance.paid_amount;
   const [proof, setProof] = useState<Proof>({ file: null, reference: "", amount: amountInput(outstanding, currency), paidOn: todayIso() });

@@ -13,28 +13,19 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
+import { StatusFilter } from "../../../components/StatusFilter";
 import { FinanceTabs } from "./FinanceTabs";
-import { StatusFilter } from "./StatusFilter";
-import { useRun } from "./queries";
 
 type Row = Schemas["RemittanceSummary"];
 type RemittanceStatus = Schemas["RemittanceStatus"];
 const STATUSES: RemittanceStatus[] = ["PENDING", "PAID", "CANCELLED"];
 
-/** A remittance's amount in its run's currency, with the run's number. */
-function InRun({ row, show }: { row: Row; show: "number" | "total" | "paid" }) {
-  const run = useRun(row.run_id).data;
-  if (!run) return <span>—</span>;
-  if (show === "number") return <span>{run.number}</span>;
-  return <Money minor={show === "total" ? row.total : row.paid_amount} currency={run.currency} />;
-}
-
 const COLUMNS: Column<Row>[] = [
   { key: "provider", label: "Provider", render: (row) => <ProviderName providerId={row.provider_id} /> },
-  { key: "run", label: "Run", render: (row) => <InRun row={row} show="number" /> },
+  { key: "run", label: "Run", render: (row) => row.run_number },
   { key: "status", label: "Status", render: (row) => <StatusBadge status={row.status} /> },
-  { key: "total", label: "Total", align: "right", render: (row) => <InRun row={row} show="total" /> },
-  { key: "paid", label: "Paid", align: "right", render: (row) => <InRun row={row} show="paid" /> },
+  { key: "total", label: "Total", align: "right", render: (row) => <Money minor={row.total} currency={row.currency} /> },
+  { key: "paid", label: "Paid", align: "right", render: (row) => <Money minor={row.paid_amount} currency={row.currency} /> },
   { key: "created", label: "Created", render: (row) => formatDateTime(row.created_at) },
 ];
 

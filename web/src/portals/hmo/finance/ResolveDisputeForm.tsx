@@ -12,7 +12,7 @@ import { ApiProblem, problemOf } from "../../../api/problem";
 import { formatMoney, parseMoney } from "../../../app/format";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { amountInput } from "./amounts";
-import type { Dispute } from "./queries";
+import type { Dispute } from "../../../components/finance/queries";
 
 type Outcome = "ACCEPTED" | "REJECTED";
 

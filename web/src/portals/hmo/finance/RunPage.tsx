@@ -1,28 +1,20 @@
 /** One settlement run: its figures, approve / cancel, and its remittances by provider. */
-import { Anchor, Group, Paper, SimpleGrid, Skeleton, Stack, Text } from "@mantine/core";
-import type { ReactNode } from "react";
+import { Anchor, Group, Paper, SimpleGrid, Skeleton, Stack } from "@mantine/core";
 import { Link, useNavigate, useParams } from "react-router-dom";
 
 import { formatDateTime } from "../../../app/format";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { Fact } from "../../../components/Fact";
 import { Money } from "../../../components/Money";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
 import { FinanceTabs } from "./FinanceTabs";
-import { useRun, type Remittance, type Run } from "./queries";
+import type { Remittance } from "../../../components/finance/queries";
+import { useRun, type Run } from "./queries";
 import { RunActions } from "./RunActions";
 import { period } from "./RunsPage";
-
-export function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">{label}</Text>
-      <Text fw={600} component="div">{children}</Text>
-    </Stack>
-  );
-}
 
 function remittanceColumns(run: Run): Column<Remittance>[] {
   return [

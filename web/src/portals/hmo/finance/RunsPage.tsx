@@ -14,8 +14,8 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
+import { StatusFilter } from "../../../components/StatusFilter";
 import { FinanceTabs } from "./FinanceTabs";
-import { StatusFilter } from "./StatusFilter";
 import { NewRunForm } from "./NewRunForm";
 
 type RunRow = Schemas["RunRead"];

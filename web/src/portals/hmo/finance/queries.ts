@@ -6,30 +6,12 @@ import type { Schemas } from "../../../api/types";
 import { useSession } from "../../../app/session";
 
 export type Run = Schemas["RunDetail"];
-export type Remittance = Schemas["RemittanceRead"];
-export type Dispute = Schemas["DisputeDetail"];
 
 export function useRun(runId: string | undefined) {
   return useQuery({
     queryKey: ["settlement-runs", runId],
     enabled: Boolean(runId),
     queryFn: async () => dataOf(await api.GET("/api/settlement-runs/{run_id}", { params: { path: { run_id: runId ?? "" } } })),
-  });
-}
-
-export function useRemittance(remittanceId: string) {
-  return useQuery({
-    queryKey: ["remittances", remittanceId],
-    // JSON here; the same path also answers CSV and HTML, hence the narrowing.
-    queryFn: async () =>
-      dataOf(await api.GET("/api/remittances/{remittance_id}", { params: { path: { remittance_id: remittanceId } } })) as Remittance,
-  });
-}
-
-export function useDispute(disputeId: string) {
-  return useQuery({
-    queryKey: ["disputes", disputeId],
-    queryFn: async () => dataOf(await api.GET("/api/disputes/{dispute_id}", { params: { path: { dispute_id: disputeId } } })),
   });
 }
 

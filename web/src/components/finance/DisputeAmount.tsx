@@ -1,10 +1,9 @@
-/** A dispute's amount in the currency of the run its remittance belongs to. */
-import { Money } from "../../../components/Money";
-import { useRemittance, useRun } from "./queries";
+/** A dispute's amount in the currency of the remittance it is about. */
+import { Money } from "../Money";
+import { useRemittance } from "./queries";
 
 export function useDisputeCurrency(remittanceId: string): string | undefined {
-  const remittance = useRemittance(remittanceId);
-  return useRun(remittance.data?.run_id).data?.currency;
+  return useRemittance(remittanceId).data?.currency;
 }
 
 export function DisputeAmount({ dispute, minor }: { dispute: { remittance_id: string }; minor: number | null }) {

@@ -1,31 +1,35 @@
-/** The HMO's staff: who they are, their role, whether they can sign in; invite, deactivate. */
+/** An organisation's users (an HMO's staff, a provider's desk): who they are, their role
+ * where the organisation has roles, whether they can sign in; invite, deactivate. */
 import { Badge, Button, Group, Modal, Select, Stack, Text, TextInput } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { api, dataOf } from "../../../api/client";
-import { usePages } from "../../../api/pages";
-import { problemOf } from "../../../api/problem";
-import type { Schemas } from "../../../api/types";
-import { formatDateTime } from "../../../app/format";
-import { useSession } from "../../../app/session";
-import { ConfirmButton } from "../../../components/ConfirmButton";
-import { DataTable, type Column } from "../../../components/DataTable";
-import { ProblemAlert } from "../../../components/ProblemAlert";
-import { statusLabel } from "../../../components/StatusBadge";
-import { useRoles, type Role } from "./access";
+import { api, dataOf } from "../../api/client";
+import { usePages } from "../../api/pages";
+import { problemOf } from "../../api/problem";
+import type { Schemas } from "../../api/types";
+import { formatDateTime } from "../../app/format";
+import { useSession } from "../../app/session";
+import { ConfirmButton } from "../ConfirmButton";
+import { DataTable, type Column } from "../DataTable";
+import { ProblemAlert } from "../ProblemAlert";
+import { statusLabel } from "../StatusBadge";
+import { useRoles, type Role } from "./roles";
 
 type User = Schemas["UserRead"];
 
-function InviteButton({ roles }: { roles: Role[] }) {
+/** `roles` when the organisation has them (an HMO); a provider's users have none. */
+function InviteButton({ roles }: { roles: Role[] | null }) {
+  const queryClient = useQueryClient();
   const [opened, setOpened] = useState(false);
   const [email, setEmail] = useState("");
   const [roleId, setRoleId] = useState<string | null>(null);
   const invite = useMutation({
-    mutationFn: async () => dataOf(await api.POST("/api/invites", { body: { email, role_id: roleId ?? "" } })),
+    mutationFn: async () => dataOf(await api.POST("/api/invites", { body: { email, role_id: roleId } })),
     onSuccess: (sent) => {
       notifications.show({ color: "green", message: `Invitation sent to ${sent.email}.` });
+      void queryClient.invalidateQueries({ queryKey: ["users"] });
       setOpened(false);
       setEmail("");
       setRoleId(null);
@@ -40,11 +44,11 @@ function InviteButton({ roles }: { roles: Role[] }) {
           <Stack>
             <Text size="sm">They get an e-mail with a one-time link to set their password.</Text>
             <TextInput label="E-mail" type="email" required value={email} onChange={(event) => setEmail(event.currentTarget.value)} error={fieldErrors.email} />
-            <Select label="Role" required data={roles.map((role) => ({ value: role.id, label: role.name }))} value={roleId} onChange={setRoleId} error={fieldErrors.role_id} />
+            {roles && <Select label="Role" required data={roles.map((role) => ({ value: role.id, label: role.name }))} value={roleId} onChange={setRoleId} error={fieldErrors.role_id} />}
             {Object.keys(fieldErrors).length === 0 && <ProblemAlert error={invite.error} />}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setOpened(false)}>Cancel</Button>
-              <Button type="submit" loading={invite.isPending} disabled={!roleId}>Send the invitation</Button>
+              <Button type="submit" loading={invite.isPending} disabled={roles !== null && !roleId}>Send the invitation</Button>
             </Group>
           </Stack>
         </form>
@@ -80,7 +84,8 @@ function ActiveToggle({ user }: { user: User }) {
 
 export function UsersPage() {
   const { can, me } = useSession();
-  const roles = useRoles(can("roles:read"));
+  const hasRoles = me?.tenant?.kind !== "PROVIDER";
+  const roles = useRoles(hasRoles && can("roles:read"));
   const roleName = new Map((roles.data ?? []).map((role) => [role.id, role.name]));
   const users = usePages<User>(["users"], async (cursor) => dataOf(await api.GET("/api/users", { params: { query: { cursor } } })));
   const columns: Column<User>[] = [
@@ -95,9 +100,9 @@ export function UsersPage() {
   ];
   return (
     <Stack>
-      {can("users:invite") && roles.data && (
+      {can("users:invite") && (!hasRoles || roles.data) && (
         <Group justify="flex-end">
-          <InviteButton roles={roles.data} />
+          <InviteButton roles={hasRoles ? roles.data ?? [] : null} />
         </Group>
       )}
       <ProblemAlert error={users.error} />

@@ -1,6 +1,6 @@
 import { Select } from "@mantine/core";
 
-import { statusLabel } from "../../../components/StatusBadge";
+import { statusLabel } from "./StatusBadge";
 
 /** One status of a list's state machine, or every status (the value lives in the URL). */
 export function StatusFilter<Status extends string>({ statuses, value, onChange }: {

@@ -1,8 +1,8 @@
 /** What the access screens share: the roles (names for ids) and the permission catalog. */
 import { useQuery } from "@tanstack/react-query";
 
-import { api, dataOf } from "../../../api/client";
-import type { Schemas } from "../../../api/types";
+import { api, dataOf } from "../../api/client";
+import type { Schemas } from "../../api/types";
 
 export type Role = Schemas["RoleRead"];
 export type Permission = Schemas["PermissionRead"];

@@ -1,17 +1,18 @@
-/** The HMO's integration keys: create one (the key shown once), revoke one. */
+/** An organisation's integration keys (an HMO's or a provider's, each of its own scope):
+ * create one (the key shown once), revoke one. */
 import { Alert, Badge, Button, Code, CopyButton, Group, Modal, MultiSelect, Stack, Text, TextInput } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 
-import { api, dataOf } from "../../../api/client";
-import { usePages } from "../../../api/pages";
-import { problemOf } from "../../../api/problem";
-import type { Schemas } from "../../../api/types";
-import { formatDateTime } from "../../../app/format";
-import { useSession } from "../../../app/session";
-import { ConfirmButton } from "../../../components/ConfirmButton";
-import { DataTable, type Column } from "../../../components/DataTable";
-import { ProblemAlert } from "../../../components/ProblemAlert";
+import { api, dataOf } from "../../api/client";
+import { usePages } from "../../api/pages";
+import { problemOf } from "../../api/problem";
+import type { Schemas } from "../../api/types";
+import { formatDateTime } from "../../app/format";
+import { useSession } from "../../app/session";
+import { ConfirmButton } from "../ConfirmButton";
+import { DataTable, type Column } from "../DataTable";
+import { ProblemAlert } from "../ProblemAlert";
 
 type ApiKey = Schemas["ApiKeyRead"];
 
@@ -32,13 +33,14 @@ function TheKeyOnce({ created, onDone }: { created: Schemas["ApiKeyCreated"]; on
 
 function CreateKeyButton() {
   const { me } = useSession();
+  const scope = me?.tenant?.kind === "PROVIDER" ? "provider_integration" : "tenant_integration";
   const queryClient = useQueryClient();
   const [opened, setOpened] = useState(false);
   const [name, setName] = useState("");
   const [permissions, setPermissions] = useState<string[]>([]);
   const create = useMutation({
     mutationFn: async () =>
-      dataOf(await api.POST("/api/api-keys", { body: { name, scope: "tenant_integration", permissions: permissions.length ? permissions : null } })),
+      dataOf(await api.POST("/api/api-keys", { body: { name, scope, permissions: permissions.length ? permissions : null } })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["api-keys"] }),
   });
   const close = () => {
@@ -57,7 +59,7 @@ function CreateKeyButton() {
         ) : (
           <form onSubmit={(event) => { event.preventDefault(); create.mutate(); }}>
             <Stack>
-              <TextInput label="Name" description="What uses it, e.g. the HR system's nightly sync" required value={name} onChange={(event) => setName(event.currentTarget.value)} error={fieldErrors.name} />
+              <TextInput label="Name" description="What uses it, e.g. the billing system's claim upload" required value={name} onChange={(event) => setName(event.currentTarget.value)} error={fieldErrors.name} />
               <MultiSelect
                 label="Permissions"
                 description="None picked: every permission you hold. A key never holds more than you do."
@@ -110,7 +112,7 @@ export function ApiKeysPage() {
     <Stack>
       {manage && (
         <Group justify="space-between">
-          <Text size="sm" c="dimmed">Keys let the HMO's own systems call the API. A key is shown once, when created.</Text>
+          <Text size="sm" c="dimmed">Keys let your organisation's own systems call the API. A key is shown once, when created.</Text>
           <CreateKeyButton />
         </Group>
       )}
