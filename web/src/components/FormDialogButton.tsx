@@ -30,9 +30,10 @@ export function FormDialogButton<Values>({ label, submitLabel = label, title, fo
     },
     onError: (error) => form.setErrors(problemOf(error)?.fieldErrors() ?? {}),
   });
-  const fields = Object.keys(problemOf(send.error)?.fieldErrors() ?? {});
   const values = form.getValues() as Record<string, unknown>;
-  const unplaced = Boolean(send.error) && (fields.length === 0 || fields.some((field) => !(field in values)));
+  const errors = problemOf(send.error)?.body.errors ?? [];
+  const unplaced = errors.filter((error) => !((error.field?.split(".").pop() ?? "") in values));
+  const alert = Boolean(send.error) && (errors.length === 0 || unplaced.length > 0);
   return (
     <>
       <Button variant={variant} onClick={() => setOpened(true)}>{label}</Button>
@@ -40,7 +41,7 @@ export function FormDialogButton<Values>({ label, submitLabel = label, title, fo
         <form onSubmit={form.onSubmit((values) => send.mutate(values))} noValidate>
           <Stack>
             {children}
-            {unplaced && <ProblemAlert error={send.error} />}
+            {alert && <ProblemAlert error={send.error} details={unplaced.map((error) => error.message)} />}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setOpened(false)}>Cancel</Button>
               <Button type="submit" loading={send.isPending}>{submitLabel}</Button>
