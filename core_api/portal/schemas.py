@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from core_api.access.schemas import ORMModel, Password, TenantSlug, UserRead
 from core_api.kit.fields import BirthDate, Input
@@ -68,7 +69,7 @@ class EnrolleeDetails(Input):
     @model_validator(mode="after")
     def _changes_something(self) -> EnrolleeDetails:
         if not self.model_fields_set:
-            raise ValueError("Name at least one detail to change.")
+            raise PydanticCustomError("nothing_to_change", "Name at least one detail to change.")
         return self
 
 

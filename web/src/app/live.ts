@@ -21,7 +21,7 @@ const CONCERNS: Record<string, string[]> = {
   network: ["network"],
   network_link: ["network"],
   enrollee: ["enrollees"],
-  change_request: ["change-requests", "enrollees"],
+  change_request: ["change-requests", "enrollees", "portal"],
   capitation_run: ["capitation-runs"],
 };
 

@@ -19,13 +19,17 @@ function changedMeanwhile(problem: ApiProblem): boolean {
   return problem.status === 409 && (problem.kind === "stale-version" || (problem.kind === "illegal-transition" && "current_status" in problem.body));
 }
 
-export function ProblemAlert({ error, onReload }: { error: unknown; onReload?: () => void }) {
+/** `details`: what the problem says beyond its summary (field errors no field shows). */
+export function ProblemAlert({ error, onReload, details = [] }: { error: unknown; onReload?: () => void; details?: string[] }) {
   if (!error) return null;
   const stale = problemOf(error)?.status === 409;
   return (
     <Alert color="red" role="alert" title={problemOf(error)?.body.title ?? "Not done"}>
       <Group justify="space-between" gap="xs">
-        <span>{problemText(error)}</span>
+        <span>
+          {problemText(error)}
+          {details.map((detail) => <span key={detail}> {detail}</span>)}
+        </span>
         {stale && onReload && (
           <Button size="xs" variant="white" color="red" onClick={onReload}>
             Reload the latest

@@ -54,10 +54,11 @@ export function statusLabel(status: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export function StatusBadge({ status }: { status: string }) {
+/** `label` says the status in a portal's own words (a client's "Awaiting the HMO"). */
+export function StatusBadge({ status, label = statusLabel(status) }: { status: string; label?: string }) {
   return (
     <Badge color={TONES[COLOURS[status] ?? "gray"]} variant="outline" radius="sm" miw="max-content">
-      {statusLabel(status)}
+      {label}
     </Badge>
   );
 }

@@ -5,9 +5,10 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
-import { EnrolDialogButton } from "./EnrolDialogButton";
-import { NO_PERSON, PersonFields, personBody, type PersonValues } from "./PersonFields";
-import { choicesOf, useClientChoices, usePlanChoices, type Enrollee } from "./queries";
+import { NO_PERSON, PersonFields, personBody, type PersonValues } from "../../../components/enrollees/PersonFields";
+import type { Enrollee } from "../../../components/enrollees/queries";
+import { FormDialogButton } from "../../../components/FormDialogButton";
+import { choicesOf, useClientChoices, usePlanChoices } from "./queries";
 
 interface PrincipalValues extends PersonValues {
   client_id: string;
@@ -30,13 +31,13 @@ export function AddPrincipalButton({ clientId }: { clientId?: string }) {
     navigate(`/hmo/enrollees/${(made as Enrollee).id}`);
   };
   return (
-    <EnrolDialogButton label="Add principal" title="Add a principal" form={form} submit={submit} onDone={opened}>
+    <FormDialogButton label="Add principal" title="Add a principal" form={form} submit={submit} onDone={opened}>
       <SimpleGrid cols={{ base: 1, sm: 2 }}>
         <Select label="Client" required searchable data={choicesOf(clients.data)} {...form.getInputProps("client_id")} />
         <Select label="Plan" required searchable data={choicesOf(plans.data?.filter((plan) => plan.is_active))} {...form.getInputProps("plan_id")} />
       </SimpleGrid>
       <PersonFields form={form} />
       <TextInput label="Coverage starts" description="Today when left blank" type="date" {...form.getInputProps("coverage_start")} />
-    </EnrolDialogButton>
+    </FormDialogButton>
   );
 }

@@ -2,9 +2,8 @@
  * Clients' change requests (add or remove a dependant, edit an enrollee's details), newest
  * first. Approving applies the change, declining cancels it; each asks to confirm first.
  */
-import { Anchor, Group, Select, SimpleGrid, Text } from "@mantine/core";
+import { Group, Select, SimpleGrid, Text } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Link } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
 import { usePages } from "../../../api/pages";
@@ -16,30 +15,16 @@ import { ConfirmButton } from "../../../components/ConfirmButton";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
+import { CHANGE_KINDS, describeChange } from "../../../components/enrollees/changeRequests";
+import { EnrolleeLink } from "../../../components/enrollees/EnrolleeLink";
 import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
-import { describeChange } from "./changeRequests";
 import { ClientsTabs } from "./ClientsTabs";
-import { choicesOf, fullName, nameIn, useClientChoices, useEnrollee } from "./queries";
+import { choicesOf, nameIn, useClientChoices } from "./queries";
 
 type Request = Schemas["ChangeRequestRead"];
 const FILTERS = ["status", "client"] as const;
 const STATUSES: Schemas["ChangeRequestStatus"][] = ["PENDING", "APPROVED", "DECLINED"];
-
-const WHAT: Record<Request["kind"], string> = {
-  ADD_DEPENDANT: "Add a dependant under",
-  EDIT_ENROLLEE: "Edit the details of",
-  DELETE_DEPENDANT: "Remove the dependant",
-};
-
-function EnrolleeLink({ enrolleeId }: { enrolleeId: string }) {
-  const enrollee = useEnrollee(enrolleeId);
-  return (
-    <Anchor component={Link} to={`/hmo/enrollees/${enrolleeId}`} onClick={(event) => event.stopPropagation()}>
-      {enrollee.data ? `${fullName(enrollee.data)} (${enrollee.data.member_id})` : "the enrollee"}
-    </Anchor>
-  );
-}
 
 function Decision({ request }: { request: Request }) {
   const queryClient = useQueryClient();
@@ -90,7 +75,7 @@ export function ChangeRequestsPage() {
       label: "Change",
       render: (request) => (
         <Text size="sm">
-          {WHAT[request.kind]} {request.enrollee_id && <EnrolleeLink enrolleeId={request.enrollee_id} />}
+          {CHANGE_KINDS[request.kind]} {request.enrollee_id && <EnrolleeLink enrolleeId={request.enrollee_id} base="/hmo/enrollees" />}
           <br />
           {describeChange(request)}
         </Text>

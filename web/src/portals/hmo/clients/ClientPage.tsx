@@ -8,11 +8,11 @@ import { usePages } from "../../../api/pages";
 import { formatDate } from "../../../app/format";
 import { useSession } from "../../../app/session";
 import { DataTable } from "../../../components/DataTable";
+import * as col from "../../../components/enrollees/columns";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { AddPrincipalButton } from "./AddPrincipalButton";
 import { ClientsTabs } from "./ClientsTabs";
-import * as col from "./columns";
 import { CredentialsForm } from "./CredentialsForm";
 import type { Client } from "./queries";
 

@@ -1,6 +1,6 @@
 /** One enrollee: the card, today's coverage, the family, the lifecycle and its moves. */
 import { Anchor, Group, SimpleGrid, Skeleton, Stack, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 
@@ -9,14 +9,14 @@ import type { Schemas } from "../../../api/types";
 import { formatDate, formatDateTime } from "../../../app/format";
 import { useSession } from "../../../app/session";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { AddDependantButton } from "../../../components/enrollees/AddDependantButton";
+import * as col from "../../../components/enrollees/columns";
+import { fullName, useEnrollee, type Enrollee } from "../../../components/enrollees/queries";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
-import { AddDependantButton } from "./AddDependantButton";
-import * as col from "./columns";
 import { CoverageSection } from "./CoverageSection";
 import { HealthCard } from "./HealthCard";
-import { fullName, useEnrollee, type Enrollee } from "./queries";
 import { StatusActions } from "./StatusActions";
 
 const HISTORY: Column<Schemas["StatusChangeRead"]>[] = [
@@ -38,13 +38,27 @@ function Section({ title, actions, children }: { title: string; actions?: ReactN
   );
 }
 
+function AddDependant({ principal }: { principal: Enrollee }) {
+  const queryClient = useQueryClient();
+  const enrol = async (body: Schemas["DependantCreate"]) =>
+    dataOf(await api.POST("/api/enrollees/{enrollee_id}/dependants", { params: { path: { enrollee_id: principal.id } }, body }));
+  return (
+    <AddDependantButton
+      lastName={principal.last_name}
+      title="Add a dependant"
+      submit={enrol}
+      onDone={() => void queryClient.invalidateQueries({ queryKey: ["enrollees"] })}
+    />
+  );
+}
+
 function Family({ enrollee }: { enrollee: Schemas["EnrolleeDetail"] }) {
   const { can } = useSession();
   const navigate = useNavigate();
   const isPrincipal = enrollee.relationship === "PRINCIPAL";
   const canAdd = isPrincipal && enrollee.status !== "TERMINATED" && can("enrollees:create");
   return (
-    <Section title={isPrincipal ? "Dependants" : "Family"} actions={canAdd && <AddDependantButton principalId={enrollee.id} lastName={enrollee.last_name} />}>
+    <Section title={isPrincipal ? "Dependants" : "Family"} actions={canAdd && <AddDependant principal={enrollee} />}>
       {isPrincipal ? (
         <DataTable
           caption="Dependants"

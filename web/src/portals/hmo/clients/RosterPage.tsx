@@ -11,11 +11,12 @@ import { useSession } from "../../../app/session";
 import { DataTable } from "../../../components/DataTable";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
+import * as col from "../../../components/enrollees/columns";
+import type { Enrollee } from "../../../components/enrollees/queries";
 import { statusLabel } from "../../../components/StatusBadge";
 import { AddPrincipalButton } from "./AddPrincipalButton";
 import { ClientsTabs } from "./ClientsTabs";
-import * as col from "./columns";
-import { choicesOf, nameIn, useClientChoices, usePlanChoices, type Enrollee } from "./queries";
+import { choicesOf, nameIn, useClientChoices, usePlanChoices } from "./queries";
 
 const FILTERS = ["client", "plan", "status", "relationship", "q"] as const;
 type RosterFilters = Filters<(typeof FILTERS)[number]>;

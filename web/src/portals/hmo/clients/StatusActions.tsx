@@ -7,8 +7,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 
 import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
+import { fullName, type Enrollee } from "../../../components/enrollees/queries";
 import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
-import { fullName, type Enrollee } from "./queries";
 
 type Status = Schemas["EnrolleeStatus"];
 

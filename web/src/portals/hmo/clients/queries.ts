@@ -5,7 +5,6 @@ import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
 
 export type Client = Schemas["ClientRead"];
-export type Enrollee = Schemas["EnrolleeRead"];
 export type Plan = Schemas["PlanRead"];
 
 /** Enough for every select of a tenant's clients or plans (the API's largest page). */
@@ -35,15 +34,4 @@ export function choicesOf(rows: { id: string; code: string; name: string }[] | u
 /** The name of a client or plan by id, from the choices already loaded. */
 export function nameIn(rows: { id: string; name: string }[] | undefined, id: string | null | undefined): string {
   return rows?.find((row) => row.id === id)?.name ?? "—";
-}
-
-export function useEnrollee(key: string) {
-  return useQuery({
-    queryKey: ["enrollees", key],
-    queryFn: async () => dataOf(await api.GET("/api/enrollees/{key}", { params: { path: { key } } })),
-  });
-}
-
-export function fullName(person: { first_name: string; last_name: string }): string {
-  return `${person.first_name} ${person.last_name}`;
 }

@@ -1,14 +1,13 @@
 /** The period (from/to months) and the filters one report takes, each kept in the URL. */
 import { Select, SimpleGrid, TextInput } from "@mantine/core";
-import { MonthPickerInput } from "@mantine/dates";
 import { useQuery } from "@tanstack/react-query";
 
 import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
 import type { Filters } from "../../../app/filters";
 import { useSession } from "../../../app/session";
+import { PeriodFields } from "../../../components/report/PeriodFields";
 import { statusLabel } from "../../../components/StatusBadge";
-import { READABLE_PLACEHOLDER } from "../../../components/readablePlaceholder";
 import type { FilterName, ReportEntry } from "./catalog";
 
 export type ReportFilterValues = Filters<FilterName | "from" | "to">;
@@ -76,10 +75,6 @@ function OneFilter({ name, values, value, onChange, breakdowns }: {
   return <TextInput label={LABELS[name]} placeholder="All" defaultValue={value ?? ""} onBlur={(event) => onChange(event.currentTarget.value.trim() || null)} />;
 }
 
-function monthOf(value: string | null): string | null {
-  return value ? value.slice(0, 7) : null;
-}
-
 export function ReportFilterFields({ entry, filters, onChange, breakdowns }: {
   entry: ReportEntry;
   filters: ReportFilterValues;
@@ -88,8 +83,7 @@ export function ReportFilterFields({ entry, filters, onChange, breakdowns }: {
 }) {
   return (
     <SimpleGrid cols={{ base: 2, lg: 4 }}>
-      <MonthPickerInput label="From" placeholder="12 months ago" styles={READABLE_PLACEHOLDER} value={filters.from ? `${filters.from}-01` : null} onChange={(value) => onChange({ from: monthOf(value) })} clearable />
-      <MonthPickerInput label="To" placeholder="This month" styles={READABLE_PLACEHOLDER} value={filters.to ? `${filters.to}-01` : null} onChange={(value) => onChange({ to: monthOf(value) })} clearable />
+      <PeriodFields from={filters.from} to={filters.to} onChange={onChange} />
       {entry.filters.map(({ name, values }) => (
         <OneFilter key={name} name={name as FilterName} values={values} value={filters[name as FilterName]} onChange={(value) => onChange({ [name]: value })} breakdowns={breakdowns} />
       ))}

@@ -1,7 +1,7 @@
-/** The roster's columns, shared by the roster and a client's family lists. */
-import { formatDate } from "../../../app/format";
-import type { Column } from "../../../components/DataTable";
-import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
+/** The roster's columns, shared by the rosters (the HMO's, a client's) and family lists. */
+import { formatDate } from "../../app/format";
+import type { Column } from "../DataTable";
+import { StatusBadge, statusLabel } from "../StatusBadge";
 import { fullName, type Enrollee } from "./queries";
 
 export const memberId: Column<Enrollee> = { key: "member_id", label: "Member ID", render: (row) => row.member_id };

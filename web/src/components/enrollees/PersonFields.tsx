@@ -42,3 +42,28 @@ export function PersonFields<Values extends PersonValues>({ form }: { form: UseF
     </SimpleGrid>
   );
 }
+
+type Person = { [Field in keyof PersonValues]: string | null };
+
+/** A person on record as the form's values (nothing on record: blank). */
+export function personValues(person: Person): PersonValues {
+  return {
+    first_name: person.first_name ?? "",
+    last_name: person.last_name ?? "",
+    date_of_birth: person.date_of_birth ?? "",
+    sex: person.sex ?? "",
+    email: person.email ?? "",
+    phone: person.phone ?? "",
+  };
+}
+
+/** Only the fields the form changed from the record; a field emptied is null (cleared). */
+export function personChanges(person: Person, values: PersonValues): Partial<Record<keyof PersonValues, string | null>> {
+  const before = personValues(person);
+  const changes: Partial<Record<keyof PersonValues, string | null>> = {};
+  for (const field of Object.keys(before) as (keyof PersonValues)[]) {
+    const value = values[field].trim();
+    if (value !== before[field]) changes[field] = value || null;
+  }
+  return changes;
+}

@@ -1,8 +1,15 @@
 /** A client's change request in words, for the list and its confirmations. */
-import type { Schemas } from "../../../api/types";
-import { statusLabel } from "../../../components/StatusBadge";
+import type { Schemas } from "../../api/types";
+import { statusLabel } from "../StatusBadge";
 
 type Request = Schemas["ChangeRequestRead"];
+
+/** What a request of each kind does to the enrollee it names ("Add a dependant under" Ada). */
+export const CHANGE_KINDS: Record<Request["kind"], string> = {
+  ADD_DEPENDANT: "Add a dependant under",
+  EDIT_ENROLLEE: "Edit the details of",
+  DELETE_DEPENDANT: "Remove the dependant",
+};
 
 /** The change asked for, in words ("Child: Amaka Okafor, born 2019-05-14"). */
 export function describeChange(request: Pick<Request, "kind" | "payload">): string {
