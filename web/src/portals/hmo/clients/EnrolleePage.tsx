@@ -9,13 +9,13 @@ import type { Schemas } from "../../../api/types";
 import { formatDate, formatDateTime } from "../../../app/format";
 import { useSession } from "../../../app/session";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { HealthCard } from "../../../components/HealthCard";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
 import { AddDependantButton } from "./AddDependantButton";
 import * as col from "./columns";
 import { CoverageSection } from "./CoverageSection";
-import { HealthCard } from "./HealthCard";
 import { fullName, useEnrollee, type Enrollee } from "./queries";
 import { StatusActions } from "./StatusActions";
 
