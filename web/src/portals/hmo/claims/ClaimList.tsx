@@ -10,7 +10,7 @@ import { useFilters } from "../../../app/filters";
 import { DataTable, type Column } from "../../../components/DataTable";
 import { Money } from "../../../components/Money";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { statusLabel } from "../../../components/StatusBadge";
+import { CLAIM_STATUSES, statusLabel } from "../../../components/StatusBadge";
 import { claimColumns } from "./columns";
 import { useProviderOptions } from "./useProviderOptions";
 
@@ -18,7 +18,6 @@ type Claim = Schemas["ClaimRead"];
 type Status = Schemas["ClaimStatus"];
 
 const FILTERS = ["status", "provider_id", "member_id", "from", "to"] as const;
-const STATUSES: Status[] = ["SUBMITTED", "RECEIVED", "IN_REVIEW", "QUERIED", "RESUBMITTED", "APPROVED", "REJECTED", "SETTLED"];
 
 const COLUMNS: Column<Claim>[] = [
   ...claimColumns<Claim>(),
@@ -65,7 +64,7 @@ function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: 
         placeholder="Any status"
         clearable
         clearButtonProps={{ "aria-label": "Any status" }}
-        data={STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
+        data={CLAIM_STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
         value={filters.status ?? null}
         onChange={(status) => onChange({ status: status ?? undefined })}
       />
