@@ -13,7 +13,7 @@ const RETRY_LONGEST_MS = 30_000;
 
 /** The queries (by their first key, the API path's first segment) an event concerns. */
 const CONCERNS: Record<string, string[]> = {
-  claim: ["claims", "piles", "dashboard"],
+  claim: ["claims", "piles", "dashboard", "coverage", "visits"],
   authorization: ["authorizations", "dashboard"],
   settlement_run: ["settlement-runs", "remittances", "dashboard"],
   remittance: ["remittances", "settlement-runs", "claims"],
