@@ -52,7 +52,7 @@ async def stands(core: httpx.AsyncClient, headers: dict[str, str]) -> bool:
 
 
 async def current_id(core: httpx.AsyncClient, headers: dict[str, str]) -> str:
-    return next(s["id"] for s in await listed(core, headers) if s["current"])
+    return str(next(s["id"] for s in await listed(core, headers) if s["current"]))
 
 
 class TestListing:
