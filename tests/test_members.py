@@ -249,6 +249,47 @@ class TestCoverage:
         problem(response, 422)
 
 
+async def approvals_heard(core: httpx.AsyncClient, headers: dict[str, str]) -> set[str]:
+    """The numbers of the claims whose approval the login was told of."""
+    page = await answer(core, "/v1/notifications", headers, limit=200)
+    return {n["data"]["number"] for n in page["items"] if n["type"] == "claim.approved"}
+
+
+class TestCoverageIsLive:
+    """The portal's ticker refreshes on the member's `claim.approved` events."""
+
+    async def test_only_an_approval_is_told_and_only_to_its_family(
+        self, core: httpx.AsyncClient, families: Families
+    ) -> None:
+        approved = {
+            who: {
+                c["number"] for c in families.claims[who] if c["status"] in ("APPROVED", "SETTLED")
+            }
+            for who in ("principal", "child", "neighbour")
+        }
+        assert approved["principal"]
+        assert approved["neighbour"]
+        assert not approved["child"]
+        for who, numbers in approved.items():
+            assert await approvals_heard(core, families.logins[who]) == numbers, who
+
+    async def test_a_dependants_approval_is_told_to_the_principal_too(
+        self, core: httpx.AsyncClient
+    ) -> None:
+        w = await world(core)
+        child = await make_dependant(core, w.hmo, w.member)
+        logins = {
+            who: await portal_login(core, w.hmo, person)
+            for who, person in (("principal", w.member), ("child", child))
+        }
+        filed = await claim_in(core, w, "IN_REVIEW", member_id=child["member_id"])
+        assert await approvals_heard(core, logins["principal"]) == set()
+        claim = await claim_in(core, w, "APPROVED", member_id=child["member_id"])
+        for headers in logins.values():
+            assert await approvals_heard(core, headers) == {claim["number"]}
+        assert filed["number"] != claim["number"]
+
+
 class TestVisits:
     async def test_check_ins_and_claims_of_the_family_newest_day_first(
         self, core: httpx.AsyncClient, families: Families

@@ -117,6 +117,18 @@ class SessionCreated(BaseModel):
     user: UserRead
 
 
+class SessionRead(ORMModel):
+    """One of the caller's signed-in sessions (a browser or device)."""
+
+    id: uuid.UUID
+    ip: str | None
+    user_agent: str | None
+    created_at: datetime = Field(description="When it signed in.")
+    last_seen_at: datetime
+    expires_at: datetime
+    current: bool = Field(description="The session making this request.")
+
+
 class PasswordChange(Input):
     current_password: Annotated[str, Field(min_length=1, max_length=256)]
     new_password: Password

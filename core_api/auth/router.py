@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from core_api.access.schemas import (
     ApiKeyCreate,
@@ -11,6 +11,7 @@ from core_api.access.schemas import (
     ApiKeyRead,
     SessionCreate,
     SessionCreated,
+    SessionRead,
     UserRead,
 )
 from core_api.auth import service
@@ -51,6 +52,54 @@ async def create_session(
 @router.delete("/auth/sessions/current", status_code=204)
 async def end_session(db: DbSession, actor: Annotated[Actor, authenticated()]) -> Response:
     await service.logout(db, actor)
+    return Response(status_code=204)
+
+
+@router.get("/me/sessions", response_model=Page[SessionRead])
+async def list_my_sessions(
+    db: DbSession,
+    settings: SettingsDep,
+    actor: Annotated[Actor, authenticated()],
+    page: Annotated[PageParams, Depends(page_params)],
+) -> Page[SessionRead]:
+    """The caller's signed-in sessions (browsers, devices) that still stand, the newest
+    sign-in first; `current` marks the one asking. Never another user's."""
+    sessions, cursor = await service.list_own_sessions(db, actor, settings, page)
+    items = [
+        SessionRead(
+            id=s.id,
+            ip=s.ip,
+            user_agent=s.user_agent,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            expires_at=s.expires_at,
+            current=s.id == actor.session_id,
+        )
+        for s in sessions
+    ]
+    return Page(items=items, next_cursor=cursor)
+
+
+@router.delete("/me/sessions/{session_id}", status_code=204)
+async def end_my_session(
+    session_id: uuid.UUID, db: DbSession, actor: Annotated[Actor, authenticated()]
+) -> Response:
+    """Signs one of the caller's sessions out; its event streams end at once. Another
+    user's session is a 404."""
+    await service.end_own_session(db, actor, session_id)
+    return Response(status_code=204)
+
+
+@router.delete("/me/sessions", status_code=204)
+async def end_my_sessions(
+    db: DbSession,
+    actor: Annotated[Actor, authenticated()],
+    keep_current: Annotated[
+        bool, Query(description="Keep the session asking (sign out everywhere else).")
+    ] = True,
+) -> Response:
+    """Signs the caller out everywhere else, or (`keep_current=false`) everywhere."""
+    await service.end_own_sessions(db, actor, keep_current=keep_current)
     return Response(status_code=204)
 
 

@@ -17,7 +17,7 @@ from core_api.auth.actor import Actor
 from core_api.config import Settings
 from core_api.db import released, set_tenant
 from core_api.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
-from core_api.kit.pagination import By, Keyset, PageParams
+from core_api.kit.pagination import By, Keyset, PageParams, newest_first
 from core_api.models import ApiKey, ApiKeyScope, AuthSession, Provider, Tenant, TenantKind, User
 from core_api.models.base import utcnow
 from core_api.network.service import own_provider
@@ -112,6 +112,55 @@ async def logout(db: AsyncSession, actor: Actor) -> None:
         raise Forbidden("Only a user session can be ended here.")
     session.revoked_at = utcnow()
     await audit.record(db, actor, "auth.logout", "session", session.id)
+
+
+def _own_session(actor: Actor) -> tuple[uuid.UUID, uuid.UUID]:
+    if actor.user_id is None or actor.session_id is None:
+        raise Forbidden("Only a signed-in user has sessions.")
+    return actor.user_id, actor.session_id
+
+
+SESSIONS = newest_first(AuthSession.id)
+
+
+async def list_own_sessions(
+    db: AsyncSession, actor: Actor, settings: Settings, page: PageParams
+) -> tuple[list[AuthSession], str | None]:
+    """The caller's sessions still standing (not revoked, expired or idle), the newest
+    sign-in first."""
+    user_id, _ = _own_session(actor)
+    now = utcnow()
+    query = select(AuthSession).where(
+        AuthSession.user_id == user_id,
+        AuthSession.revoked_at.is_(None),
+        AuthSession.expires_at > now,
+        AuthSession.last_seen_at > now - timedelta(minutes=settings.session_idle_minutes),
+    )
+    rows = (await db.scalars(SESSIONS.apply(query, page))).all()
+    return SESSIONS.page(rows, page.limit)
+
+
+async def end_own_session(db: AsyncSession, actor: Actor, session_id: uuid.UUID) -> None:
+    """Signs one of the caller's sessions out (its event streams end at once). Another
+    user's session is a 404; one already ended stays ended."""
+    user_id, _ = _own_session(actor)
+    session = await db.scalar(
+        select(AuthSession).where(AuthSession.id == session_id, AuthSession.user_id == user_id)
+    )
+    if session is None:
+        raise NotFound("No such session.")
+    if session.revoked_at is None:
+        session.revoked_at = utcnow()
+        await audit.record(db, actor, "auth.session_ended", "session", session.id)
+
+
+async def end_own_sessions(db: AsyncSession, actor: Actor, *, keep_current: bool) -> None:
+    """Signs the caller out everywhere: every other session, and this one unless kept."""
+    user_id, current = _own_session(actor)
+    await revoke_sessions(db, user_id, keep=current if keep_current else None)
+    await audit.record(
+        db, actor, "auth.sessions_ended", "user", user_id, details={"kept_current": keep_current}
+    )
 
 
 async def change_password(db: AsyncSession, actor: Actor, data: PasswordChange) -> None:

@@ -55,7 +55,7 @@ from core_api.kit.filters import on_days
 from core_api.kit.idempotency import Answer, once, request_hash
 from core_api.kit.pagination import By, Keyset, PageParams, newest_first
 from core_api.membership.enrollees import family_filings, get_enrollee
-from core_api.models import Enrollee, Plan, Provider, Tenant, User, UserKind
+from core_api.models import Enrollee, Plan, Provider, Tenant
 from core_api.models.authorization import (
     Authorization,
     AuthorizationEvent,
@@ -70,7 +70,7 @@ from core_api.network.service import (
     own_provider,
     provider_filter,
 )
-from core_api.notifications.service import notify, notify_permission_holders
+from core_api.notifications.service import notify_members, notify_permission_holders
 from core_api.tenants.settings import load_settings
 from shared.ids import uuid7
 
@@ -192,41 +192,21 @@ async def _ghost_patient_alert(
     db: AsyncSession, pa: Authorization, enrollee: Enrollee, provider: Provider
 ) -> None:
     """Tells the cardholder (and the principal, for a dependant) about an emergency PA."""
-    for user_id in await _enrollee_users(db, [enrollee.id, enrollee.principal_id]):
-        await notify(
-            db,
-            pa.tenant_id,
-            user_id,
-            "authorization.emergency_alert",
-            f"Emergency pre-authorization at {provider.name} for {enrollee.first_name}",
-            'If this visit was not yours, tap "Not me" and your HMO will investigate.',
-            {
-                "authorization_id": str(pa.id),
-                "number": pa.number,
-                "member_id": pa.member_id,
-                "provider_name": provider.name,
-                "urgency": pa.urgency.value,
-                "filed_at": pa.created_at.isoformat(),
-            },
-        )
-
-
-async def _enrollee_users(
-    db: AsyncSession, enrollee_ids: list[uuid.UUID | None]
-) -> list[uuid.UUID]:
-    wanted = [e for e in enrollee_ids if e is not None]
-    return list(
-        (
-            await db.scalars(
-                select(User.id)
-                .where(
-                    User.enrollee_id.in_(wanted),
-                    User.kind == UserKind.ENROLLEE,
-                    User.is_active.is_(True),
-                )
-                .order_by(User.id)
-            )
-        ).all()
+    await notify_members(
+        db,
+        pa.tenant_id,
+        [enrollee.id, enrollee.principal_id],
+        "authorization.emergency_alert",
+        f"Emergency pre-authorization at {provider.name} for {enrollee.first_name}",
+        'If this visit was not yours, tap "Not me" and your HMO will investigate.',
+        {
+            "authorization_id": str(pa.id),
+            "number": pa.number,
+            "member_id": pa.member_id,
+            "provider_name": provider.name,
+            "urgency": pa.urgency.value,
+            "filed_at": pa.created_at.isoformat(),
+        },
     )
 
 
@@ -523,8 +503,9 @@ async def _announce_decision(db: AsyncSession, pa: Authorization) -> None:
     await notify_provider_users(
         db, pa.provider_tenant_id, f"authorization.{verb}", title, data=provider_data
     )
-    for user_id in await _enrollee_users(db, [pa.enrollee_id]):
-        await notify(db, pa.tenant_id, user_id, f"authorization.{verb}", title, data=data)
+    await notify_members(
+        db, pa.tenant_id, [pa.enrollee_id], f"authorization.{verb}", title, data=data
+    )
 
 
 def _data(pa: Authorization) -> dict[str, Any]:

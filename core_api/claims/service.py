@@ -39,7 +39,7 @@ from core_api.network.service import (
     own_provider,
     provider_filter,
 )
-from core_api.notifications.service import notify_permission_holders
+from core_api.notifications.service import notify_members, notify_permission_holders
 from core_api.plans.service import version_of
 from core_api.tenants.settings import load_settings
 
@@ -47,6 +47,8 @@ S = ClaimStatus
 HMO_NOTICE = {S.SUBMITTED: "submitted", S.RESUBMITTED: "resubmitted"}
 # What the adjudication view tells of the PA a claim cites that its provider must not see.
 PA_FRAUD_SIGNALS = frozenset({"suspicious", "hold_cleared_at"})
+# An approval is what moves the member's coverage ticker ("used" counts approved claims).
+MEMBER_NOTICE = {S.APPROVED: "approved"}
 PROVIDER_NOTICE = {
     S.QUERIED: "queried",
     S.APPROVED: "approved",
@@ -307,6 +309,23 @@ async def _announce(db: AsyncSession, claim: Claim, status: ClaimStatus) -> None
             f"Claim {claim.number} {PROVIDER_NOTICE[status]}",
             data=data,
         )
+    if status in MEMBER_NOTICE:
+        await _tell_member(db, claim, MEMBER_NOTICE[status], data)
+
+
+async def _tell_member(db: AsyncSession, claim: Claim, verb: str, data: dict[str, str]) -> None:
+    """The member and, for a dependant, their principal (whose portal shows the family)."""
+    enrollee = await db.get(Enrollee, claim.enrollee_id)
+    assert enrollee is not None
+    await notify_members(
+        db,
+        claim.tenant_id,
+        [enrollee.id, enrollee.principal_id],
+        f"claim.{verb}",
+        f"Claim {claim.number} {verb}",
+        "Your coverage shows what it used.",
+        data={**data, "member_id": claim.member_id},
+    )
 
 
 async def detail(

@@ -70,6 +70,35 @@ async def notify_permission_holders(
     return len(recipients)
 
 
+async def notify_members(
+    db: AsyncSession,
+    tenant_id: uuid.UUID,
+    enrollee_ids: list[uuid.UUID | None],
+    type_: str,
+    title: str,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Notifies the active portal logins of these enrollees (a dependant's principal is
+    named by the caller when the principal should hear too)."""
+    wanted = [e for e in enrollee_ids if e is not None]
+    recipients = (
+        await db.scalars(
+            select(User.id)
+            .where(
+                User.tenant_id == tenant_id,
+                User.enrollee_id.in_(wanted),
+                User.kind == UserKind.ENROLLEE,
+                User.is_active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    ).all()
+    for user_id in recipients:
+        await notify(db, tenant_id, user_id, type_, title, body, data)
+    return len(recipients)
+
+
 NEWEST_FIRST = Keyset(By(Notification.seq, int, descending=True))
 
 

@@ -9,7 +9,7 @@ import { problemOf } from "../api/problem";
 import { AuthFrame } from "./AuthFrame";
 import { signInPath } from "./session";
 
-const MIN_PASSWORD = 10;
+export const MIN_PASSWORD = 10;
 
 function linkError(error: unknown): string {
   const problem = problemOf(error);

@@ -2,20 +2,20 @@
  * The one layout of every portal: navigation filtered by the user's permissions, the
  * user's name, role and organisation, the search box and the bell.
  */
-import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
-import { IconLogout } from "@tabler/icons-react";
-import { useQueryClient } from "@tanstack/react-query";
+import { AppShell, Avatar, Box, Burger, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from "@mantine/core";
+import { useDisclosure, useMediaQuery } from "@mantine/hooks";
+import { IconLogout, IconMenu2 } from "@tabler/icons-react";
 import type { ComponentType, ReactNode } from "react";
-import { NavLink as RouterLink, Outlet, useLocation, useNavigate } from "react-router-dom";
+import { NavLink as RouterLink, Outlet, useLocation } from "react-router-dom";
 
-import { api, setCsrfToken } from "../api/client";
+import { api } from "../api/client";
 import { Bell } from "./Bell";
 import { GlobalSearch } from "./GlobalSearch";
-import { ME_KEY, signInPath, useSession } from "./session";
+import { useForgetSession, useSession } from "./session";
 
 export interface NavItem {
   label: string;
+  /** A path, possibly with a query the link keeps (e.g. `?member=…`). */
   to: string;
   icon: ComponentType<{ size?: number; stroke?: number }>;
   /** Shown when the user holds any of these (none: always). */
@@ -24,18 +24,14 @@ export interface NavItem {
 
 function UserMenu() {
   const { me } = useSession();
-  const navigate = useNavigate();
-  const queryClient = useQueryClient();
+  const forget = useForgetSession();
   if (!me?.user) return null;
   const name = `${me.user.first_name} ${me.user.last_name}`.trim() || me.user.email;
   const signOut = async () => {
     try {
       await api.POST("/api/auth/logout");
     } finally {
-      setCsrfToken(null);
-      queryClient.clear();
-      queryClient.setQueryData(ME_KEY, null);
-      navigate(signInPath(me.tenant?.slug, null), { replace: true });
+      forget();
     }
   };
   return (
@@ -61,9 +57,47 @@ function UserMenu() {
   );
 }
 
-export function PortalShell({ title, nav, search = false, children }: {
+function pathOf(item: NavItem): string {
+  return item.to.split("?")[0] ?? item.to;
+}
+
+function isActive(item: NavItem, pathname: string): boolean {
+  const path = pathOf(item);
+  return pathname === path || (path.split("/").length > 2 && pathname.startsWith(path));
+}
+
+/** A phone's tab bar, in reach of a thumb: the main screens and "More" (the whole menu). */
+function PhoneTabs({ tabs, onMore, moreOpen }: { tabs: NavItem[]; onMore: () => void; moreOpen: boolean }) {
+  const location = useLocation();
+  const tab = { flex: 1, padding: "6px 0", borderRadius: 8 } as const;
+  return (
+    <Group component="nav" aria-label="Tabs" h="100%" gap={0} wrap="nowrap" px={4}>
+      {tabs.map((item) => {
+        const active = isActive(item, location.pathname);
+        return (
+          <UnstyledButton key={item.to} component={RouterLink} to={item.to} aria-current={active ? "page" : undefined} style={tab} c={active ? "brand.8" : "dark.6"}>
+            <Stack gap={2} align="center">
+              <item.icon size={22} stroke={active ? 2.2 : 1.6} />
+              <Text size="xs" fw={active ? 700 : 500}>{item.label}</Text>
+            </Stack>
+          </UnstyledButton>
+        );
+      })}
+      <UnstyledButton onClick={onMore} aria-expanded={moreOpen} style={tab} c="dark.6">
+        <Stack gap={2} align="center">
+          <IconMenu2 size={22} stroke={1.6} />
+          <Text size="xs" fw={500}>More</Text>
+        </Stack>
+      </UnstyledButton>
+    </Group>
+  );
+}
+
+export function PortalShell({ title, nav, phoneTabs, search = false, children }: {
   title: string;
   nav: NavItem[];
+  /** Shown as a tab bar at the bottom of a phone's screen (the burger stays for the rest). */
+  phoneTabs?: NavItem[];
   search?: boolean;
   children?: ReactNode;
 }) {
@@ -71,8 +105,15 @@ export function PortalShell({ title, nav, search = false, children }: {
   const [opened, { toggle, close }] = useDisclosure();
   const location = useLocation();
   const allowed = nav.filter((item) => !item.permissions || item.permissions.some(can));
+  const tabs = phoneTabs?.filter((item) => !item.permissions || item.permissions.some(can));
+  const phone = useMediaQuery("(max-width: 47.99em)");
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 240, breakpoint: "sm", collapsed: { mobile: !opened } }}
+      footer={tabs ? { height: 64, collapsed: !phone } : undefined}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
@@ -94,16 +135,21 @@ export function PortalShell({ title, nav, search = false, children }: {
               key={item.to}
               component={RouterLink}
               to={item.to}
-              end={item.to.split("/").length <= 2}
+              end={pathOf(item).split("/").length <= 2}
               label={item.label}
               leftSection={<item.icon size={18} stroke={1.6} />}
-              active={location.pathname === item.to || (item.to.split("/").length > 2 && location.pathname.startsWith(item.to))}
+              active={isActive(item, location.pathname)}
               onClick={close}
             />
           ))}
         </ScrollArea>
       </AppShell.Navbar>
       <AppShell.Main>{children ?? <Outlet />}</AppShell.Main>
+      {tabs && (
+        <AppShell.Footer hiddenFrom="sm">
+          <PhoneTabs tabs={tabs} onMore={toggle} moreOpen={opened} />
+        </AppShell.Footer>
+      )}
     </AppShell>
   );
 }

@@ -11,9 +11,10 @@ import type { Notification } from "../api/types";
 const RETRY_FIRST_MS = 2_000;
 const RETRY_LONGEST_MS = 30_000;
 
-/** The queries (by their first key, the API path's first segment) an event concerns. */
+/** The queries (by their first key, the API path's first segment; under `/me/`, the one
+ * after it) an event concerns. */
 const CONCERNS: Record<string, string[]> = {
-  claim: ["claims", "piles", "dashboard"],
+  claim: ["claims", "piles", "dashboard", "coverage", "visits"],
   authorization: ["authorizations", "dashboard"],
   settlement_run: ["settlement-runs", "remittances", "dashboard"],
   remittance: ["remittances", "settlement-runs", "claims"],

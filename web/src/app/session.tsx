@@ -61,6 +61,19 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 
+/** Forgets the signed-in user here (after signing out) and shows the sign-in page. */
+export function useForgetSession(): () => void {
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const slug = useSession().me?.tenant?.slug;
+  return () => {
+    setCsrfToken(null);
+    queryClient.clear();
+    queryClient.setQueryData(ME_KEY, null);
+    navigate(signInPath(slug, null), { replace: true });
+  };
+}
+
 export function useSession(): Session {
   return useContext(SessionContext);
 }

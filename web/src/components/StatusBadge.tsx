@@ -1,5 +1,10 @@
 import { Badge } from "@mantine/core";
 
+import type { Schemas } from "../api/types";
+
+/** A claim's states in the order a claim moves through them (for status filters). */
+export const CLAIM_STATUSES: Schemas["ClaimStatus"][] = ["SUBMITTED", "RECEIVED", "IN_REVIEW", "QUERIED", "RESUBMITTED", "APPROVED", "REJECTED", "SETTLED"];
+
 /** Text colours of at least 4.5:1 on white (Mantine's own shades of yellow, orange, lime
  * and green are lighter than that). */
 const TONES = {

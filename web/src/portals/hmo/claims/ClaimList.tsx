@@ -11,7 +11,7 @@ import { DataTable, type Column } from "../../../components/DataTable";
 import { Money } from "../../../components/Money";
 import { claimColumns } from "../../../components/claims/columns";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { statusLabel } from "../../../components/StatusBadge";
+import { CLAIM_STATUSES, statusLabel } from "../../../components/StatusBadge";
 import { riskColumn } from "./riskColumn";
 import { useProviderOptions } from "./useProviderOptions";
 
@@ -19,7 +19,6 @@ type Claim = Schemas["ClaimRead"];
 type Status = Schemas["ClaimStatus"];
 
 const FILTERS = ["status", "provider_id", "member_id", "from", "to"] as const;
-const STATUSES: Status[] = ["SUBMITTED", "RECEIVED", "IN_REVIEW", "QUERIED", "RESUBMITTED", "APPROVED", "REJECTED", "SETTLED"];
 
 const COLUMNS: Column<Claim>[] = [
   ...claimColumns<Claim>(),
@@ -67,7 +66,7 @@ function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: 
         placeholder="Any status"
         clearable
         clearButtonProps={{ "aria-label": "Any status" }}
-        data={STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
+        data={CLAIM_STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
         value={filters.status ?? null}
         onChange={(status) => onChange({ status: status ?? undefined })}
       />

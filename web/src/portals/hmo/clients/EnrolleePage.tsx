@@ -12,11 +12,11 @@ import { DataTable, type Column } from "../../../components/DataTable";
 import { AddDependantButton } from "../../../components/enrollees/AddDependantButton";
 import * as col from "../../../components/enrollees/columns";
 import { fullName, useEnrollee, type Enrollee } from "../../../components/enrollees/queries";
+import { HealthCard } from "../../../components/HealthCard";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
 import { CoverageSection } from "./CoverageSection";
-import { HealthCard } from "./HealthCard";
 import { StatusActions } from "./StatusActions";
 
 const HISTORY: Column<Schemas["StatusChangeRead"]>[] = [
