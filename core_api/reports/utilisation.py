@@ -33,9 +33,11 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Float,
     Numeric,
     Select,
+    String,
     and_,
     case,
     cast,
@@ -55,8 +57,10 @@ from core_api.plans.premiums import exposure_query
 from core_api.plans.schemas import BENEFIT_CATEGORIES
 from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
 from core_api.reports.loss_ratio import INCURRED, month_of, months_in
+from core_api.reports.period import month_end
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import total
+from core_api.reports.utilisation_summaries import ANY, WHOLE, UtilisationCell
 
 UNSPECIFIED = "unspecified"
 _MEMBER_MONTHS = Series(key="member_months", label="Member-months", unit=Unit.RATE)
@@ -113,11 +117,16 @@ class Utilisation(Report):
 
     def table(self, query: ReportQuery) -> Select[Any]:
         population = _population(query)
-        events = _events(query, by_line=True).subquery()
+        if _summarised(query):
+            summed = _cells(query, "category").subquery()
+            month, category = summed.c.month, summed.c.key
+            counts = _sums(summed)
+        else:
+            events = _events(query, by_line=True).subquery()
+            month, category = events.c.month, events.c.category
+            counts = _counts(events)
         cells = (
-            select(events.c.month, events.c.category, *_counts(events))
-            .group_by(events.c.month, events.c.category)
-            .subquery()
+            select(month, category.label("category"), *counts).group_by(month, category).subquery()
         )
         row_key = func.to_char(cells.c.month, "YYYY-MM") + " " + cells.c.category
         return select(
@@ -145,19 +154,7 @@ async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
     if isinstance(kept, Grouped):
         return kept
     population = _population(query)
-    events = _events(query, by_line=False).subquery()
-    month, kind = events.c.month, events.c.provider_type
-    counts = (
-        select(
-            func.grouping(month).label("no_month"),
-            func.grouping(kind).label("no_type"),
-            month,
-            kind.label("key"),
-            *_counts(events),
-        )
-        .group_by(func.grouping_sets(tuple_(), tuple_(month), tuple_(kind)))
-        .cte("counts")
-    )
+    counts = (_summed_counts(query) if _summarised(query) else _counted(query)).cte("counts")
     member_months = select(func.sum(population.c.member_months)).scalar_subquery()
     months = months_in(query.period)
     each_month = (
@@ -194,12 +191,15 @@ async def _by_category(db: AsyncSession, query: ReportQuery) -> list[dict[str, A
     """The figures per benefit category, over the period's member-months."""
     population = _population(query)
     member_months = select(func.sum(population.c.member_months)).scalar_subquery()
-    events = _events(query, by_line=True).subquery()
-    counts = (
-        select(events.c.category.label("key"), *_counts(events))
-        .group_by(events.c.category)
-        .subquery()
-    )
+    if _summarised(query):
+        cells = _cells(query, "category").subquery()
+        by_category = select(cells.c.key, *_sums(cells, query.period.first)).group_by(cells.c.key)
+    else:
+        events = _events(query, by_line=True).subquery()
+        by_category = select(events.c.category.label("key"), *_counts(events)).group_by(
+            events.c.category
+        )
+    counts = by_category.subquery()
     found = await db.execute(select(counts.c.key, *_figures(counts, member_months)))
     return [row._asdict() for row in found]
 
@@ -218,6 +218,104 @@ def _ranked(
     return [
         {"key": item["key"], "label": item["key"]} | {s.key: item[s.key] for s in FIGURES}
         for item in ranked
+    ]
+
+
+def _counted(query: ReportQuery) -> Select[Any]:
+    """`_counts` of the whole period, per month and per provider type from the claims and
+    visits themselves (grouping sets)."""
+    events = _events(query, by_line=False).subquery()
+    month, kind = events.c.month, events.c.provider_type
+    return select(
+        func.grouping(month).label("no_month"),
+        func.grouping(kind).label("no_type"),
+        month,
+        kind.label("key"),
+        *_counts(events),
+    ).group_by(func.grouping_sets(tuple_(), tuple_(month), tuple_(kind)))
+
+
+def _summed_counts(query: ReportQuery) -> CompoundSelect[Any]:
+    """`_counted`, from the summaries."""
+    first = query.period.first
+    whole, types = _cells(query, None).subquery(), _cells(query, "provider_type").subquery()
+    return union_all(
+        select(literal(1).label("no_month"), literal(1).label("no_type")).add_columns(
+            null().label("month"), null().label("key"), *_sums(whole, first)
+        ),
+        select(literal(0), literal(1), whole.c.month, null(), *_sums(whole)).group_by(
+            whole.c.month
+        ),
+        select(literal(1), literal(0), null(), types.c.key, *_sums(types, first)).group_by(
+            types.c.key
+        ),
+    )
+
+
+def _summarised(query: ReportQuery) -> bool:
+    """Whether the summaries serve the period: whole months (a period ending today or
+    later covers its last month whole: nothing is served or visited later)."""
+    period = query.period
+    return period.first.day == 1 and (
+        period.last == month_end(period.last) or period.last >= query.today
+    )
+
+
+def _cells(query: ReportQuery, by: str | None) -> Select[Any]:
+    """The summary cells of the period's months under the filters, in the scope that
+    counts the figures as a whole (`by` None), per benefit category or per provider type
+    (`by`, then the `key` column)."""
+    filters, cell = query.filters, UtilisationCell
+    provider, category = filters.provider_id or ANY, filters.category or WHOLE
+    key: Any = null()
+    if by == "category":
+        key = cell.category
+        scope = [cell.provider_id == provider, cell.provider_type == WHOLE]
+        scope.append(
+            cell.category != WHOLE if filters.category is None else cell.category == category
+        )
+    elif by == "provider_type" and filters.provider_id is None:
+        key = cell.provider_type
+        scope = [cell.provider_id == ANY, cell.provider_type != WHOLE, cell.category == category]
+    else:
+        scope = [
+            cell.provider_id == provider,
+            cell.provider_type == WHOLE,
+            cell.category == category,
+        ]
+        if by == "provider_type":  # one provider's: its type
+            key = (
+                select(cast(Provider.type, String)).where(Provider.id == provider).scalar_subquery()
+            )
+    if filters.client_id is not None:
+        scope.append(cell.client_id == filters.client_id)
+    if filters.plan_id is not None:
+        scope.append(cell.plan_id == filters.plan_id)
+    return select(
+        key.label("key"),
+        cell.month,
+        cell.prev_month,
+        cell.members,
+        cell.claims,
+        cell.visits,
+        cell.cost,
+    ).where(
+        cell.tenant_id == query.tenant_id,
+        cell.currency == query.currency,
+        cell.month.between(query.period.first, query.period.last),
+        *scope,
+    )
+
+
+def _sums(cells: Any, first: date | None = None) -> list[ColumnElement[Any]]:
+    """What `_counts` counts, summed over some `_cells`: the members of each month, or
+    with `first`, those with no use since before `first` (each once over the months)."""
+    members: ColumnElement[Any] = func.sum(cells.c.members)
+    if first is not None:
+        members = members.filter(cells.c.prev_month < first)
+    return [
+        cast(func.coalesce(members, 0), BigInteger).label("members_served"),
+        *(total(cells.c[key]).label(key) for key in ("claims", "visits", "cost")),
     ]
 
 
