@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import ForeignKey, Index, Integer, String, text
+from sqlalchemy import ForeignKey, Index, Integer, PrimaryKeyConstraint, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core_api.models.base import Base
@@ -48,18 +48,31 @@ class UtilisationMemberMonth(Base):
 class UtilisationCell(Base):
     __tablename__ = "utilisation_cells"
     __table_args__ = (
+        # The sums in the key's index too: a scope's cells are read from it alone.
+        PrimaryKeyConstraint(
+            "tenant_id",
+            "currency",
+            "provider_id",
+            "provider_type",
+            "category",
+            "client_id",
+            "plan_id",
+            "month",
+            "prev_month",
+            postgresql_include=["members", "claims", "visits", "cost"],
+        ),
         Index("ix_utilisation_cells_emptied", "tenant_id", postgresql_where=text("members = 0")),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"), primary_key=True)
-    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    provider_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    provider_type: Mapped[str] = mapped_column(String(32), primary_key=True)
-    category: Mapped[str] = mapped_column(String(40), primary_key=True)
-    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    plan_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    month: Mapped[date] = mapped_column(primary_key=True)
-    prev_month: Mapped[date] = mapped_column(primary_key=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenants.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    provider_id: Mapped[uuid.UUID]
+    provider_type: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(40))
+    client_id: Mapped[uuid.UUID]
+    plan_id: Mapped[uuid.UUID]
+    month: Mapped[date]
+    prev_month: Mapped[date]
     members: Mapped[int] = mapped_column(Integer)
     claims: Mapped[int]
     visits: Mapped[int]

@@ -15,6 +15,8 @@ transaction of the change: the members a statement touched are worked out again 
 their claims and visits (`utilisation_refresh`, a member's rows locked first), and what
 their cells lose and gain is upserted in key order. `utilisation_summaries_rebuild(tenant)`
 recomputes both from the raw rows (the backfill here, the bench loader, the tests).
+The days of the months a period covers only in part are read from the claims and check-ins
+by day (`ix_claims_service_date`, `ix_check_ins_visit_date`).
 
 Revision ID: f3c4d5e6f7a8
 Revises: f2b3c4d5e6f7
@@ -66,10 +68,11 @@ TABLES = [
     claims bigint NOT NULL,
     visits bigint NOT NULL,
     cost bigint NOT NULL,
+    -- The sums in the key's index too: a scope's cells are read from it alone.
     CONSTRAINT pk_utilisation_cells PRIMARY KEY (
         tenant_id, currency, provider_id, provider_type, category, client_id, plan_id,
         month, prev_month
-    )
+    ) INCLUDE (members, claims, visits, cost)
 )""",
 ]
 
@@ -310,6 +313,10 @@ BACKFILLED = ("claims", "claim_items", "check_ins", "enrollees", "plans", *SUMMA
 
 
 def upgrade() -> None:
+    # The claims served and the visits made in a few days: the months a period covers in
+    # part.
+    op.create_index("ix_claims_service_date", "claims", ["tenant_id", "service_date"])
+    op.create_index("ix_check_ins_visit_date", "check_ins", ["tenant_id", "visit_date"])
     for statement in TABLES:
         op.execute(statement)
     for table in SUMMARIES:
@@ -344,3 +351,5 @@ def downgrade() -> None:
         op.execute(f"DROP FUNCTION {function}")
     for table in reversed(SUMMARIES):
         op.execute(f"DROP TABLE {table}")
+    op.drop_index("ix_check_ins_visit_date", table_name="check_ins")
+    op.drop_index("ix_claims_service_date", table_name="claims")
