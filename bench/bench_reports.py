@@ -1040,6 +1040,7 @@ async def load(database_url: str, hmo: Hmo, args: argparse.Namespace) -> None:
             await conn.execute("select set_config('app.tenant_id', $1, true)", hmo.tenant_id)
             await conn.execute("select claims_summaries_rebuild($1)", hmo.tenant_id)
             await conn.execute("select report_summaries_rebuild($1)", hmo.tenant_id)
+            await conn.execute("select utilisation_summaries_rebuild($1)", hmo.tenant_id)
         print(f"  summaries: {time.perf_counter() - started:.1f}s", flush=True)
         await conn.execute("drop table b_claim, b_line, b_total, b_pa")
         await conn.execute("create table if not exists bench_loaded (tenant_id uuid)")

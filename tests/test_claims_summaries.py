@@ -1,10 +1,11 @@
 """The summaries the database keeps for the loss ratio, premium exposure and the
 dashboard (`incurred_days`, `member_spans`, `coverage_cohorts`, `coverage_months`,
-`open_flags`) are what
-`claims_summaries_rebuild` computes from the raw rows, after any mix of changes: members
-joining, backdated, suspended, reactivated, terminated, moved to another client or plan;
-claims in every state, settled, re-dated and deleted; flags raised, cleared, confirmed
-by a rejection or a "Not me" report, and released again."""
+`open_flags`) and utilisation (`utilisation_member_months`, `utilisation_cells`) are what
+`claims_summaries_rebuild` and `utilisation_summaries_rebuild` compute from the raw rows,
+after any mix of changes: members joining, backdated, suspended, reactivated, terminated,
+moved to another client or plan; claims in every state, settled, re-dated and deleted,
+a line moved to another category; visits at the desk, re-dated or found ineligible; flags
+raised, cleared, confirmed by a rejection or a "Not me" report, and released again."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.claims_world import PATHS, move, settle, world
 from tests.db import superuser
 from tests.report_members import BENEFITS, claim_on, covered_days, populate, premium, read_book
 from tests.test_report_fraud_anomaly import NAME, fraud_world, random_history
+from tests.test_report_utilisation import check_in
 
 SUMMARIES = {
     "incurred_days": "service_date, client_id, plan_id, currency, claims, amount",
@@ -28,6 +30,10 @@ SUMMARIES = {
     "coverage_cohorts": "client_id, plan_id, relationship, lo, hi, prev_hi, members",
     "coverage_months": "client_id, plan_id, relationship, month, net",
     "open_flags": "event_id, on_claim, currency",
+    "utilisation_member_months": "enrollee_id, currency, month, provider_id, category,"
+    " client_id, plan_id, provider_type, claims, visits, cost",
+    "utilisation_cells": "currency, provider_id, provider_type, category, client_id, plan_id,"
+    " month, prev_month, members, claims, visits, cost",
 }
 
 CLAIM_ROWS = ("claim_events", "claim_items", "claim_queries", "platform_fees", "risk_events")
@@ -48,6 +54,7 @@ async def summaries(tenant_id: str) -> dict[str, list[Any]]:
 async def rebuilt(tenant_id: str) -> dict[str, list[Any]]:
     async with superuser() as db:
         await db.execute(text("select claims_summaries_rebuild(:t)"), {"t": tenant_id})
+        await db.execute(text("select utilisation_summaries_rebuild(:t)"), {"t": tenant_id})
     return await summaries(tenant_id)
 
 
@@ -73,6 +80,8 @@ async def test_kept_summaries_are_the_rebuilt_ones(core: httpx.AsyncClient) -> N
         if status == "SETTLED":
             await settle(core, w, claim)
         claims.append(claim)
+    for member in rng.sample(candidates, 3):
+        await check_in(core, w, w.provider, member.member_id, rng.choice(["lab", None]))
     kept = await summaries(w.hmo.id)
     assert kept["incurred_days"]
     assert kept["coverage_cohorts"]
@@ -103,7 +112,26 @@ async def test_kept_summaries_are_the_rebuilt_ones(core: httpx.AsyncClient) -> N
         "update enrollees set coverage_start = coverage_start - 3 where id = :id",
         id=candidates[0].id,
     )
+    # A visit moved to another month, another found ineligible after all; a claim line
+    # moved to another benefit category.
+    await sql(
+        "update check_ins set visit_date = visit_date - 40 where id ="
+        " (select id from check_ins where tenant_id = :t order by id limit 1)",
+        t=w.hmo.id,
+    )
+    await sql(
+        "update check_ins set eligible = false where id ="
+        " (select id from check_ins where tenant_id = :t order by id desc limit 1)",
+        t=w.hmo.id,
+    )
+    await sql(
+        "update claim_items set category = 'drugs' where id = (select i.id from claim_items i"
+        " join claims c on c.id = i.claim_id where c.tenant_id = :t and i.category <> 'drugs'"
+        " and c.status <> 'REJECTED' order by i.id limit 1)",
+        t=w.hmo.id,
+    )
     kept = await summaries(w.hmo.id)
+    assert kept["utilisation_cells"]
     assert kept == await rebuilt(w.hmo.id)
 
 

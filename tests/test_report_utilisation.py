@@ -9,7 +9,7 @@ import io
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -258,6 +258,14 @@ async def test_utilisation_matches_the_raw_rows(core: httpx.AsyncClient) -> None
     await check_against_oracle(
         core, w, book, events, client_id=scheme.clients[1]["id"], plan_id=scheme.plans[0]["id"]
     )
+    # Days of months in part around whole ones: the summaries' months and the claims' days.
+    in_part = {
+        "from": str(date.today() - timedelta(days=300)),
+        "to": str(date.today() - timedelta(days=40)),
+    }
+    await check_against_oracle(core, w, book, events, **in_part)
+    await check_against_oracle(core, w, book, events, category="drugs", **in_part)
+    await check_against_oracle(core, w, book, events, provider_id=pharmacy.id, **in_part)
 
 
 async def test_bad_filters_are_422s_and_other_tenants_never_count(core: httpx.AsyncClient) -> None:

@@ -76,6 +76,8 @@ class Claim(TenantScoped, Base):
         Index("ix_claims_provider_tenant", "provider_tenant_id", "created_at"),
         # The claims submitted in a few days (provider performance's part months).
         Index("ix_claims_created", "tenant_id", "created_at"),
+        # The claims served in a few days (utilisation's part months).
+        Index("ix_claims_service_date", "tenant_id", "service_date"),
         # Claims received in a span, counted from the index alone: the row-level security
         # check reads provider_tenant_id too.
         Index(

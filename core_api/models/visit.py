@@ -23,6 +23,8 @@ class CheckIn(TenantScoped, Base):
     __table_args__ = tenant_table_args(
         tenant_fk("enrollee_id", "enrollees"),
         Index("ix_check_ins_enrollee_date", "tenant_id", "enrollee_id", "visit_date"),
+        # The visits of a few days (utilisation's part months).
+        Index("ix_check_ins_visit_date", "tenant_id", "visit_date"),
         Index("ix_check_ins_provider_tenant", "provider_tenant_id", "id"),
     )
 

@@ -27,22 +27,27 @@ Claims in another currency than the report's are left out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    CompoundSelect,
     Float,
     Numeric,
     Select,
+    String,
     and_,
     case,
     cast,
+    exists,
     func,
     literal,
     null,
     select,
+    true,
     tuple_,
     union_all,
 )
@@ -55,10 +60,18 @@ from core_api.plans.premiums import exposure_query
 from core_api.plans.schemas import BENEFIT_CATEGORIES
 from core_api.reports.base import Figures, Report, ReportQuery, monthly_points
 from core_api.reports.loss_ratio import INCURRED, month_of, months_in
+from core_api.reports.period import Period, add_months, month_end, month_start
 from core_api.reports.schemas import Breakdown, Column, Series, Trend, Unit
 from core_api.reports.sql import total
+from core_api.reports.utilisation_summaries import (
+    ANY,
+    WHOLE,
+    UtilisationCell,
+    UtilisationMemberMonth,
+)
 
 UNSPECIFIED = "unspecified"
+COUNTED = ("members_served", "claims", "visits", "cost")
 _MEMBER_MONTHS = Series(key="member_months", label="Member-months", unit=Unit.RATE)
 _SERVED = Series(key="members_served", label="Members served", unit=Unit.COUNT)
 _CLAIMS = Series(key="claims", label="Claims", unit=Unit.COUNT)
@@ -101,7 +114,9 @@ class Utilisation(Report):
                 key="category",
                 label="By benefit category",
                 series=list(FIGURES),
-                items=_ranked(await _by_category(db, query), [], has_members),
+                items=_ranked(
+                    await _by_category(db, query, grouped.member_months), [], has_members
+                ),
             ),
             Breakdown(
                 key="provider_type",
@@ -112,13 +127,23 @@ class Utilisation(Report):
         ]
 
     def table(self, query: ReportQuery) -> Select[Any]:
-        population = _population(query)
-        events = _events(query, by_line=True).subquery()
-        cells = (
-            select(events.c.month, events.c.category, *_counts(events))
-            .group_by(events.c.month, events.c.category)
-            .subquery()
-        )
+        population, split = _population(query), _Split.of(query)
+        pieces: list[Select[Any]] = []
+        if split.whole is not None:
+            summed = _cells(query, "category", split.whole).subquery()
+            pieces.append(
+                select(summed.c.month, summed.c.key.label("category"), *_sums(summed)).group_by(
+                    summed.c.month, summed.c.key
+                )
+            )
+        if split.parts:
+            events = _part_events(query, split, by_line=True).subquery()
+            pieces.append(
+                select(events.c.month, events.c.category, *_counts(events)).group_by(
+                    events.c.month, events.c.category
+                )
+            )
+        cells = _together(pieces).subquery()
         row_key = func.to_char(cells.c.month, "YYYY-MM") + " " + cells.c.category
         return select(
             cells.c.month,
@@ -136,6 +161,7 @@ class Grouped:
     total: dict[str, Any]
     months: dict[date, dict[str, Any]]
     provider_types: list[dict[str, Any]]
+    member_months: Decimal | None  # exact
 
 
 async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
@@ -145,19 +171,7 @@ async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
     if isinstance(kept, Grouped):
         return kept
     population = _population(query)
-    events = _events(query, by_line=False).subquery()
-    month, kind = events.c.month, events.c.provider_type
-    counts = (
-        select(
-            func.grouping(month).label("no_month"),
-            func.grouping(kind).label("no_type"),
-            month,
-            kind.label("key"),
-            *_counts(events),
-        )
-        .group_by(func.grouping_sets(tuple_(), tuple_(month), tuple_(kind)))
-        .cte("counts")
-    )
+    counts = _grouped_counts(query).cte("counts")
     member_months = select(func.sum(population.c.member_months)).scalar_subquery()
     months = months_in(query.period)
     each_month = (
@@ -176,6 +190,7 @@ async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
         select(
             union_all(each_month, others).subquery("grouped"),
             _two_places(member_months).label("member_months"),
+            member_months.label("exact_member_months"),
         )
     )
     by: dict[str, list[dict[str, Any]]] = {"month": [], "provider_type": [], "total": []}
@@ -185,22 +200,37 @@ async def _grouped(db: AsyncSession, query: ReportQuery) -> Grouped:
         total=by["total"][0],
         months={row["month"]: row for row in by["month"]},
         provider_types=by["provider_type"],
+        member_months=by["total"][0]["exact_member_months"],
     )
     db.info[(Utilisation.name, query)] = grouped
     return grouped
 
 
-async def _by_category(db: AsyncSession, query: ReportQuery) -> list[dict[str, Any]]:
-    """The figures per benefit category, over the period's member-months."""
-    population = _population(query)
-    member_months = select(func.sum(population.c.member_months)).scalar_subquery()
-    events = _events(query, by_line=True).subquery()
-    counts = (
-        select(events.c.category.label("key"), *_counts(events))
-        .group_by(events.c.category)
-        .subquery()
+async def _by_category(
+    db: AsyncSession, query: ReportQuery, member_months: Decimal | None
+) -> list[dict[str, Any]]:
+    """The figures per benefit category, over the period's `member_months`."""
+    split, pieces = _Split.of(query), []
+    if split.whole is not None:
+        cells = _cells(query, "category", split.whole).subquery()
+        pieces.append(select(cells.c.key, *_sums(cells, split.whole.first)).group_by(cells.c.key))
+    if split.parts:
+        lines = _part_events(query, split, by_line=True).subquery()
+        new = _new(query, split.whole, lines.c.enrollee_id, category=lines.c.category)
+        events = select(lines, new.label("new")).subquery()
+        pieces.append(
+            select(events.c.category.label("key"), *_counts(events, events.c.new)).group_by(
+                events.c.category
+            )
+        )
+    parts = _together(pieces).subquery()
+    by_category = select(
+        parts.c.key, *(total(parts.c[key]).label(key) for key in COUNTED)
+    ).group_by(parts.c.key)
+    counts = by_category.subquery()
+    found = await db.execute(
+        select(counts.c.key, *_figures(counts, literal(member_months, Numeric)))
     )
-    found = await db.execute(select(counts.c.key, *_figures(counts, member_months)))
     return [row._asdict() for row in found]
 
 
@@ -221,10 +251,194 @@ def _ranked(
     ]
 
 
-def _counts(events: Any) -> list[ColumnElement[Any]]:
-    """What the figures count, over some `events`."""
+@dataclass(frozen=True, slots=True)
+class _Split:
+    """The period as the summaries serve it: its whole months (`whole`, none without any),
+    and the days of the months it covers only in part (`parts`), read from the claims and
+    visits themselves. A period ending today or later covers its last month whole (nothing
+    is served or visited later)."""
+
+    whole: Period | None
+    parts: list[Period]
+
+    @classmethod
+    def of(cls, query: ReportQuery) -> _Split:
+        period = query.period
+        first_whole = month_start(period.first)
+        if period.first != first_whole:
+            first_whole = add_months(first_whole, 1)
+        ends_whole = period.last == month_end(period.last) or period.last >= query.today
+        last_whole = add_months(month_start(period.last), 0 if ends_whole else -1)
+        if first_whole > last_whole:
+            return cls(None, [period])
+        parts = []
+        if period.first < first_whole:
+            parts.append(Period(period.first, first_whole - timedelta(days=1)))
+        if not ends_whole:
+            parts.append(Period(month_start(period.last), period.last))
+        return cls(Period(first_whole, min(period.last, month_end(last_whole))), parts)
+
+
+def _grouped_counts(query: ReportQuery) -> Select[Any]:
+    """`_counts` over the period, per month and per provider type (`no_month`, `no_type`:
+    which), from the summaries' whole months and the other days' claims and visits."""
+    split, pieces = _Split.of(query), list[Select[Any] | CompoundSelect[Any]]()
+    if split.whole is not None:
+        pieces.append(_summed_counts(query, split.whole))
+    if split.parts:
+        pieces.append(_counted(query, split))
+    every = _together(pieces).subquery()
+    keys = (every.c.no_month, every.c.no_type, every.c.month, every.c.key)
+    return select(*keys, *(total(every.c[key]).label(key) for key in COUNTED)).group_by(*keys)
+
+
+def _counted(query: ReportQuery, split: _Split) -> Select[Any]:
+    """`_grouped_counts` of the days of `split.parts`, from the claims and visits (grouping
+    sets); members over the period only when they had no use in its whole months."""
+    read = _part_events(query, split, by_line=False).subquery()
+    new = _new(query, split.whole, read.c.enrollee_id)
+    new_of_type = new
+    if query.filters.provider_id is None:
+        new_of_type = _new(
+            query, split.whole, read.c.enrollee_id, provider_type=read.c.provider_type
+        )
+    events = select(read, new.label("new"), new_of_type.label("new_of_type")).subquery()
+    month, kind = events.c.month, events.c.provider_type
+    served = func.count(func.distinct(events.c.enrollee_id))
+    members = case(
+        (func.grouping(month) == 0, served),
+        (func.grouping(kind) == 0, served.filter(events.c.new_of_type)),
+        else_=served.filter(events.c.new),
+    )
+    return select(
+        func.grouping(month).label("no_month"),
+        func.grouping(kind).label("no_type"),
+        month,
+        cast(kind, String).label("key"),
+        members.label("members_served"),
+        *_amounts(events),
+    ).group_by(func.grouping_sets(tuple_(), tuple_(month), tuple_(kind)))
+
+
+def _summed_counts(query: ReportQuery, whole: Period) -> CompoundSelect[Any]:
+    """`_counted` of the `whole` months, from the summaries."""
+    first = whole.first
+    every, types = _cells(query, None, whole).subquery(), _cells(query, "provider_type", whole)
+    by_type = types.subquery()
+    return union_all(
+        select(literal(1).label("no_month"), literal(1).label("no_type")).add_columns(
+            null().label("month"), null().label("key"), *_sums(every, first)
+        ),
+        select(literal(0), literal(1), every.c.month, null(), *_sums(every)).group_by(
+            every.c.month
+        ),
+        select(literal(1), literal(0), null(), by_type.c.key, *_sums(by_type, first)).group_by(
+            by_type.c.key
+        ),
+    )
+
+
+def _together(
+    pieces: list[Select[Any]] | list[Select[Any] | CompoundSelect[Any]],
+) -> Select[Any] | CompoundSelect[Any]:
+    return pieces[0] if len(pieces) == 1 else union_all(*pieces)
+
+
+def _new(
+    query: ReportQuery,
+    whole: Period | None,
+    enrollee_id: Any,
+    *,
+    category: Any = None,
+    provider_type: Any = None,
+) -> ColumnElement[bool]:
+    """Whether the member had no use in the `whole` months in the scope (under the
+    filters; of the `category` or `provider_type` given): not counted among their members."""
+    if whole is None:
+        return true()
+    use, filters = UtilisationMemberMonth, query.filters
+    found = [
+        use.tenant_id == query.tenant_id,
+        use.enrollee_id == enrollee_id,
+        use.currency == query.currency,
+        use.month.between(whole.first, whole.last),
+        use.category == (filters.category or WHOLE if category is None else category),
+    ]
+    if filters.provider_id is not None:
+        found.append(use.provider_id == filters.provider_id)
+    if provider_type is not None:
+        found.append(use.provider_type == provider_type)
+    return ~exists().where(*found)
+
+
+def _cells(query: ReportQuery, by: str | None, whole: Period) -> Select[Any]:
+    """The summary cells of the `whole` months under the filters, in the scope that
+    counts the figures as a whole (`by` None), per benefit category or per provider type
+    (`by`, then the `key` column)."""
+    filters, cell = query.filters, UtilisationCell
+    provider, category = filters.provider_id or ANY, filters.category or WHOLE
+    key: Any = null()
+    if by == "category":
+        key = cell.category
+        scope = [cell.provider_id == provider, cell.provider_type == WHOLE]
+        scope.append(
+            cell.category != WHOLE if filters.category is None else cell.category == category
+        )
+    elif by == "provider_type" and filters.provider_id is None:
+        key = cell.provider_type
+        scope = [cell.provider_id == ANY, cell.provider_type != WHOLE, cell.category == category]
+    else:
+        scope = [
+            cell.provider_id == provider,
+            cell.provider_type == WHOLE,
+            cell.category == category,
+        ]
+        if by == "provider_type":  # one provider's: its type
+            key = (
+                select(cast(Provider.type, String)).where(Provider.id == provider).scalar_subquery()
+            )
+    if filters.client_id is not None:
+        scope.append(cell.client_id == filters.client_id)
+    if filters.plan_id is not None:
+        scope.append(cell.plan_id == filters.plan_id)
+    return select(
+        key.label("key"),
+        cell.month,
+        cell.prev_month,
+        cell.members,
+        cell.claims,
+        cell.visits,
+        cell.cost,
+    ).where(
+        cell.tenant_id == query.tenant_id,
+        cell.currency == query.currency,
+        cell.month.between(whole.first, whole.last),
+        *scope,
+    )
+
+
+def _sums(cells: Any, first: date | None = None) -> list[ColumnElement[Any]]:
+    """What `_counts` counts, summed over some `_cells`: the members of each month, or
+    with `first`, those with no use since before `first` (each once over the months)."""
+    members: ColumnElement[Any] = func.sum(cells.c.members)
+    if first is not None:
+        members = members.filter(cells.c.prev_month < first)
     return [
-        func.count(func.distinct(events.c.enrollee_id)).label("members_served"),
+        cast(func.coalesce(members, 0), BigInteger).label("members_served"),
+        *(total(cells.c[key]).label(key) for key in ("claims", "visits", "cost")),
+    ]
+
+
+def _counts(events: Any, new: Any = None) -> list[ColumnElement[Any]]:
+    """What the figures count, over some `events` (members only where `new`, if given)."""
+    served: ColumnElement[Any] = func.count(func.distinct(events.c.enrollee_id))
+    if new is not None:
+        served = served.filter(new)
+    return [served.label("members_served"), *_amounts(events)]
+
+
+def _amounts(events: Any) -> list[ColumnElement[Any]]:
+    return [
         func.count(func.distinct(events.c.claim_id)).label("claims"),
         total(events.c.visit).label("visits"),
         total(events.c.cost).label("cost"),
@@ -280,6 +494,11 @@ def _population(query: ReportQuery) -> Any:
         .group_by(rows.c.month, months.c.days_in_month)
         .cte("population")
     )
+
+
+def _part_events(query: ReportQuery, split: _Split, *, by_line: bool) -> Select[Any]:
+    """`_events` of the days of `split.parts`."""
+    return _together([_events(query.for_period(part), by_line=by_line) for part in split.parts])  # type: ignore[return-value]
 
 
 def _events(query: ReportQuery, *, by_line: bool) -> Select[Any]:
