@@ -4,7 +4,7 @@ A provider's users invite colleagues; the invitee becomes a provider user, who h
 provider's fixed permissions, so the invite names no role.
 
 Revision ID: a4c6e8f0b2d4
-Revises: f2b3c4d5e6f7
+Revises: f3c4d5e6f7a8
 Create Date: 2026-12-07 23:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a4c6e8f0b2d4"
-down_revision: str | None = "f2b3c4d5e6f7"
+down_revision: str | None = "f3c4d5e6f7a8"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
