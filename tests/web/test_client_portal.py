@@ -77,7 +77,7 @@ class Hmo:
         return dict(found["items"][0])
 
 
-async def hmo_admin(stack: Stack, core: httpx.AsyncClient) -> Hmo:
+async def hmo_admin(core: httpx.AsyncClient) -> Hmo:
     return Hmo(core, await core_session(core, DEMO_SLUG, staff("admin")))
 
 
@@ -110,7 +110,7 @@ async def test_a_dependant_asked_for_arrives_live_once_the_hmo_approves(
 ) -> None:
     last_name = "Adewale-Johnson"
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        principal = await (await hmo_admin(stack, core)).principal(last_name)
+        principal = await (await hmo_admin(core)).principal(last_name)
     client = await new_context(browser, stack)
     hmo = await new_context(browser, stack)
     try:
@@ -171,7 +171,7 @@ async def test_a_dependant_asked_for_arrives_live_once_the_hmo_approves(
 async def test_a_removal_declined_shows_the_hmos_reason(browser: Browser, stack: Stack) -> None:
     last_name = "Ibekwe-Hart"
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        hmo = await hmo_admin(stack, core)
+        hmo = await hmo_admin(core)
         principal = await hmo.principal(last_name)
         dependant = await hmo.dependant(principal, "Tunde")
         client = await new_context(browser, stack)
@@ -213,7 +213,7 @@ async def test_a_removal_declined_shows_the_hmos_reason(browser: Browser, stack:
 async def test_an_edit_is_asked_then_applied_once_approved(browser: Browser, stack: Stack) -> None:
     last_name = "Oyelaran-Cole"
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        hmo = await hmo_admin(stack, core)
+        hmo = await hmo_admin(core)
         principal = await hmo.principal(last_name)
         client = await new_context(browser, stack)
         try:
@@ -323,7 +323,7 @@ async def test_first_sign_in_through_the_emailed_link(browser: Browser, stack: S
 async def test_no_client_screen_shows_a_clinical_field(browser: Browser, stack: Stack) -> None:
     last_name = "Danladi-Moore"
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        hmo = await hmo_admin(stack, core)
+        hmo = await hmo_admin(core)
         principal = await hmo.principal(last_name)
         dependant = await hmo.dependant(principal, "Kunle")
     # The seed's first Dangote family has a year of claims behind it.
@@ -380,7 +380,7 @@ async def test_no_client_screen_shows_a_clinical_field(browser: Browser, stack: 
 async def test_the_client_portal_reads_at_a_phone_width(browser: Browser, stack: Stack) -> None:
     last_name = "Ezeani-Smith"
     async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        hmo = await hmo_admin(stack, core)
+        hmo = await hmo_admin(core)
         principal = await hmo.principal(last_name)
         await hmo.dependant(principal, "Ife")
     phone = await new_context(browser, stack, PHONE)
