@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { formatCountdown, formatMoney, parseMoney } from "./format";
+import { formatCountdown, formatMoney, moneyInput, parseMoney } from "./format";
 
 describe("money", () => {
   it("shows minor units in the currency's own digits", () => {
@@ -31,5 +31,13 @@ describe("countdown", () => {
     expect(formatCountdown("2026-12-07T15:10:07Z", now, true)).toBe("in 3 h 10 min 7 s");
     expect(formatCountdown("2026-12-07T11:59:30Z", now, true)).toBe("0 min 30 s overdue");
     expect(formatCountdown("2026-12-09T13:00:00Z", now, true)).toBe("in 2 d 1 h 0 min 0 s");
+  });
+});
+
+describe("moneyInput", () => {
+  it("writes minor units as the whole units a person types, back to the same minor units", () => {
+    expect(moneyInput(2_000_050, "NGN")).toBe("20000.50");
+    expect(parseMoney(moneyInput(2_000_050, "NGN"), "NGN")).toBe(2_000_050);
+    expect(moneyInput(1500, "JPY")).toBe("1500");
   });
 });

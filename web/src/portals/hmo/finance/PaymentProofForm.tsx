@@ -10,10 +10,9 @@ import { useState, type FormEvent } from "react";
 
 import { ApiProblem, problemOf } from "../../../api/problem";
 import { upload } from "../../../api/upload";
-import { parseMoney, todayIso } from "../../../app/format";
+import { moneyInput, parseMoney, todayIso } from "../../../app/format";
 import { FilePreview } from "../../../components/FilePreview";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { amountInput } from "./amounts";
 import type { Remittance } from "../../../components/finance/queries";
 
 const PROOF_TYPES = "application/pdf,image/png,image/jpeg,image/tiff";
@@ -41,7 +40,7 @@ export function PaymentProofForm({ remittance }: { remittance: Remittance }) {
   const { currency } = remittance;
   const queryClient = useQueryClient();
   const outstanding = remittance.total - remittance.paid_amount;
-  const [proof, setProof] = useState<Proof>({ file: null, reference: "", amount: amountInput(outstanding, currency), paidOn: todayIso() });
+  const [proof, setProof] = useState<Proof>({ file: null, reference: "", amount: moneyInput(outstanding, currency), paidOn: todayIso() });
   const [progress, setProgress] = useState(0);
   const send = useMutation({
     mutationFn: () => {

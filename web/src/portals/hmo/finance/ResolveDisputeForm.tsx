@@ -9,9 +9,8 @@ import { useState, type FormEvent } from "react";
 
 import { api, dataOf } from "../../../api/client";
 import { ApiProblem, problemOf } from "../../../api/problem";
-import { formatMoney, parseMoney } from "../../../app/format";
+import { formatMoney, moneyInput, parseMoney } from "../../../app/format";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { amountInput } from "./amounts";
 import type { Dispute } from "../../../components/finance/queries";
 
 type Outcome = "ACCEPTED" | "REJECTED";
@@ -40,7 +39,7 @@ export function ResolveDisputeForm({ dispute, currency, onReload }: { dispute: D
   const review = useDisputeMove(dispute, async (path) =>
     dataOf(await api.POST("/api/disputes/{dispute_id}/review", { params: { path }, body: { version: dispute.version } })));
   const [outcome, setOutcome] = useState<Outcome>("ACCEPTED");
-  const [adjustment, setAdjustment] = useState(amountInput(dispute.amount_claimed, currency));
+  const [adjustment, setAdjustment] = useState(moneyInput(dispute.amount_claimed, currency));
   const [note, setNote] = useState("");
   const resolve = useDisputeMove(dispute, async (path) =>
     dataOf(await api.POST("/api/disputes/{dispute_id}/resolve", {
