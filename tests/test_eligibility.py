@@ -406,6 +406,9 @@ PROVIDER_ROUTES = {
     "GET /v1/check-ins",
     "GET /v1/api-keys",
     "POST /v1/api-keys",
+    "GET /v1/users",  # their own organisation's (tests/test_access.py)
+    "POST /v1/invites",
+    "PATCH /v1/users/{user_id}",
     "POST /v1/claims",
     "GET /v1/claims",
     "GET /v1/claims/reason-codes",  # what the codes on their remittances' lines mean
