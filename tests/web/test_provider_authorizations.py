@@ -55,7 +55,7 @@ async def test_an_emergency_pa_shows_its_sla_and_a_rejection_is_appealed(
     await page.get_by_label("Estimated amount (NGN)").fill("450,000")
     await page.get_by_label("Clinical notes").fill("Acute appendicitis; theatre booked tonight.")
     await page.locator("input[type=file]").set_input_files(
-        files=[{"name": "referral.txt", "mimeType": "text/plain", "buffer": b"Referral"}]
+        {"name": "referral.txt", "mimeType": "text/plain", "buffer": b"Referral"}
     )
     await assert_accessible(page)
     await page.get_by_role("button", name="Send the request").click()
@@ -75,7 +75,7 @@ async def test_an_emergency_pa_shows_its_sla_and_a_rejection_is_appealed(
     await expect(rejected).to_be_visible()
     await page.get_by_label("New evidence").fill("Ultrasound: inflamed appendix, 9 mm.")
     await page.locator("input[type=file]").set_input_files(
-        files=[{"name": "ultrasound.txt", "mimeType": "text/plain", "buffer": b"US report"}]
+        {"name": "ultrasound.txt", "mimeType": "text/plain", "buffer": b"US report"}
     )
     await assert_accessible(page)
     await page.get_by_role("button", name="Send the appeal").click()

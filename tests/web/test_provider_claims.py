@@ -62,7 +62,7 @@ async def test_a_claim_filed_on_screen_is_filed_once_though_sent_twice(
     await expect(page.get_by_label("Total, line 2")).to_have_text("₦8,501.00")
     await expect(page.get_by_text(f"Total billed {shown}")).to_be_visible()
     await page.locator("input[type=file]").set_input_files(
-        files=[{"name": "bill.txt", "mimeType": "text/plain", "buffer": b"Itemised bill"}]
+        {"name": "bill.txt", "mimeType": "text/plain", "buffer": b"Itemised bill"}
     )
     await assert_accessible(page)
     await screenshot(page, "provider-claim-new")
@@ -146,7 +146,7 @@ async def test_the_desk_answers_a_query_with_a_document_and_resubmits(
 
     await page.get_by_label("Your answer").fill("The report is attached: haemoglobin 13.2 g/dL.")
     await page.locator("input[type=file]").set_input_files(
-        files=[{"name": "fbc.txt", "mimeType": "text/plain", "buffer": b"FBC: Hb 13.2 g/dL"}]
+        {"name": "fbc.txt", "mimeType": "text/plain", "buffer": b"FBC: Hb 13.2 g/dL"}
     )
     await assert_accessible(page)
     await page.evaluate("window.scrollTo(0, 0)")
