@@ -9,7 +9,7 @@ import { AddDependantButton } from "../../../components/enrollees/AddDependantBu
 import { PersonFields, personChanges, personValues } from "../../../components/enrollees/PersonFields";
 import { fullName, type Enrollee } from "../../../components/enrollees/queries";
 import { FormDialogButton } from "../../../components/FormDialogButton";
-import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
+import { ConfirmButton } from "../../../components/ConfirmButton";
 import { askChange, useRequestSent } from "../requests/requests";
 
 const SENT_FOR_APPROVAL = "This sends a request to the HMO; the roster changes only once the HMO approves it.";
@@ -48,16 +48,18 @@ export function AskToRemoveDependant({ dependant }: { dependant: Enrollee }) {
     onSuccess: sent,
   });
   return (
-    <ReasonDialogButton
+    <ConfirmButton
       label="Remove dependant"
       title={`Ask to remove ${fullName(dependant)}?`}
-      explanation={`${SENT_FOR_APPROVAL} Once approved, ${dependant.first_name}'s cover ends that day.`}
       confirmLabel="Send request"
+      reason="optional"
       color="red"
       variant="default"
       onConfirm={(reason) => remove.mutateAsync(reason)}
       pending={remove.isPending}
       error={remove.error}
-    />
+    >
+      {`${SENT_FOR_APPROVAL} Once approved, ${dependant.first_name}'s cover ends that day.`}
+    </ConfirmButton>
   );
 }

@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, dataOf } from "../../../api/client";
 import { formatDateTime } from "../../../app/format";
 import { useSession } from "../../../app/session";
-import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
+import { ConfirmButton } from "../../../components/ConfirmButton";
 import type { Pa } from "./columns";
 
 /** A PA write whose success refreshes every PA query (and the claims a hold moves). */
@@ -39,15 +39,17 @@ export function HoldPanel({ pa }: { pa: Pa }) {
             : `The hold was cleared on ${formatDateTime(pa.hold_cleared_at)}.`}
         </Text>
         {held && can("risk:manage") && (
-          <ReasonDialogButton
+          <ConfirmButton
             label="Clear the hold"
             title={`Clear the hold on PA ${pa.number}`}
-            explanation="The claims citing its code may be approved again and its fraud flags are cleared. The PA stays marked as reported."
             confirmLabel="Clear the hold"
+            reason="optional"
             onConfirm={(reason) => clear.mutateAsync(reason)}
             pending={clear.isPending}
             error={clear.error}
-          />
+          >
+            The claims citing its code may be approved again and its fraud flags are cleared. The PA stays marked as reported.
+          </ConfirmButton>
         )}
       </Group>
     </Alert>
@@ -57,16 +59,18 @@ export function HoldPanel({ pa }: { pa: Pa }) {
 export function CancelApproval({ pa }: { pa: Pa }) {
   const cancel = usePaAction(pa, "cancel");
   return (
-    <ReasonDialogButton
+    <ConfirmButton
       label="Withdraw the approval"
       title={`Withdraw the approval of PA ${pa.number}`}
-      explanation={`Its auth code ${pa.auth_code ?? ""} can no longer be cited by a claim.`}
       confirmLabel="Withdraw"
+      reason="optional"
       color="red.8"
       variant="outline"
       onConfirm={(reason) => cancel.mutateAsync(reason)}
       pending={cancel.isPending}
       error={cancel.error}
-    />
+    >
+      {`Its auth code ${pa.auth_code ?? ""} can no longer be cited by a claim.`}
+    </ConfirmButton>
   );
 }

@@ -7,7 +7,7 @@ import { api, dataOf } from "../../../api/client";
 import { formatMoney } from "../../../app/format";
 import { useSession } from "../../../app/session";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
+import { ConfirmButton } from "../../../components/ConfirmButton";
 import type { ClaimDetail } from "./claimViews";
 import type { LineDecisions } from "./lineDecisions";
 import { QueryDialog } from "./QueryDialog";
@@ -42,19 +42,20 @@ export function ClaimActions({ claim, decisions, onReload }: { claim: ClaimDetai
         return <Button key={offered.to} variant="outline" color="#7a5400" onClick={() => setQuerying(true)}>{offered.label}</Button>;
       case "REJECTED":
         return (
-          <ReasonDialogButton
+          <ConfirmButton
             key={offered.to}
             label={offered.label}
             title={`Reject claim ${claim.number}`}
-            explanation="Every line is refused (A1: claim/service denied) unless it already carries a reason. The provider is told."
             confirmLabel="Reject the claim"
-            required
+            reason="required"
             color="#b3261e"
             variant="outline"
             pending={move.isPending}
             error={move.error}
             onConfirm={(reason) => move.mutateAsync({ to: "REJECTED", version: claim.version, reason })}
-          />
+          >
+            Every line is refused (A1: claim/service denied) unless it already carries a reason. The provider is told.
+          </ConfirmButton>
         );
       default:
         return <Button key={offered.to} loading={move.isPending} onClick={() => move.mutate({ to: offered.to, version: claim.version })}>{offered.label}</Button>;

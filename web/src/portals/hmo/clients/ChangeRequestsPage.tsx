@@ -17,7 +17,6 @@ import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { CHANGE_KINDS, describeChange } from "../../../components/enrollees/changeRequests";
 import { EnrolleeLink } from "../../../components/enrollees/EnrolleeLink";
-import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
 import { StatusBadge, statusLabel } from "../../../components/StatusBadge";
 import { ClientsTabs } from "./ClientsTabs";
 import { choicesOf, nameIn, useClientChoices } from "./queries";
@@ -43,18 +42,19 @@ function Decision({ request }: { request: Request }) {
       <ConfirmButton label="Approve" title="Approve this request?" confirmLabel="Confirm" onConfirm={() => approve.mutateAsync()} pending={approve.isPending} error={approve.error} onReload={() => void refresh()}>
         {describeChange(request)}. The change is applied to the enrollee's record at once.
       </ConfirmButton>
-      <ReasonDialogButton
+      <ConfirmButton
         label="Decline"
         title="Decline this request?"
-        explanation={`${describeChange(request)}. Nothing changes; the client sees your reason.`}
         confirmLabel="Decline"
-        required
+        reason="required"
         color="red"
         variant="default"
         onConfirm={(reason) => decline.mutateAsync(reason ?? "")}
         pending={decline.isPending}
         error={decline.error}
-      />
+      >
+        {`${describeChange(request)}. Nothing changes; the client sees your reason.`}
+      </ConfirmButton>
     </Group>
   );
 }

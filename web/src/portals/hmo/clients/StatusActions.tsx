@@ -8,7 +8,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
 import { fullName, type Enrollee } from "../../../components/enrollees/queries";
-import { ReasonDialogButton } from "../../../components/ReasonDialogButton";
+import { ConfirmButton } from "../../../components/ConfirmButton";
 
 type Status = Schemas["EnrolleeStatus"];
 
@@ -35,18 +35,20 @@ export function StatusActions({ enrollee }: { enrollee: Enrollee }) {
   return (
     <Group gap="xs">
       {MOVES[enrollee.status].map((move) => (
-        <ReasonDialogButton
+        <ConfirmButton
           key={move.to}
           label={move.label}
           title={`${move.label} ${fullName(enrollee)}?`}
-          explanation={`${CONSEQUENCE[move.to]}${family || ""}`}
           confirmLabel={move.label}
+          reason="optional"
           color={move.color}
           variant="default"
           onConfirm={(reason) => change.mutateAsync({ status: move.to, reason })}
           pending={change.isPending}
           error={change.error}
-        />
+        >
+          {`${CONSEQUENCE[move.to]}${family || ""}`}
+        </ConfirmButton>
       ))}
     </Group>
   );
