@@ -1,15 +1,9 @@
 /** One dispute: the line it is about, the provider's reason, its history, and resolving it. */
-import { Anchor, Skeleton, Stack, Title } from "@mantine/core";
-import { Link, useParams } from "react-router-dom";
-
 import { useSession } from "../../../app/session";
 import { useDisputeCurrency } from "../../../components/finance/DisputeAmount";
-import { DisputeFacts, DisputeHistory } from "../../../components/finance/DisputeParts";
-import { useDispute, type Dispute } from "../../../components/finance/queries";
-import { PageHeader } from "../../../components/PageHeader";
-import { ProblemAlert } from "../../../components/ProblemAlert";
+import { DisputeView } from "../../../components/finance/DisputeView";
+import type { Dispute } from "../../../components/finance/queries";
 import { ProviderName } from "../../../components/ProviderName";
-import { StatusBadge } from "../../../components/StatusBadge";
 import { FinanceTabs } from "./FinanceTabs";
 import { ResolveDisputeForm } from "./ResolveDisputeForm";
 
@@ -22,31 +16,14 @@ function Resolution({ dispute, onReload }: { dispute: Dispute; onReload: () => v
 }
 
 export function DisputePage() {
-  const { disputeId = "" } = useParams();
-  const dispute = useDispute(disputeId);
   return (
-    <Stack>
-      <PageHeader
-        title={dispute.data ? `Dispute ${dispute.data.number}` : "Dispute"}
-        description={<Anchor component={Link} to="/hmo/finance/disputes" size="sm">All disputes</Anchor>}
-        actions={dispute.data && <StatusBadge status={dispute.data.status} />}
-      />
-      <FinanceTabs />
-      <ProblemAlert error={dispute.error} />
-      {dispute.isPending && <Skeleton h={160} />}
-      {dispute.data && (
-        <>
-          <DisputeFacts
-            dispute={dispute.data}
-            party={{ label: "Provider", name: <ProviderName providerId={dispute.data.provider_id} /> }}
-            claimPath={(claimId) => `/hmo/claims/${claimId}`}
-            remittancePath={(remittanceId) => `/hmo/finance/remittances/${remittanceId}`}
-          />
-          <Resolution dispute={dispute.data} onReload={() => void dispute.refetch()} />
-          <Title order={2} size="h4">History</Title>
-          <DisputeHistory dispute={dispute.data} />
-        </>
-      )}
-    </Stack>
+    <DisputeView
+      tabs={<FinanceTabs />}
+      listPath="/hmo/finance/disputes"
+      party={{ label: "Provider", name: (dispute) => <ProviderName providerId={dispute.provider_id} /> }}
+      claimPath={(claimId) => `/hmo/claims/${claimId}`}
+      remittancePath={(remittanceId) => `/hmo/finance/remittances/${remittanceId}`}
+      actions={(dispute, reload) => <Resolution dispute={dispute} onReload={reload} />}
+    />
   );
 }

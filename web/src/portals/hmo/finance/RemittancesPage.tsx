@@ -1,24 +1,14 @@
 /** Every remittance, newest first, by status (the URL keeps it): what is still to pay. */
-import { Stack } from "@mantine/core";
-import { useNavigate } from "react-router-dom";
-
-import { api, dataOf } from "../../../api/client";
-import { usePages } from "../../../api/pages";
 import type { Schemas } from "../../../api/types";
-import { useFilters } from "../../../app/filters";
 import { formatDateTime } from "../../../app/format";
-import { DataTable, type Column } from "../../../components/DataTable";
+import type { Column } from "../../../components/DataTable";
+import { RemittanceList } from "../../../components/finance/RemittanceList";
 import { Money } from "../../../components/Money";
-import { PageHeader } from "../../../components/PageHeader";
-import { ProblemAlert } from "../../../components/ProblemAlert";
 import { ProviderName } from "../../../components/ProviderName";
 import { StatusBadge } from "../../../components/StatusBadge";
-import { StatusFilter } from "../../../components/StatusFilter";
 import { FinanceTabs } from "./FinanceTabs";
 
 type Row = Schemas["RemittanceSummary"];
-type RemittanceStatus = Schemas["RemittanceStatus"];
-const STATUSES: RemittanceStatus[] = ["PENDING", "PAID", "CANCELLED"];
 
 const COLUMNS: Column<Row>[] = [
   { key: "provider", label: "Provider", render: (row) => <ProviderName providerId={row.provider_id} /> },
@@ -30,27 +20,13 @@ const COLUMNS: Column<Row>[] = [
 ];
 
 export function RemittancesPage() {
-  const navigate = useNavigate();
-  const [filters, setFilters] = useFilters(["status"] as const);
-  const status = filters.status as RemittanceStatus | undefined;
-  const remittances = usePages(["remittances", "list", status], async (cursor) =>
-    dataOf(await api.GET("/api/remittances", { params: { query: { status, cursor } } })),
-  );
   return (
-    <Stack>
-      <PageHeader title="Finance" description="What each provider is owed, run by run." />
-      <FinanceTabs />
-      <StatusFilter statuses={STATUSES} value={status} onChange={(value) => setFilters({ status: value })} />
-      <ProblemAlert error={remittances.error} />
-      <DataTable
-        caption="Remittances"
-        columns={COLUMNS}
-        rows={remittances.items}
-        rowKey={(row) => row.id}
-        onRowClick={(row) => navigate(`/hmo/finance/remittances/${row.id}`)}
-        empty="No remittance."
-        {...remittances.tableProps}
-      />
-    </Stack>
+    <RemittanceList
+      description="What each provider is owed, run by run."
+      tabs={<FinanceTabs />}
+      columns={COLUMNS}
+      empty="No remittance."
+      remittancePath={(remittanceId) => `/hmo/finance/remittances/${remittanceId}`}
+    />
   );
 }

@@ -1,25 +1,15 @@
 /** The provider's remittances from every HMO that pays it, newest first, by HMO and status
  * (both in the URL): what is owed, what is paid. */
-import { Group, Stack } from "@mantine/core";
-import { useNavigate } from "react-router-dom";
-
-import { api, dataOf } from "../../../api/client";
-import { usePages } from "../../../api/pages";
 import type { Schemas } from "../../../api/types";
-import { useFilters } from "../../../app/filters";
 import { formatDateTime } from "../../../app/format";
-import { DataTable, type Column } from "../../../components/DataTable";
+import type { Column } from "../../../components/DataTable";
+import { RemittanceList } from "../../../components/finance/RemittanceList";
 import { Money } from "../../../components/Money";
-import { PageHeader } from "../../../components/PageHeader";
-import { ProblemAlert } from "../../../components/ProblemAlert";
 import { StatusBadge } from "../../../components/StatusBadge";
-import { StatusFilter } from "../../../components/StatusFilter";
 import { FinanceTabs } from "./FinanceTabs";
-import { HmoFilter } from "./HmoFilter";
+import { HmoFilter } from "../HmoFilter";
 
 type Row = Schemas["RemittanceSummary"];
-type RemittanceStatus = Schemas["RemittanceStatus"];
-const STATUSES: RemittanceStatus[] = ["PENDING", "PAID", "CANCELLED"];
 
 const COLUMNS: Column<Row>[] = [
   { key: "hmo", label: "HMO", render: (row) => row.hmo_name },
@@ -31,30 +21,14 @@ const COLUMNS: Column<Row>[] = [
 ];
 
 export function RemittancesPage() {
-  const navigate = useNavigate();
-  const [filters, setFilters] = useFilters(["status", "hmo"] as const);
-  const status = filters.status as RemittanceStatus | undefined;
-  const remittances = usePages(["remittances", "list", status, filters.hmo], async (cursor) =>
-    dataOf(await api.GET("/api/remittances", { params: { query: { status, hmo_id: filters.hmo, cursor } } })),
-  );
   return (
-    <Stack>
-      <PageHeader title="Finance" description="What each HMO pays you, settlement run by settlement run." />
-      <FinanceTabs />
-      <Group align="flex-end">
-        <HmoFilter value={filters.hmo} onChange={(value) => setFilters({ hmo: value })} />
-        <StatusFilter statuses={STATUSES} value={status} onChange={(value) => setFilters({ status: value })} />
-      </Group>
-      <ProblemAlert error={remittances.error} />
-      <DataTable
-        caption="Remittances"
-        columns={COLUMNS}
-        rows={remittances.items}
-        rowKey={(row) => row.id}
-        onRowClick={(row) => navigate(`/provider/finance/remittances/${row.id}`)}
-        empty="No remittance yet."
-        {...remittances.tableProps}
-      />
-    </Stack>
+    <RemittanceList
+      description="What each HMO pays you, settlement run by settlement run."
+      tabs={<FinanceTabs />}
+      columns={COLUMNS}
+      empty="No remittance yet."
+      remittancePath={(remittanceId) => `/provider/finance/remittances/${remittanceId}`}
+      HmoFilter={HmoFilter}
+    />
   );
 }
