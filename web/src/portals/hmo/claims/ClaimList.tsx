@@ -1,5 +1,5 @@
 /** Every claim, newest first, filtered by status, provider, member and service dates (in the URL). */
-import { Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 
@@ -8,10 +8,11 @@ import { usePages, type Page } from "../../../api/pages";
 import type { Schemas } from "../../../api/types";
 import { useFilters } from "../../../app/filters";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { FilterSelect, statusOptions } from "../../../components/FilterSelect";
 import { Money } from "../../../components/Money";
 import { claimColumns } from "../../../components/claims/columns";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { CLAIM_STATUSES, statusLabel } from "../../../components/StatusBadge";
+import { CLAIM_STATUSES } from "../../../components/StatusBadge";
 import { riskColumn } from "./riskColumn";
 import { useProviderOptions } from "./useProviderOptions";
 
@@ -61,25 +62,8 @@ function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: 
   const commitMember = () => onChange({ member_id: member.trim() || undefined });
   return (
     <SimpleGrid cols={{ base: 1, xs: 2, md: 5 }}>
-      <Select
-        label="Status"
-        placeholder="Any status"
-        clearable
-        clearButtonProps={{ "aria-label": "Any status" }}
-        data={CLAIM_STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
-        value={filters.status ?? null}
-        onChange={(status) => onChange({ status: status ?? undefined })}
-      />
-      <Select
-        label="Provider"
-        placeholder="Any provider"
-        clearable
-        clearButtonProps={{ "aria-label": "Any provider" }}
-        searchable
-        data={providers}
-        value={filters.provider_id ?? null}
-        onChange={(provider) => onChange({ provider_id: provider ?? undefined })}
-      />
+      <FilterSelect label="Status" placeholder="Any status" data={statusOptions(CLAIM_STATUSES)} value={filters.status} onChange={(status) => onChange({ status })} />
+      <FilterSelect label="Provider" placeholder="Any provider" searchable data={providers} value={filters.provider_id} onChange={(provider_id) => onChange({ provider_id })} />
       <TextInput
         label="Member ID"
         placeholder="Press Enter to search"

@@ -1,6 +1,6 @@
 /** The provider's pre-authorizations, newest first, with their SLA clock while they wait;
  * filtered by status and urgency (in the URL). */
-import { Button, Select, SimpleGrid, Stack } from "@mantine/core";
+import { Button, SimpleGrid, Stack } from "@mantine/core";
 import { Link, useNavigate } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
@@ -10,9 +10,9 @@ import { useFilters } from "../../../app/filters";
 import { useSession } from "../../../app/session";
 import * as col from "../../../components/authorizations/columns";
 import { DataTable } from "../../../components/DataTable";
+import { FilterSelect, statusOptions } from "../../../components/FilterSelect";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { statusLabel } from "../../../components/StatusBadge";
 
 type Status = Schemas["AuthorizationStatus"];
 type Urgency = Schemas["Urgency"];
@@ -38,24 +38,8 @@ export function AuthorizationsPage() {
         actions={can("authorizations:create") && <Button component={Link} to="/provider/authorizations/new">Request a PA</Button>}
       />
       <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-        <Select
-          label="Status"
-          placeholder="Any status"
-          clearable
-          clearButtonProps={{ "aria-label": "Any status" }}
-          data={STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
-          value={filters.status ?? null}
-          onChange={(status) => setFilters({ status })}
-        />
-        <Select
-          label="Urgency"
-          placeholder="Any urgency"
-          clearable
-          clearButtonProps={{ "aria-label": "Any urgency" }}
-          data={URGENCIES.map((urgency) => ({ value: urgency, label: statusLabel(urgency) }))}
-          value={filters.urgency ?? null}
-          onChange={(urgency) => setFilters({ urgency })}
-        />
+        <FilterSelect label="Status" placeholder="Any status" data={statusOptions(STATUSES)} value={filters.status} onChange={(status) => setFilters({ status })} />
+        <FilterSelect label="Urgency" placeholder="Any urgency" data={statusOptions(URGENCIES)} value={filters.urgency} onChange={(urgency) => setFilters({ urgency })} />
       </SimpleGrid>
       {pages.isError ? (
         <ProblemAlert error={pages.error} />

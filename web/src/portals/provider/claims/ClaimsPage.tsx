@@ -1,5 +1,5 @@
 /** The provider's own claims, newest first, filtered by HMO, status and service dates (in the URL). */
-import { Button, Select, SimpleGrid, Stack, TextInput } from "@mantine/core";
+import { Button, SimpleGrid, Stack, TextInput } from "@mantine/core";
 import { Link, useNavigate } from "react-router-dom";
 
 import { api, dataOf } from "../../../api/client";
@@ -9,10 +9,11 @@ import { useFilters, type Filters } from "../../../app/filters";
 import { useSession } from "../../../app/session";
 import { claimColumns } from "../../../components/claims/columns";
 import { DataTable, type Column } from "../../../components/DataTable";
+import { FilterSelect, statusOptions } from "../../../components/FilterSelect";
 import { Money } from "../../../components/Money";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
-import { statusLabel } from "../../../components/StatusBadge";
+import { HmoFilter } from "../HmoFilter";
 import { useLinkedHmos, type Hmo } from "../hmos";
 
 type Claim = Schemas["ProviderClaimRead"];
@@ -51,7 +52,7 @@ export function ClaimsPage() {
         description="Your claims with each HMO: their status, what was approved, and the queries to answer."
         actions={can("claims:create") && <Button component={Link} to="/provider/claims/new">File a claim</Button>}
       />
-      <ClaimFilters hmos={hmos} filters={filters} onChange={setFilters} />
+      <ClaimFilters filters={filters} onChange={setFilters} />
       {claims.isError ? (
         <ProblemAlert error={claims.error} />
       ) : (
@@ -71,27 +72,11 @@ export function ClaimsPage() {
 
 type FilterValues = Filters<(typeof FILTERS)[number]>;
 
-function ClaimFilters({ hmos, filters, onChange }: { hmos: Hmo[]; filters: FilterValues; onChange: (changes: FilterValues) => void }) {
+function ClaimFilters({ filters, onChange }: { filters: FilterValues; onChange: (changes: FilterValues) => void }) {
   return (
     <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-      <Select
-        label="HMO"
-        placeholder="Every HMO"
-        clearable
-        clearButtonProps={{ "aria-label": "Every HMO" }}
-        data={hmos.map((hmo) => ({ value: hmo.id, label: hmo.name }))}
-        value={filters.hmo_id ?? null}
-        onChange={(hmo) => onChange({ hmo_id: hmo ?? undefined })}
-      />
-      <Select
-        label="Status"
-        placeholder="Any status"
-        clearable
-        clearButtonProps={{ "aria-label": "Any status" }}
-        data={STATUSES.map((status) => ({ value: status, label: statusLabel(status) }))}
-        value={filters.status ?? null}
-        onChange={(status) => onChange({ status: status ?? undefined })}
-      />
+      <HmoFilter value={filters.hmo_id} onChange={(hmo_id) => onChange({ hmo_id })} />
+      <FilterSelect label="Status" placeholder="Any status" data={statusOptions(STATUSES)} value={filters.status} onChange={(status) => onChange({ status })} />
       <TextInput label="Service from" type="date" value={filters.from ?? ""} onChange={(event) => onChange({ from: event.currentTarget.value })} />
       <TextInput label="Service to" type="date" value={filters.to ?? ""} onChange={(event) => onChange({ to: event.currentTarget.value })} />
     </SimpleGrid>
