@@ -1,14 +1,13 @@
 /** One PA: its facts and SLA clock, the decision, the auth code, appeals, the "Not me"
  * hold, attachments and history. */
 import { Alert, Anchor, Badge, Group, Paper, SimpleGrid, Skeleton, Stack, Table, Text, Title } from "@mantine/core";
-import { useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router-dom";
 
-import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
 import { formatDateTime } from "../../../app/format";
 import { useSession } from "../../../app/session";
 import { AuthCode, AuthorizationAttachments, AuthorizationFacts, AuthorizationHistory } from "../../../components/authorizations/AuthorizationSections";
+import { useAuthorization } from "../../../components/authorizations/queries";
 import { awaitsDecision } from "../../../components/authorizations/sla";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
@@ -18,14 +17,6 @@ import { DecisionForm } from "./DecisionForm";
 import { CancelApproval, HoldPanel } from "./HoldPanel";
 
 type Detail = Schemas["AuthorizationDetail"];
-
-function useAuthorization(id: string) {
-  return useQuery({
-    queryKey: ["authorizations", id],
-    queryFn: async () =>
-      dataOf(await api.GET("/api/authorizations/{authorization_id}", { params: { path: { authorization_id: id } } })) as Detail,
-  });
-}
 
 /** The provider's latest appeal, while it waits for the new decision. */
 function Appeal({ pa }: { pa: Detail }) {
@@ -68,7 +59,7 @@ function RiskEvents({ pa }: { pa: Detail }) {
 export function AuthorizationPage() {
   const { authorizationId = "" } = useParams();
   const { can } = useSession();
-  const query = useAuthorization(authorizationId);
+  const query = useAuthorization<Detail>(authorizationId);
   const reload = () => void query.refetch();
   if (query.isPending) return <Skeleton h={320} />;
   if (query.isError) return <ProblemAlert error={query.error} />;

@@ -1,7 +1,7 @@
 /** One of the provider's PAs: its SLA clock while it waits, the decision with the auth code,
  * and, once rejected, an appeal with new evidence. */
 import { Alert, Anchor, Button, Group, SimpleGrid, Skeleton, Stack, Text, Textarea } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 
@@ -9,6 +9,7 @@ import { api, dataOf } from "../../../api/client";
 import type { Schemas } from "../../../api/types";
 import { useSession } from "../../../app/session";
 import { AuthCode, AuthorizationAttachments, AuthorizationFacts, AuthorizationHistory } from "../../../components/authorizations/AuthorizationSections";
+import { useAuthorization } from "../../../components/authorizations/queries";
 import { PageHeader } from "../../../components/PageHeader";
 import { ProblemAlert } from "../../../components/ProblemAlert";
 import { Section } from "../../../components/Section";
@@ -20,11 +21,7 @@ type Detail = Schemas["ProviderAuthorizationDetail"];
 export function AuthorizationPage() {
   const { authorizationId = "" } = useParams();
   const { can } = useSession();
-  const query = useQuery({
-    queryKey: ["authorizations", authorizationId],
-    queryFn: async () =>
-      dataOf(await api.GET("/api/authorizations/{authorization_id}", { params: { path: { authorization_id: authorizationId } } })) as Detail,
-  });
+  const query = useAuthorization<Detail>(authorizationId);
   if (query.isPending) return <Skeleton h={320} />;
   if (query.isError) return <ProblemAlert error={query.error} />;
   const pa = query.data;
