@@ -12,6 +12,8 @@ import asyncio
 import os
 import secrets
 import shutil
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +21,18 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    async_playwright,
+)
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from core_api.db import async_url
 from core_api.seed import DEMO_PASSWORD, DEMO_SLUG, demo_email
 from tests.db import admin_sql, with_database
 from tests.factories import BFF, session_headers
@@ -130,6 +142,24 @@ async def sign_in(
     await page.get_by_role("navigation", name="Main").wait_for()
 
 
+async def signed_in_context(
+    browser: Browser,
+    stack: Stack,
+    email: str,
+    tenant: str = DEMO_SLUG,
+    viewport: dict[str, int] = DESKTOP,
+) -> tuple[BrowserContext, Page]:
+    """A browser of its own with a page signed in as `email`; the caller closes it."""
+    context = await new_context(browser, stack, viewport)
+    try:
+        page = await context.new_page()
+        await sign_in(page, email, tenant=tenant)
+    except BaseException:
+        await context.close()
+        raise
+    return context, page
+
+
 async def core_session(core: httpx.AsyncClient, tenant: str, email: str) -> dict[str, str]:
     """Headers of a session signed in at the core, as the BFF does for a browser: for
     setting up what a test needs through the API (a provider filing, an admin reading)."""
@@ -144,6 +174,54 @@ async def core_session(core: httpx.AsyncClient, tenant: str, email: str) -> dict
 
 def staff(role_local_part: str) -> str:
     return demo_email(role_local_part)
+
+
+async def core_headers(stack: Stack, tenant: str, email: str) -> dict[str, str]:
+    """`core_session` on a client of its own, for a test that holds none."""
+    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
+        return await core_session(core, tenant, email)
+
+
+async def core_post(stack: Stack, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    """A JSON POST to the core that must succeed (200 or 201); its answer's body."""
+    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
+        answer = await core.post(path, json=body, headers=headers)
+    assert answer.status_code in (200, 201), answer.text
+    return answer.json()
+
+
+async def query_db(stack: Stack, sql: str, **params: Any) -> list[Any]:
+    """SQL straight on the run's database (its rows, if it returns any): for what no API
+    shows a test, or a state no screen can set up."""
+    engine = create_async_engine(async_url(stack.database_url))
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(text(sql), params)
+            return list(result.all()) if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def choose(page: Page, dialog: Locator, label: str, option: str) -> None:
+    """A Mantine select in a dialog: open it by its label, pick the option by its name."""
+    await dialog.get_by_role("textbox", name=label, exact=True).click()
+    await page.get_by_role("option", name=option, exact=True).click()
+
+
+def tiny_png() -> bytes:
+    """A 2x2 PNG, for a proof's or an attachment's preview."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    pixels = b"".join(b"\x00" + b"\x20\x60\xc0" * 2 for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(pixels))
+        + chunk(b"IEND", b"")
+    )
 
 
 async def serious_violations(page: Page) -> list[str]:

@@ -9,17 +9,16 @@ from typing import Any
 
 import httpx
 from playwright.async_api import Browser, Locator, Page, expect
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from core_api.db import async_url
 from core_api.seed import provider_email
 from tests.web.conftest import (
     PHONE,
     Stack,
     assert_accessible,
-    core_session,
+    core_headers,
+    core_post,
     new_context,
+    query_db,
     screenshot,
     sign_in,
     staff,
@@ -28,37 +27,14 @@ from tests.web.conftest import (
 PROVIDER = "lagoon"
 
 
-async def _sql(stack: Stack, sql: str, **params: Any) -> list[Any]:
-    engine = create_async_engine(async_url(stack.database_url))
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(sql), params)
-            return list(result.all()) if result.returns_rows else []
-    finally:
-        await engine.dispose()
-
-
-async def _session(stack: Stack, tenant: str, email: str) -> dict[str, str]:
-    """Headers of a session signed in at the core, as the BFF does for a browser."""
-    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        return await core_session(core, tenant, email)
-
-
-async def _post(stack: Stack, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
-    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        answer = await core.post(path, json=body, headers=headers)
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
-
-
 async def _provider(stack: Stack) -> dict[str, str]:
-    return await _session(stack, PROVIDER, provider_email(PROVIDER))
+    return await core_headers(stack, PROVIDER, provider_email(PROVIDER))
 
 
 async def _file_pa(stack: Stack, amount: int = 25_000_00, member_id: str | None = None) -> Any:
     """The provider's front desk files an URGENT PA (no auto-approval rule covers it)."""
     if member_id is None:
-        [(member_id,)] = await _sql(
+        [(member_id,)] = await query_db(
             stack,
             "select member_id from enrollees where status = 'ACTIVE' order by member_id limit 1",
         )
@@ -70,7 +46,7 @@ async def _file_pa(stack: Stack, amount: int = 25_000_00, member_id: str | None 
         "estimated_amount": amount,
         "notes": "Persistent fever for five days.",
     }
-    filed = await _post(stack, "/v1/authorizations", body, await _provider(stack))
+    filed = await core_post(stack, "/v1/authorizations", body, await _provider(stack))
     assert filed["status"] == "SUBMITTED"
     return filed
 
@@ -105,7 +81,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
 ) -> None:
     pa = await _file_pa(stack)
     await _attach(stack, pa, "referral.txt", b"Referred by Dr Okafor for review.")
-    await _sql(
+    await query_db(
         stack,
         "update notifications set read_at = now() where read_at is null and user_id = "
         "(select id from users where email = :email)",
@@ -138,7 +114,7 @@ async def test_a_pa_is_decided_on_screen_with_its_live_sla_clock_and_the_bell_he
     await page.get_by_role("button", name="Approve and issue the auth code").click()
     code = page.get_by_test_id("auth-code")
     await expect(code).to_be_visible()
-    [(status, approved, auth_code)] = await _sql(
+    [(status, approved, auth_code)] = await query_db(
         stack,
         "select status, approved_amount, auth_code from authorizations where id = :id",
         id=pa["id"],
@@ -214,7 +190,7 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     page: Page, stack: Stack
 ) -> None:
     enrollee = staff("enrollee")
-    [(member_id,)] = await _sql(
+    [(member_id,)] = await query_db(
         stack,
         "select e.member_id from enrollees e join users u on u.enrollee_id = e.id "
         "where u.email = :email",
@@ -229,7 +205,9 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     await expect(page.get_by_text("Treat as an outpatient first.").first).to_be_visible()
 
     evidence = {"evidence": "The fever did not respond to three days of outpatient care."}
-    await _post(stack, f"/v1/authorizations/{pa['id']}/appeals", evidence, await _provider(stack))
+    await core_post(
+        stack, f"/v1/authorizations/{pa['id']}/appeals", evidence, await _provider(stack)
+    )
     appeal = page.get_by_text(evidence["evidence"]).first  # live: no reload
     await expect(appeal).to_be_visible()
     await expect(page.get_by_text(re.compile(r"^Appealed "))).to_be_visible()
@@ -239,8 +217,8 @@ async def test_a_rejection_is_appealed_and_a_not_me_hold_cleared_on_screen(
     await page.get_by_role("button", name="Approve and issue the auth code").click()
     await expect(page.get_by_test_id("auth-code")).to_be_visible()
 
-    patient = await _session(stack, "demo", enrollee)
-    await _post(stack, f"/v1/authorizations/{pa['id']}/not-me", {"comment": "Not me"}, patient)
+    patient = await core_headers(stack, "demo", enrollee)
+    await core_post(stack, f"/v1/authorizations/{pa['id']}/not-me", {"comment": "Not me"}, patient)
     await expect(page.get_by_text("claims on hold").first).to_be_visible()
     await screenshot(page, "pa-detail-hold")
     await page.get_by_role("button", name="Clear the hold").click()

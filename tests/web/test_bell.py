@@ -10,8 +10,14 @@ import re
 from playwright.async_api import Browser, expect
 
 from core_api.seed import provider_email
-from tests.web.conftest import Stack, new_context, sign_in, staff
-from tests.web.test_authorizations import PROVIDER, _sql
+from tests.web.conftest import (
+    Stack,
+    new_context,
+    query_db,
+    sign_in,
+    staff,
+)
+from tests.web.test_authorizations import PROVIDER
 
 
 async def test_the_bell_hears_a_pa_filed_by_a_provider_in_another_browser(
@@ -20,7 +26,7 @@ async def test_the_bell_hears_a_pa_filed_by_a_provider_in_another_browser(
     hmo = await new_context(browser, stack)
     desk = await new_context(browser, stack)
     try:
-        await _sql(  # the demo's year of notifications read, so one more shows as 1
+        await query_db(  # the demo's year of notifications read, so one more shows as 1
             stack,
             "update notifications set read_at = now() where read_at is null"
             " and user_id = (select id from users where email = :email)",
@@ -34,7 +40,7 @@ async def test_the_bell_hears_a_pa_filed_by_a_provider_in_another_browser(
         provider = await desk.new_page()
         await sign_in(provider, provider_email(PROVIDER), tenant=PROVIDER)
         active = "select member_id from enrollees where status = 'ACTIVE' order by member_id"
-        [(member_id,)] = await _sql(stack, active + " limit 1")
+        [(member_id,)] = await query_db(stack, active + " limit 1")
         csrf = (await (await provider.request.get("/api/auth/csrf")).json())["csrf_token"]
         filed = await provider.request.post(
             "/api/authorizations",

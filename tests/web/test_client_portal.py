@@ -20,14 +20,14 @@ from tests.web.conftest import (
     PHONE,
     Stack,
     assert_accessible,
+    choose,
     core_session,
     new_context,
+    query_db,
     screenshot,
     sign_in,
     staff,
 )
-from tests.web.test_authorizations import _sql
-from tests.web.test_clients import choose
 
 CLIENT = demo_email("client.dangote")
 # What a client must never see: a diagnosis, a procedure, a claim's lines, a PA.
@@ -284,7 +284,7 @@ async def test_first_sign_in_through_the_emailed_link(browser: Browser, stack: S
         await staff_page.get_by_role("button", name="Send credentials").click()
         await expect(staff_page.get_by_role("status")).to_contain_text(email)
 
-        [(body,)] = await _sql(
+        [(body,)] = await query_db(
             stack,
             "select body from email_outbox where to_address = :email"
             " and body like '%set-password?%'",
@@ -327,7 +327,7 @@ async def test_no_client_screen_shows_a_clinical_field(browser: Browser, stack: 
         principal = await hmo.principal(last_name)
         dependant = await hmo.dependant(principal, "Kunle")
     # The seed's first Dangote family has a year of claims behind it.
-    [(treated,)] = await _sql(
+    [(treated,)] = await query_db(
         stack,
         "select e.id from enrollees e join claims c on c.enrollee_id = e.id"
         " join clients k on k.id = e.client_id where k.code = 'DANGOTE'"

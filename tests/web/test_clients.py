@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.web.conftest import (
     PHONE,
     Stack,
     assert_accessible,
+    choose,
     new_context,
     screenshot,
     sign_in,
@@ -27,12 +28,6 @@ IMPORT_CSV = "\n".join(
         ",,PRINCIPAL,DANGOTE,GOLD,Future,Born,2999-01-01,F",
     )
 ).encode()
-
-
-async def choose(page: Page, dialog: Locator, label: str, option: str) -> None:
-    """A Mantine select in a dialog: open it by its label, pick the option by its name."""
-    await dialog.get_by_role("textbox", name=label, exact=True).click()
-    await page.get_by_role("option", name=option, exact=True).click()
 
 
 async def import_file(page: Page, mode_label: str) -> None:

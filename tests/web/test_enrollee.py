@@ -11,23 +11,24 @@ import json
 import re
 import zipfile
 from datetime import date
-from typing import Any
 
-import httpx
-from playwright.async_api import Browser, BrowserContext, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from core_api.seed import DEMO_SLUG, demo_email, provider_email
 from tests.web.conftest import (
     PHONE,
     Stack,
     assert_accessible,
-    core_session,
+    core_headers,
+    core_post,
     new_context,
+    query_db,
     screenshot,
     sign_in,
+    signed_in_context,
     staff,
 )
-from tests.web.test_authorizations import PROVIDER, _opened, _sql
+from tests.web.test_authorizations import PROVIDER, _opened
 
 ENROLLEE = demo_email("enrollee")
 # A screen reading the demo's year of records on a busy machine: more than expect's 5 s.
@@ -36,7 +37,7 @@ LOADED = 20_000
 
 async def _member_id(stack: Stack) -> str:
     """The demo cardholder's Member ID (a principal with a spouse and children)."""
-    [(member_id,)] = await _sql(
+    [(member_id,)] = await query_db(
         stack,
         "select e.member_id from enrollees e join users u on u.enrollee_id = e.id"
         " where u.email = :email",
@@ -45,35 +46,16 @@ async def _member_id(stack: Stack) -> str:
     return str(member_id)
 
 
-async def _signed_in_phone(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
-    context = await new_context(browser, stack, PHONE)
-    page = await context.new_page()
-    await sign_in(page, ENROLLEE)
-    return context, page
-
-
-async def _core_post(stack: Stack, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
-    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        answer = await core.post(path, json=body, headers=headers)
-    assert answer.status_code in (200, 201), answer.text
-    return answer.json()
-
-
-async def _as(stack: Stack, tenant: str, email: str) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=stack.core_url, timeout=30) as core:
-        return await core_session(core, tenant, email)
-
-
 async def test_a_ghost_patient_alert_arrives_live_and_not_me_reaches_the_hmo(
     browser: Browser, stack: Stack
 ) -> None:
-    context, page = await _signed_in_phone(browser, stack)
+    context, page = await signed_in_context(browser, stack, ENROLLEE, viewport=PHONE)
     hmo = await new_context(browser, stack)
     try:
         await expect(page.get_by_role("heading", name=re.compile("^Hello"))).to_be_visible(
             timeout=LOADED
         )
-        pa = await _core_post(
+        pa = await core_post(
             stack,
             "/v1/authorizations",
             {
@@ -84,7 +66,7 @@ async def test_a_ghost_patient_alert_arrives_live_and_not_me_reaches_the_hmo(
                 "estimated_amount": 180_000_00,
                 "notes": "Brought in by ambulance.",
             },
-            await _as(stack, PROVIDER, provider_email(PROVIDER)),
+            await core_headers(stack, PROVIDER, provider_email(PROVIDER)),
         )
         alert = page.get_by_role("alert").filter(has_text=pa["number"])
         await expect(alert).to_be_visible(timeout=LOADED)  # no reload: the live event brought it
@@ -126,12 +108,12 @@ async def test_the_coverage_ticker_moves_only_when_a_claim_is_approved(
     browser: Browser, stack: Stack
 ) -> None:
     member_id = await _member_id(stack)
-    context, page = await _signed_in_phone(browser, stack)
+    context, page = await signed_in_context(browser, stack, ENROLLEE, viewport=PHONE)
     try:
         await page.goto(f"/me/coverage?member={member_id}")
         await expect(page.get_by_role("region", name="Outpatient")).to_be_visible(timeout=LOADED)
         before = await _outpatient_used(page)
-        claim = await _core_post(
+        claim = await core_post(
             stack,
             "/v1/claims",
             {
@@ -147,15 +129,15 @@ async def test_the_coverage_ticker_moves_only_when_a_claim_is_approved(
                     },
                 ],
             },
-            await _as(stack, PROVIDER, provider_email(PROVIDER)),
+            await core_headers(stack, PROVIDER, provider_email(PROVIDER)),
         )
         await page.reload()  # filed, not approved: nothing is used yet
         await expect(page.get_by_role("region", name="Outpatient")).to_be_visible(timeout=LOADED)
         assert await _outpatient_used(page) == before
 
-        admin = await _as(stack, DEMO_SLUG, staff("admin"))
+        admin = await core_headers(stack, DEMO_SLUG, staff("admin"))
         for to in ("RECEIVED", "IN_REVIEW", "APPROVED"):
-            claim = await _core_post(
+            claim = await core_post(
                 stack,
                 f"/v1/claims/{claim['id']}/transitions",
                 {"to": to, "version": claim["version"]},
@@ -168,7 +150,7 @@ async def test_the_coverage_ticker_moves_only_when_a_claim_is_approved(
 
 
 async def test_the_export_downloads_the_familys_data(browser: Browser, stack: Stack) -> None:
-    context, page = await _signed_in_phone(browser, stack)
+    context, page = await signed_in_context(browser, stack, ENROLLEE, viewport=PHONE)
     try:
         family = await (await page.request.get("/api/me/coverage")).json()
         member_ids = {m["member"]["member_id"] for m in family["members"]}
@@ -200,7 +182,7 @@ async def test_the_export_downloads_the_familys_data(browser: Browser, stack: St
 async def test_a_principal_switches_to_a_dependants_view_kept_in_the_url(
     browser: Browser, stack: Stack
 ) -> None:
-    context, page = await _signed_in_phone(browser, stack)
+    context, page = await signed_in_context(browser, stack, ENROLLEE, viewport=PHONE)
     try:
         family = await (await page.request.get("/api/me/coverage")).json()
         dependant = family["members"][1]["member"]
@@ -241,7 +223,7 @@ async def test_a_principal_switches_to_a_dependants_view_kept_in_the_url(
 async def test_sessions_are_listed_and_signed_out_everywhere(
     browser: Browser, stack: Stack
 ) -> None:
-    phone_context, phone = await _signed_in_phone(browser, stack)
+    phone_context, phone = await signed_in_context(browser, stack, ENROLLEE, viewport=PHONE)
     laptop_context = await new_context(browser, stack)
     try:
         laptop = await laptop_context.new_page()
@@ -294,7 +276,7 @@ SCREENS = [
 async def test_every_screen_reads_at_a_phones_width_and_passes_axe(
     browser: Browser, stack: Stack
 ) -> None:
-    context, page = await _signed_in_phone(browser, stack)
+    context, page = await signed_in_context(browser, stack, ENROLLEE, viewport=PHONE)
     try:
         for path, shot in SCREENS:
             await page.goto(path)
@@ -318,10 +300,8 @@ async def test_every_screen_reads_at_a_phones_width_and_passes_axe(
 
 
 async def test_on_a_desktop_the_menu_is_at_the_side(browser: Browser, stack: Stack) -> None:
-    context = await new_context(browser, stack)
+    context, page = await signed_in_context(browser, stack, ENROLLEE)
     try:
-        page = await context.new_page()
-        await sign_in(page, ENROLLEE)
         await expect(
             page.get_by_role("navigation", name="Main").get_by_role("link", name="Coverage")
         ).to_be_visible()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import struct
-import zlib
 from typing import Any
 
 import httpx
@@ -23,6 +21,7 @@ from tests.web.conftest import (
     screenshot,
     sign_in,
     staff,
+    tiny_png,
 )
 
 
@@ -70,22 +69,6 @@ async def a_disputed_line(stack: Stack) -> str:
                 if raised.status_code == 201:
                     return str(raised.json()["number"])
     raise AssertionError("no line of Lagoon's paid remittances could be disputed")
-
-
-def tiny_png() -> bytes:
-    """A 2x2 PNG, for the proof's preview."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    pixels = b"".join(b"\x00" + b"\x20\x60\xc0" * 2 for _ in range(2))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-        + chunk(b"IDAT", zlib.compress(pixels))
-        + chunk(b"IEND", b"")
-    )
 
 
 async def create_and_approve_run(page: Page, claim: dict[str, Any], provider: str) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import httpx
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
 from core_api.seed import DEMO_SLUG, provider_email
 from tests.web.conftest import (
@@ -19,13 +19,12 @@ from tests.web.conftest import (
     Stack,
     assert_accessible,
     core_session,
-    new_context,
     screenshot,
-    sign_in,
+    signed_in_context,
     staff,
+    tiny_png,
 )
 from tests.web.test_claims import PROVIDER, file_claim
-from tests.web.test_finance import tiny_png
 
 
 @dataclass(frozen=True)
@@ -94,12 +93,9 @@ async def test_proofs_of_payment_arrive_live_and_open_in_a_preview(
     browser: Browser, stack: Stack
 ) -> None:
     remittance = await a_fresh_remittance(stack)
-    context = await new_context(browser, stack)
+    slug = remittance.provider_slug
+    context, page = await signed_in_context(browser, stack, provider_email(slug), slug)
     try:
-        page = await context.new_page()
-        await sign_in(
-            page, provider_email(remittance.provider_slug), tenant=remittance.provider_slug
-        )
         await page.get_by_role("link", name="Finance").click()
         await expect(page.get_by_role("table", name="Remittances")).to_be_visible()
         await page.get_by_role("textbox", name="HMO").click()
@@ -139,12 +135,9 @@ async def test_proofs_of_payment_arrive_live_and_open_in_a_preview(
 
 async def test_a_dispute_is_raised_and_followed_live(browser: Browser, stack: Stack) -> None:
     remittance = await a_fresh_remittance(stack)
-    context = await new_context(browser, stack)
+    slug = remittance.provider_slug
+    context, page = await signed_in_context(browser, stack, provider_email(slug), slug)
     try:
-        page = await context.new_page()
-        await sign_in(
-            page, provider_email(remittance.provider_slug), tenant=remittance.provider_slug
-        )
         await page.goto(f"/provider/finance/remittances/{remittance.id}")
         form = page.get_by_role("form", name="Raise a dispute")
         await form.get_by_role("textbox", name="Line").click()
@@ -182,10 +175,10 @@ async def test_a_dispute_is_raised_and_followed_live(browser: Browser, stack: St
 
 
 async def test_the_remittances_read_at_a_phones_width(browser: Browser, stack: Stack) -> None:
-    context = await new_context(browser, stack, PHONE)
+    context, page = await signed_in_context(
+        browser, stack, provider_email("lagoon"), "lagoon", PHONE
+    )
     try:
-        page: Page = await context.new_page()
-        await sign_in(page, provider_email("lagoon"), tenant="lagoon")
         await page.goto("/provider/finance/remittances?status=PAID")
         table = page.get_by_role("table", name="Remittances")
         await table.get_by_role("row").nth(1).click()

@@ -18,11 +18,11 @@ from tests.web.conftest import (
     assert_accessible,
     core_session,
     new_context,
+    query_db,
     screenshot,
     sign_in,
     staff,
 )
-from tests.web.test_authorizations import _sql
 
 
 async def request_link(core: httpx.AsyncClient, hmo: dict[str, str], provider: ProviderCtx) -> None:
@@ -112,7 +112,7 @@ async def test_keys_are_created_and_revoked_and_a_colleague_invited(
         await invite.get_by_role("button", name="Send the invitation").click()
         await expect(page.get_by_text(f"Invitation sent to {colleague}.")).to_be_visible()
 
-        [(body,)] = await _sql(
+        [(body,)] = await query_db(
             stack,
             "select body from email_outbox where to_address = :to order by created_at desc limit 1",
             to=colleague,
