@@ -8,21 +8,40 @@ import { api, dataOf } from "../../api/client";
 import { usePages } from "../../api/pages";
 import type { Schemas } from "../../api/types";
 import { useFilters } from "../../app/filters";
+import { formatDateTime } from "../../app/format";
 import { DataTable, type Column } from "../DataTable";
+import { Money } from "../Money";
 import { PageHeader } from "../PageHeader";
 import { ProblemAlert } from "../ProblemAlert";
+import { StatusBadge } from "../StatusBadge";
 import { StatusFilter } from "../StatusFilter";
 
 type RemittanceStatus = Schemas["RemittanceStatus"];
 const STATUSES: RemittanceStatus[] = ["PENDING", "PAID", "CANCELLED"];
 
+type Row = Schemas["RemittanceSummary"];
+
+/** The other side (the HMO that pays, the provider paid) first, then the run and the money. */
+function columnsWith(party: Column<Row>, runLabel: string): Column<Row>[] {
+  return [
+    party,
+    { key: "run", label: runLabel, render: (row) => row.run_number },
+    { key: "status", label: "Status", render: (row) => <StatusBadge status={row.status} /> },
+    { key: "total", label: "Total", align: "right", render: (row) => <Money minor={row.total} currency={row.currency} /> },
+    { key: "paid", label: "Paid", align: "right", render: (row) => <Money minor={row.paid_amount} currency={row.currency} /> },
+    { key: "created", label: "Created", render: (row) => formatDateTime(row.created_at) },
+  ];
+}
+
 type FilterProps = { value: string | undefined; onChange: (value: string | undefined) => void };
 
-/** `HmoFilter`, when given, adds the `hmo` filter (in the URL) beside the status. */
-export function RemittanceList({ description, tabs, columns, empty, remittancePath, HmoFilter }: {
+/** `party` is the column naming the other side, `runLabel` the run's; `HmoFilter`, when
+ * given, adds the `hmo` filter (in the URL) beside the status. */
+export function RemittanceList({ description, tabs, party, runLabel, empty, remittancePath, HmoFilter }: {
   description: string;
   tabs: ReactNode;
-  columns: Column<Schemas["RemittanceSummary"]>[];
+  party: Column<Row>;
+  runLabel: string;
   empty: string;
   remittancePath: (remittanceId: string) => string;
   HmoFilter?: ComponentType<FilterProps>;
@@ -50,7 +69,7 @@ export function RemittanceList({ description, tabs, columns, empty, remittancePa
       <ProblemAlert error={remittances.error} />
       <DataTable
         caption="Remittances"
-        columns={columns}
+        columns={columnsWith(party, runLabel)}
         rows={remittances.items}
         rowKey={(row) => row.id}
         onRowClick={(row) => navigate(remittancePath(row.id))}
