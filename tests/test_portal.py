@@ -305,9 +305,13 @@ OPEN_ROUTES = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-re
 # Only the caller's own notifications; it streams until closed (tests/test_notifications.py).
 STREAMS = {("GET", "/v1/notifications/stream")}
 LOGOUT = ("DELETE", "/v1/auth/sessions/current")
+# Signing the caller's own sessions out (tests/test_my_sessions.py): not walked, it would
+# end the walk's own session.
+SIGN_OUTS = {("DELETE", "/v1/me/sessions"), ("DELETE", "/v1/me/sessions/{session_id}")}
 SELF_ROUTES = {
     ("GET", "/v1/me"),
     ("GET", "/v1/me/export"),
+    ("GET", "/v1/me/sessions"),
     ("GET", "/v1/permissions"),
     ("GET", "/v1/notifications"),
     ("POST", "/v1/notifications/{notification_id}/read"),
@@ -364,7 +368,8 @@ def walked_routes() -> list[tuple[str, str]]:
         (method, route.path)
         for route in api_routes(create_app())
         for method in route.methods
-        if route.path not in OPEN_ROUTES and (method, route.path) not in STREAMS | {LOGOUT}
+        if route.path not in OPEN_ROUTES
+        and (method, route.path) not in STREAMS | SIGN_OUTS | {LOGOUT}
     )
 
 

@@ -190,10 +190,16 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         await core.post("/v1/capitation-runs", json=capitation, headers=tenant.admin)
     ).json()
     await core.post(f"/v1/settlement-runs/{run['id']}/approve", headers=tenant.admin)
+    remittance = run["remittances"][0]
     proof = (
         await core.post(
-            f"/v1/remittances/{run['remittances'][0]['id']}/payment-proofs",
-            data={"reference": "TRF-1", "amount": "1", "paid_on": "2026-11-30"},
+            f"/v1/remittances/{remittance['id']}/payment-proofs",
+            # paid in full: its claims settle, which the settlement summaries count
+            data={
+                "reference": "TRF-1",
+                "amount": str(remittance["total"]),
+                "paid_on": "2026-11-30",
+            },
             files={"file": ("proof.pdf", b"%PDF-1.4", "application/pdf")},
             headers=tenant.admin,
         )
@@ -225,6 +231,9 @@ async def objects_of(core: httpx.AsyncClient, tenant: TenantCtx) -> dict[str, st
         "capitation_run_id": capitation_run["id"],
         "dispute_id": dispute["id"],
         "risk_event_id": risk_event["id"],
+        "session_id": (await core.get("/v1/me/sessions", headers=tenant.admin)).json()["items"][0][
+            "id"
+        ],
     }
 
 
