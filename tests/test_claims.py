@@ -617,7 +617,12 @@ class TestKeyRing:
 
     @pytest.mark.parametrize(
         "spec",
-        ["", "k1:not-base64!", f"k1:{base64.b64encode(b'short').decode()}", f":{_key()}"],
+        [
+            "",
+            "k1:not-base64!",
+            f"k1:{base64.b64encode(b'short').decode()}",
+            f":{base64.b64encode(bytes(32)).decode()}",
+        ],
     )
     def test_bad_specs(self, spec: str) -> None:
         with pytest.raises(KeyRingError):
